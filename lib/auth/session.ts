@@ -1,0 +1,73 @@
+import { randomBytes } from "node:crypto";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { jwtVerify, SignJWT } from "jose";
+import { z } from "zod";
+import { dataDir, getConfig } from "@/lib/config";
+import { ROLES, type Identity } from "./roles";
+
+export const SESSION_COOKIE = "capstan_session";
+
+const claims = z.object({
+  sub: z.string().min(1),
+  role: z.enum(ROLES as [string, ...string[]]),
+  src: z.enum(["dev", "alb"]),
+  scope: z.object({ regions: z.array(z.string()).optional(), pools: z.array(z.string()).optional() }).optional(),
+});
+
+const holder = globalThis as unknown as { __capstanSessionKey?: Uint8Array };
+
+/**
+ * The signing key: CAPSTAN_SESSION_SECRET (required outside dev sign-in, checked at start-up),
+ * else a random key kept in the data directory so a restart does not sign everyone out.
+ */
+export function sessionKey(env: Record<string, string | undefined> = process.env): Uint8Array {
+  if (holder.__capstanSessionKey) return holder.__capstanSessionKey;
+  let secret = env.CAPSTAN_SESSION_SECRET;
+  if (!secret) {
+    const file = path.join(dataDir(env), "session-secret");
+    if (existsSync(file)) secret = readFileSync(file, "utf8").trim();
+    else {
+      secret = randomBytes(32).toString("base64url");
+      mkdirSync(path.dirname(file), { recursive: true });
+      writeFileSync(file, secret, { mode: 0o600 });
+    }
+  }
+  holder.__capstanSessionKey = new TextEncoder().encode(secret);
+  return holder.__capstanSessionKey;
+}
+
+export async function createSessionToken(identity: Identity, hours = getConfig().auth.sessionHours): Promise<string> {
+  if (identity.source === "token") throw new Error("API tokens do not open browser sessions");
+  return new SignJWT({ role: identity.role, src: identity.source, scope: identity.scope })
+    .setProtectedHeader({ alg: "HS256" })
+    .setSubject(identity.name)
+    .setIssuedAt()
+    .setExpirationTime(`${Math.round(hours * 3600)}s`)
+    .sign(sessionKey());
+}
+
+/** A tampered, expired or malformed cookie is simply "signed out". */
+export async function readSessionToken(token: string | undefined): Promise<Identity | null> {
+  if (!token) return null;
+  try {
+    const { payload } = await jwtVerify(token, sessionKey(), { algorithms: ["HS256"] });
+    const c = claims.parse(payload);
+    return { name: c.sub, role: c.role as Identity["role"], source: c.src, scope: c.scope };
+  } catch {
+    return null;
+  }
+}
+
+/** Secure everywhere except plain-http localhost, where browsers would drop a Secure cookie. */
+export function cookieOptions(requestUrl: string, hours = getConfig().auth.sessionHours) {
+  const url = new URL(requestUrl);
+  const local = url.protocol === "http:" && ["localhost", "127.0.0.1", "[::1]"].includes(url.hostname);
+  return {
+    httpOnly: true,
+    sameSite: "lax" as const,
+    secure: !local,
+    path: "/",
+    maxAge: Math.round(hours * 3600),
+  };
+}

@@ -1,0 +1,85 @@
+// Typed errors for every use case. lib/services/http.ts maps them to HTTP responses in one place;
+// forms map them to their state type. Never throw plain objects.
+
+export abstract class AppError extends Error {
+  abstract readonly status: number;
+  abstract readonly kind: string;
+  /** Extra JSON fields for the response body. */
+  body(): Record<string, unknown> {
+    return {};
+  }
+}
+
+export class UnauthenticatedError extends AppError {
+  readonly status = 401;
+  readonly kind = "unauthenticated";
+  constructor(message = "Sign in first.") {
+    super(message);
+  }
+}
+
+export class ForbiddenError extends AppError {
+  readonly status = 403;
+  readonly kind = "forbidden";
+}
+
+export class NotFoundError extends AppError {
+  readonly status = 404;
+  readonly kind = "not_found";
+}
+
+export class ValidationError extends AppError {
+  readonly status = 400;
+  readonly kind = "validation";
+  constructor(
+    message: string,
+    readonly fields: Record<string, string>,
+  ) {
+    super(message);
+  }
+  body() {
+    return { fields: this.fields };
+  }
+}
+
+export class ConflictError extends AppError {
+  readonly status = 409;
+  readonly kind = "conflict";
+  constructor(
+    message: string,
+    readonly current: Record<string, unknown>,
+  ) {
+    super(message);
+  }
+  body() {
+    return { current: this.current };
+  }
+}
+
+export class IdempotencyMismatchError extends AppError {
+  readonly status = 422;
+  readonly kind = "idempotency_mismatch";
+}
+
+/** The backend refused or failed: AWS's code, message and request id reach the operator unchanged. */
+export class UpstreamError extends AppError {
+  readonly status = 502;
+  readonly kind = "upstream";
+  constructor(
+    readonly code: string,
+    message: string,
+    readonly requestId?: string,
+    readonly extra: Record<string, unknown> = {},
+  ) {
+    super(message);
+  }
+  body() {
+    return { code: this.code, requestId: this.requestId, ...this.extra };
+  }
+}
+
+/** The audit store could not record the intent: nothing was sent to the backend. */
+export class AuditUnavailableError extends AppError {
+  readonly status = 503;
+  readonly kind = "audit_unavailable";
+}
