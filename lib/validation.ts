@@ -20,7 +20,8 @@ export function issueMessage(issue: z.core.$ZodIssue): string {
       return `unknown field${issue.keys.length > 1 ? "s" : ""} ${issue.keys.join(", ")}`;
     case "invalid_type":
       if (issue.expected === "int") return "expected a whole number";
-      return (issue as { input?: unknown }).input === undefined
+      // zod 4 leaves `input` off issues unless asked (reportInput), so fall back to its message.
+      return ("input" in issue ? issue.input === undefined : / received undefined$/.test(issue.message))
         ? "required"
         : `expected ${issue.expected}`;
     case "too_small":

@@ -1,2 +1,13 @@
-export { authorize, can, type Action, type Identity, type Role, type Scope } from "./roles";
-export { currentIdentity } from "./current";
+export {
+  authorize,
+  can,
+  type Action,
+  type AuthorizedIdentity,
+  type Grant,
+  type Identity,
+  type Role,
+  type Scope,
+  type Target,
+} from "./roles";
+export { currentIdentity, identityFromRequest } from "./current";
+export { assertSameOrigin } from "./origin";

@@ -9,13 +9,34 @@ export interface Scope {
   pools?: string[];
 }
 
-export interface Identity {
-  name: string;
+/** One role, optionally limited to some regions and pools. */
+export interface Grant {
   role: Role;
-  source: "dev" | "alb" | "token";
   /** Absent: every region and pool. */
   scope?: Scope;
 }
+
+/**
+ * Who is asking. `role: null` is a verified person whom no configured group grants a role
+ * (ALB sign-in): they are known — pages can greet them — but `authorize` answers 403 to
+ * every action, reads included. "Nobody" (signed out) is `null`, not an Identity, and is 401.
+ */
+export interface Identity {
+  name: string;
+  /** The highest role held; null when the identity maps to no role. */
+  role: Role | null;
+  source: "dev" | "alb" | "token";
+  /** Scope of `role`. Absent: every region and pool. */
+  scope?: Scope;
+  /**
+   * Every grant held, when the identity holds more than `role`/`scope` expresses (ALB groups:
+   * operator for `worker-*` and viewer everywhere). `can`/`authorize` honour all of them.
+   */
+  grants?: Grant[];
+}
+
+/** What `authorize` returns: an identity that holds a role. */
+export type AuthorizedIdentity = Identity & { role: Role };
 
 export type Action =
   | "fleet:read"
@@ -24,6 +45,8 @@ export type Action =
   | "guardrail:override"
   | "audit:read"
   | "sim:faults";
+
+export type Target = { region?: string; pool?: string };
 
 const REQUIRED: Record<Action, Role> = {
   "fleet:read": "viewer",
@@ -36,6 +59,10 @@ const REQUIRED: Record<Action, Role> = {
 
 const RANK: Record<Role, number> = { viewer: 1, operator: 2, admin: 3 };
 
+export function roleRank(role: Role | null): number {
+  return role ? RANK[role] : 0;
+}
+
 export function globMatch(pattern: string, value: string): boolean {
   const re = new RegExp(`^${pattern.split("*").map(escapeRe).join(".*")}$`);
   return re.test(value);
@@ -44,38 +71,47 @@ function escapeRe(s: string): string {
   return s.replace(/[.+?^${}()|[\]\\]/g, "\\$&");
 }
 
-export function inScope(identity: Identity, target: { region?: string; pool?: string }): boolean {
-  const s = identity.scope;
-  if (!s) return true;
-  if (target.region && s.regions && !s.regions.includes(target.region)) return false;
-  if (target.pool && s.pools && !s.pools.some((p) => globMatch(p, target.pool!))) return false;
+export function scopeCovers(scope: Scope | undefined, target: Target): boolean {
+  if (!scope) return true;
+  if (target.region && scope.regions && !scope.regions.includes(target.region)) return false;
+  if (target.pool && scope.pools && !scope.pools.some((p) => globMatch(p, target.pool!))) return false;
   return true;
 }
 
+function grantsOf(identity: Identity): Grant[] {
+  if (identity.grants) return identity.grants;
+  return identity.role ? [{ role: identity.role, scope: identity.scope }] : [];
+}
+
+/** Does any grant cover the target at all (any role)? For filtering lists to what one may see. */
+export function inScope(identity: Identity, target: Target): boolean {
+  return grantsOf(identity).some((g) => scopeCovers(g.scope, target));
+}
+
 /** Pure check, for hiding controls. Enforcement goes through `authorize`. */
-export function can(identity: Identity | null, action: Action, target: { region?: string; pool?: string } = {}): boolean {
+export function can(identity: Identity | null | undefined, action: Action, target: Target = {}): boolean {
   if (!identity) return false;
-  return RANK[identity.role] >= RANK[REQUIRED[action]] && inScope(identity, target);
+  const need = RANK[REQUIRED[action]];
+  return grantsOf(identity).some((g) => RANK[g.role] >= need && scopeCovers(g.scope, target));
 }
 
 /**
- * Every read and write goes through here, first line of each use case. Throws; never returns
- * a nullable that could end up as "no filter".
+ * Every read and write goes through here, first line of each use case. Throws
+ * UnauthenticatedError (401) for nobody, ForbiddenError (403) for a role too low, a target out
+ * of scope, or an identity with no role. Never returns a nullable that could become "no filter".
  */
-export function authorize(
-  identity: Identity | null | undefined,
-  action: Action,
-  target: { region?: string; pool?: string } = {},
-): Identity {
+export function authorize(identity: Identity | null | undefined, action: Action, target: Target = {}): AuthorizedIdentity {
   if (!identity) throw new UnauthenticatedError();
-  if (RANK[identity.role] < RANK[REQUIRED[action]]) {
+  if (!identity.role) {
+    throw new ForbiddenError(`${identity.name} is signed in, but none of their groups grants a Capstan role.`);
+  }
+  if (can(identity, action, target)) return identity as AuthorizedIdentity;
+  const need = RANK[REQUIRED[action]];
+  if (!grantsOf(identity).some((g) => RANK[g.role] >= need)) {
     throw new ForbiddenError(`Role ${identity.role} may not ${describe(action)}.`);
   }
-  if (!inScope(identity, target)) {
-    const what = [target.pool && `pool ${target.pool}`, target.region && `region ${target.region}`].filter(Boolean).join(" in ");
-    throw new ForbiddenError(`${identity.name} may not ${describe(action)} for ${what}.`);
-  }
-  return identity;
+  const what = [target.pool && `pool ${target.pool}`, target.region && `region ${target.region}`].filter(Boolean).join(" in ");
+  throw new ForbiddenError(`${identity.name} may not ${describe(action)} for ${what}.`);
 }
 
 function describe(action: Action): string {

@@ -4,21 +4,23 @@ import path from "node:path";
 import { jwtVerify, SignJWT } from "jose";
 import { z } from "zod";
 import { dataDir, getConfig } from "@/lib/config";
-import { ROLES, type Identity } from "./roles";
+import { ROLES, type AuthorizedIdentity, type Identity } from "./roles";
 
 export const SESSION_COOKIE = "capstan_session";
 
 const claims = z.object({
   sub: z.string().min(1),
   role: z.enum(ROLES as [string, ...string[]]),
-  src: z.enum(["dev", "alb"]),
+  // Only dev sign-in opens browser sessions: ALB sign-in is verified on every request instead.
+  src: z.literal("dev"),
   scope: z.object({ regions: z.array(z.string()).optional(), pools: z.array(z.string()).optional() }).optional(),
 });
 
 const holder = globalThis as unknown as { __capstanSessionKey?: Uint8Array };
 
 /**
- * The signing key: CAPSTAN_SESSION_SECRET (required outside dev sign-in, checked at start-up),
+ * The signing key: CAPSTAN_SESSION_SECRET (required outside dev sign-in and at least
+ * 32 characters long whenever set; checked at start-up by lib/auth/safety.ts),
  * else a random key kept in the data directory so a restart does not sign everyone out.
  */
 export function sessionKey(env: Record<string, string | undefined> = process.env): Uint8Array {
@@ -37,8 +39,8 @@ export function sessionKey(env: Record<string, string | undefined> = process.env
   return holder.__capstanSessionKey;
 }
 
-export async function createSessionToken(identity: Identity, hours = getConfig().auth.sessionHours): Promise<string> {
-  if (identity.source === "token") throw new Error("API tokens do not open browser sessions");
+export async function createSessionToken(identity: AuthorizedIdentity, hours = getConfig().auth.sessionHours): Promise<string> {
+  if (identity.source !== "dev") throw new Error("only dev sign-in opens browser sessions");
   return new SignJWT({ role: identity.role, src: identity.source, scope: identity.scope })
     .setProtectedHeader({ alg: "HS256" })
     .setSubject(identity.name)
@@ -53,7 +55,7 @@ export async function readSessionToken(token: string | undefined): Promise<Ident
   try {
     const { payload } = await jwtVerify(token, sessionKey(), { algorithms: ["HS256"] });
     const c = claims.parse(payload);
-    return { name: c.sub, role: c.role as Identity["role"], source: c.src, scope: c.scope };
+    return { name: c.sub, role: c.role as NonNullable<Identity["role"]>, source: c.src, scope: c.scope };
   } catch {
     return null;
   }

@@ -12,7 +12,8 @@ export function sha256Hex(token: string): string {
  */
 export function identityFromBearer(header: string | null, cfg: FleetConfig): Identity | null {
   if (!header) return null;
-  const m = /^Bearer ([A-Za-z0-9._~+/=-]{16,512})$/.exec(header.trim());
+  // The scheme is case-insensitive (RFC 9110); anything but "Bearer <token>" is no identity.
+  const m = /^Bearer +([A-Za-z0-9._~+/=-]{16,512})$/i.exec(header.trim());
   if (!m) return null;
   const presented = Buffer.from(sha256Hex(m[1]!), "hex");
   let found: Identity | null = null;

@@ -1,5 +1,6 @@
 import { dataDir, getConfig, type FleetConfig } from "@/lib/config";
 import type { FleetBackend } from "@/lib/fleet/types";
+import { createAwsBackend } from "./aws";
 import { createSimulatedBackend, type SimulatedBackend } from "./simulated";
 
 // The one factory that picks a backend from configuration. Memoised per server process.
@@ -14,7 +15,7 @@ export function createBackend(cfg: FleetConfig, env: Record<string, string | und
   if (cfg.backend === "simulated") {
     return createSimulatedBackend(cfg, { dataDir: dataDir(env), faults: env.CAPSTAN_SIM_FAULTS });
   }
-  throw new Error("backend: aws is not available in this build yet");
+  return createAwsBackend(cfg, env);
 }
 
 export function setBackendForTests(backend: FleetBackend | undefined): void {

@@ -70,6 +70,11 @@ export class SharedCache {
     }
   }
 
+  /** The last good value, without ever going upstream. */
+  peek<T>(key: string): T | undefined {
+    return this.entries.get(key)?.value as T | undefined;
+  }
+
   /** A write invalidates what it changed: the next read goes upstream. */
   invalidate(prefix: string): void {
     for (const [key, e] of this.entries) {

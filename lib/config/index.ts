@@ -1,4 +1,5 @@
 import path from "node:path";
+import { assertSafeConfig } from "@/lib/auth/safety";
 import { loadConfigFile, type Env } from "./load";
 import type { FleetConfig, PoolConfig } from "./schema";
 
@@ -10,7 +11,11 @@ export { ConfigError, parseConfig } from "./load";
 const holder = globalThis as unknown as { __capstanConfig?: FleetConfig };
 
 export function getConfig(env: Env = process.env): FleetConfig {
-  holder.__capstanConfig ??= loadConfigFile(env);
+  if (!holder.__capstanConfig) {
+    const cfg = loadConfigFile(env);
+    assertSafeConfig(cfg, env); // unsafe combinations (dev sign-in with aws, …) never serve
+    holder.__capstanConfig = cfg;
+  }
   return holder.__capstanConfig;
 }
 
@@ -20,7 +25,7 @@ export function setConfigForTests(cfg: FleetConfig | undefined): void {
 }
 
 export function dataDir(env: Env = process.env): string {
-  return path.resolve(env.CAPSTAN_DATA_DIR || "data");
+  return path.resolve(/*turbopackIgnore: true*/ env.CAPSTAN_DATA_DIR || "data");
 }
 
 export function regionsOf(cfg: FleetConfig): { region: string; role: "primary" | "standby" }[] {

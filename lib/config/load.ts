@@ -60,7 +60,7 @@ export function parseConfig(text: string, file: string, env: Env = {}): FleetCon
 }
 
 export function configPath(env: Env): string {
-  return path.resolve(env.CAPSTAN_CONFIG || "fleet.config.yaml");
+  return path.resolve(/*turbopackIgnore: true*/ env.CAPSTAN_CONFIG || "fleet.config.yaml");
 }
 
 export function loadConfigFile(env: Env): FleetConfig {
@@ -68,7 +68,7 @@ export function loadConfigFile(env: Env): FleetConfig {
   const shown = env.CAPSTAN_CONFIG || "fleet.config.yaml";
   let text: string;
   try {
-    text = readFileSync(file, "utf8");
+    text = readFileSync(/*turbopackIgnore: true*/ file, "utf8");
   } catch (e) {
     throw new ConfigError(shown, [`cannot read the configuration file (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`]);
   }

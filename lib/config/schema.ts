@@ -114,7 +114,14 @@ export const authSchema = z.strictObject({
       nameClaim: z.string().default("email"),
       groupsClaim: z.string().default("groups"),
       roles: z.record(z.string(), roleGrant),
-      /** Test only: fetch ALB public keys from this base URL. Production start-up refuses it. */
+      /** Expected `iss` of the user claims (the IdP's issuer). Absent: not checked. */
+      issuer: z.string().url().optional(),
+      /** Expected `client` (OIDC client id) in the token header. Absent: not checked. */
+      clientId: z.string().min(1).optional(),
+      /**
+       * Test only: fetch ALB public keys from `<testKeyBaseUrl>/<region of the ARN>/<kid>`.
+       * Start-up refuses it when NODE_ENV=production unless CAPSTAN_ALLOW_TEST_KEYS=1.
+       */
       testKeyBaseUrl: z.string().url().optional(),
     })
     .optional(),

@@ -21,6 +21,16 @@ export class UnauthenticatedError extends AppError {
 export class ForbiddenError extends AppError {
   readonly status = 403;
   readonly kind = "forbidden";
+  /** Optional per-field explanations (e.g. `min` sent by a non-admin), shown beside the form field. */
+  constructor(
+    message: string,
+    readonly fields?: Record<string, string>,
+  ) {
+    super(message);
+  }
+  body(): Record<string, unknown> {
+    return this.fields ? { fields: this.fields } : {};
+  }
 }
 
 export class NotFoundError extends AppError {
@@ -59,6 +69,24 @@ export class ConflictError extends AppError {
 export class IdempotencyMismatchError extends AppError {
   readonly status = 422;
   readonly kind = "idempotency_mismatch";
+}
+
+/**
+ * A change beyond a pool's guardrails (floor, maximum step). 403 for a role that may not override;
+ * 400 for an admin who has not typed the pool id as confirmation. Fields explain each guardrail.
+ */
+export class GuardrailError extends AppError {
+  readonly kind = "guardrail";
+  constructor(
+    message: string,
+    readonly fields: Record<string, string>,
+    readonly status: 400 | 403,
+  ) {
+    super(message);
+  }
+  body() {
+    return { fields: this.fields };
+  }
 }
 
 /** The backend refused or failed: AWS's code, message and request id reach the operator unchanged. */

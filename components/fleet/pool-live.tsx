@@ -1,0 +1,135 @@
+"use client";
+
+import { useCallback, useEffect, useState } from "react";
+import type { PoolDetail } from "@/lib/fleet/views";
+import { PoolCharts, type ChartSpec } from "@/components/charts/pool-charts";
+import { fmtCount, fmtMs, fmtPct, fmtUsd, fmtUtc } from "@/components/ui/format";
+import { ActivitiesTable } from "./activities-table";
+import { InstancesTable } from "./instances-table";
+import { ResizeForm } from "./resize-form";
+import { StatusBadge } from "./status-badge";
+import type { PreviewPool } from "@/lib/services/change-preview";
+
+const REFRESH_MS = 15_000;
+const FAST_REFRESH_MS = 3_000;
+
+function charts(d: PoolDetail): ChartSpec[] {
+  const out: ChartSpec[] = [];
+  if (d.series.pageLoadP90) {
+    out.push({
+      id: "page-load",
+      title: "Page load",
+      unit: "ms",
+      target: d.targets.pageLoadP90Ms,
+      series: [
+        { key: "p90", label: "p90", points: d.series.pageLoadP90, color: "#8b5cf6" },
+        { key: "p50", label: "p50", points: d.series.pageLoadP50 ?? [], color: "#c4b5fd", dashed: true },
+      ],
+    });
+  }
+  out.push({
+    id: "cpu",
+    title: "CPU",
+    unit: "%",
+    max: 100,
+    target: d.targets.cpuPercent,
+    series: [
+      { key: "cpuAvg", label: "average", points: d.series.cpuAvg, color: "#0ea5e9" },
+      { key: "cpuMax", label: "maximum", points: d.series.cpuMax, color: "#f97316", dashed: true },
+    ],
+  });
+  if (d.series.backlog) {
+    out.push({ id: "backlog", title: "Queue backlog", unit: "messages", target: d.targets.backlog, series: [{ key: "backlog", label: "visible messages", points: d.series.backlog, color: "#f59e0b" }] });
+  }
+  out.push({
+    id: "capacity",
+    title: "Capacity",
+    unit: "instances",
+    series: [
+      { key: "desired", label: "desired", points: d.series.desired, color: "#64748b", step: true, dashed: true },
+      { key: "inService", label: "in service", points: d.series.inService, color: "#10b981", step: true },
+    ],
+  });
+  return out;
+}
+
+export function PoolLive({ initial, resize }: { initial: PoolDetail; resize: { config: PreviewPool; admin: boolean } | null }) {
+  const [d, setD] = useState(initial);
+  const [error, setError] = useState<string | null>(null);
+  const { region, range } = d;
+  const poolId = d.pool.id;
+  const refresh = useCallback(async () => {
+    try {
+      const res = await fetch(`/api/pools/${region}/${poolId}?range=${range}`, { cache: "no-store" });
+      if (!res.ok) throw new Error((await res.json().catch(() => null))?.error ?? `HTTP ${res.status}`);
+      setD(await res.json());
+      setError(null);
+    } catch (e) {
+      setError((e as Error).message);
+    }
+  }, [region, poolId, range]);
+  // Follow a change in flight closely (pending → in service, activity progress), else every 15 s.
+  const moving = d.pool.pending > 0 || d.pool.terminating > 0 || d.pool.inService !== d.pool.desired || d.activities.some((a) => a.progress < 100);
+  useEffect(() => {
+    const t = setInterval(refresh, moving ? FAST_REFRESH_MS : REFRESH_MS);
+    return () => clearInterval(t);
+  }, [refresh, moving]);
+
+  const p = d.pool;
+  const domain: [number, number] = (() => {
+    const all = [...d.series.cpuAvg, ...d.series.inService].map((x) => x[0]);
+    const at = Date.parse(d.generatedAt);
+    return all.length ? [Math.min(...all), Math.max(...all)] : [at - 3600_000, at];
+  })();
+  return (
+    <div className="space-y-4">
+      {(d.error || error) && (
+        <div role="alert" className="rounded border border-amber-300 bg-amber-50 px-3 py-2 text-sm text-amber-900 dark:border-amber-800 dark:bg-amber-950 dark:text-amber-200">
+          {d.error ? `${d.region}: ${d.error.code}: ${d.error.message}${d.status === "stale" ? " — showing last good data" : ""}` : `Refresh failed: ${error}`}
+        </div>
+      )}
+      <dl className="grid grid-cols-2 gap-3 sm:grid-cols-4 lg:grid-cols-8" data-testid="pool-summary">
+        <Stat label="Desired / in service" value={`${p.desired} / ${p.inService}`} testId="stat-capacity" />
+        <Stat label="Pending" value={String(p.pending)} testId="stat-pending" />
+        <Stat label="Min–max" value={`${p.min}–${p.max}`} />
+        <Stat label="CPU now" value={fmtPct(p.cpu.latest)} />
+        {p.pageLoad && <Stat label="p90 page load" value={fmtMs(p.pageLoad.latest)} />}
+        {p.backlog && <Stat label="Backlog" value={fmtCount(p.backlog.latest)} />}
+        <Stat label="Instance" value={`${d.instanceType} · ${fmtUsd(d.hourlyPrice)}/h`} />
+        <div>
+          <dt className="text-xs text-slate-500 dark:text-slate-400">Status</dt>
+          <dd className="mt-1"><StatusBadge status={p.status} title={p.statusReason} /> <span className="text-xs text-slate-500">{p.statusReason}</span></dd>
+        </div>
+      </dl>
+      {(p.hasScalingPolicies || p.hasScheduledActions) && (
+        <p className="rounded border border-amber-300 bg-amber-50 px-3 py-2 text-sm text-amber-900 dark:border-amber-800 dark:bg-amber-950 dark:text-amber-200">
+          This group has {p.hasScalingPolicies ? "scaling policies" : "scheduled actions"}: they may change desired capacity on their own and undo a manual change.
+        </p>
+      )}
+      {resize && <ResizeForm key={`${p.desired}-${p.min}-${p.max}`} region={d.region} pool={p} config={resize.config} admin={resize.admin} onDone={refresh} />}
+      <PoolCharts charts={charts(d)} markers={d.markers} domain={domain} />
+      {d.partial && <p className="text-xs text-amber-700 dark:text-amber-400">CloudWatch returned partial data: gaps are missing points, not zeros.</p>}
+      <section aria-labelledby="activities-title" className="rounded-lg border border-slate-200 bg-white p-3 dark:border-slate-800 dark:bg-slate-900">
+        <h2 id="activities-title" className="mb-2 font-medium">Scaling activities</h2>
+        <ActivitiesTable activities={d.activities} />
+      </section>
+      <section aria-labelledby="instances-title" className="rounded-lg border border-slate-200 bg-white p-3 dark:border-slate-800 dark:bg-slate-900">
+        <h2 id="instances-title" className="mb-2 font-medium">Instances ({d.instances.length})</h2>
+        <InstancesTable instances={d.instances} />
+      </section>
+      <p className="text-xs text-slate-500 dark:text-slate-400" data-testid="cloudwatch-cost">
+        This dashboard asks CloudWatch for {d.cloudwatch.seriesPerRefresh} series per refresh: about {d.cloudwatch.metricsPerDay.toLocaleString("en-US")} metrics a day
+        (≈ {fmtUsd(d.cloudwatch.usdPerDay)}/day at $0.01 per 1,000), shared by every viewer. Updated {fmtUtc(d.generatedAt)}.
+      </p>
+    </div>
+  );
+}
+
+function Stat({ label, value, testId }: { label: string; value: string; testId?: string }) {
+  return (
+    <div>
+      <dt className="text-xs text-slate-500 dark:text-slate-400">{label}</dt>
+      <dd className="mt-0.5 text-lg font-semibold" data-testid={testId}>{value}</dd>
+    </div>
+  );
+}

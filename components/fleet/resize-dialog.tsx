@@ -1,0 +1,183 @@
+"use client";
+
+import { useEffect, useMemo, useRef, useState } from "react";
+import { previewChange, type PreviewGroup, type PreviewPool } from "@/lib/services/change-preview";
+import { REASON_MAX, REASON_MIN } from "@/lib/services/change-capacity-schema";
+import { fmtUsd } from "@/components/ui/format";
+
+export interface ResizeRequest {
+  region: string;
+  group: PreviewGroup;
+  pool: PreviewPool;
+  /** The desired value to start from (current ± 1 from the overview buttons). */
+  desired: number;
+  admin: boolean;
+}
+
+type Errors = Record<string, string>;
+
+const input =
+  "w-24 rounded border border-slate-300 bg-white px-2 py-1 text-right tabular-nums dark:border-slate-700 dark:bg-slate-950 aria-[invalid=true]:border-red-500";
+
+function newKey(): string {
+  return typeof crypto !== "undefined" && "randomUUID" in crypto ? crypto.randomUUID() : `${Date.now()}-${Math.random().toString(36).slice(2)}`;
+}
+
+/**
+ * The one confirmation for every capacity change (overview − / + and the pool page's form):
+ * the change as "Desired 12 → 16 (+4, +33 %)", its hourly cost, guardrail and policy warnings,
+ * and a required reason. Enter submits, Escape cancels. The server enforces the same rules.
+ */
+export function ResizeDialog({ request, onClose, onDone }: { request: ResizeRequest; onClose: () => void; onDone: (message: string) => void }) {
+  const ref = useRef<HTMLDialogElement>(null);
+  const [desired, setDesired] = useState(String(request.desired));
+  const [min, setMin] = useState(String(request.group.min));
+  const [max, setMax] = useState(String(request.group.max));
+  const [reason, setReason] = useState("");
+  const [confirm, setConfirm] = useState("");
+  const [expected, setExpected] = useState(request.group.desired);
+  const [errors, setErrors] = useState<Errors>({});
+  const [busy, setBusy] = useState(false);
+  // One key per submission: a double click repeats it (the server writes once); any edit makes a new one.
+  const key = useRef(newKey());
+
+  useEffect(() => {
+    const d = ref.current;
+    if (d && !d.open) d.showModal();
+  }, []);
+
+  const group = { ...request.group, desired: expected };
+  const parsed = { desired: Number(desired), min: request.admin ? Number(min) : undefined, max: request.admin ? Number(max) : undefined };
+  const valid = [parsed.desired, parsed.min ?? 0, parsed.max ?? 0].every((n) => Number.isInteger(n) && n >= 0) && desired !== "";
+  const preview = useMemo(
+    () => (valid ? previewChange(group, request.pool, { desired: parsed.desired, min: parsed.min !== group.min ? parsed.min : undefined, max: parsed.max !== group.max ? parsed.max : undefined }) : null),
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+    [valid, parsed.desired, parsed.min, parsed.max, expected],
+  );
+  const shownErrors: Errors = { ...(preview?.boundsErrors ?? {}), ...errors };
+
+  function edit<T>(set: (v: T) => void) {
+    return (v: T) => {
+      set(v);
+      key.current = newKey();
+      setErrors({});
+    };
+  }
+
+  async function submit(e: React.FormEvent) {
+    e.preventDefault();
+    if (busy || !preview) return;
+    if (reason.trim().length < REASON_MIN) {
+      setErrors({ reason: `give a reason of at least ${REASON_MIN} characters` });
+      return;
+    }
+    setBusy(true);
+    const body: Record<string, unknown> = { desired: parsed.desired, expectedDesired: expected, reason: reason.trim(), idempotencyKey: key.current };
+    if (request.admin && parsed.min !== request.group.min) body.min = parsed.min;
+    if (request.admin && parsed.max !== request.group.max) body.max = parsed.max;
+    if (preview.requiresOverride && confirm) body.override = { confirm };
+    try {
+      const res = await fetch(`/api/pools/${request.region}/${request.pool.id}/capacity`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify(body),
+      });
+      const json = await res.json().catch(() => ({ error: `HTTP ${res.status}` }));
+      if (res.ok) {
+        ref.current?.close();
+        onDone(`${request.pool.id} in ${request.region}: ${preview.summary} submitted.`);
+        return;
+      }
+      key.current = newKey();
+      if (res.status === 409 && json.current) {
+        setExpected(json.current.desired);
+        setErrors({ _: `Someone changed this pool meanwhile: desired is now ${json.current.desired} (in service ${json.current.inService}). Review the change and submit again.` });
+      } else if (res.status === 502) {
+        setErrors({ _: `AWS refused the change: ${json.code}: ${json.error}` });
+      } else {
+        setErrors({ _: json.error ?? `HTTP ${res.status}`, ...(json.fields ?? {}) });
+      }
+    } catch (err) {
+      setErrors({ _: `Network error: ${(err as Error).message}` });
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  return (
+    <dialog
+      ref={ref}
+      onClose={onClose}
+      aria-labelledby="resize-title"
+      className="m-auto w-[min(34rem,95vw)] rounded-lg border border-slate-200 bg-white p-0 text-slate-900 shadow-xl backdrop:bg-slate-950/50 dark:border-slate-700 dark:bg-slate-900 dark:text-slate-100"
+    >
+      <form onSubmit={submit} noValidate className="space-y-3 p-4" data-testid="resize-dialog">
+        <h2 id="resize-title" className="text-lg font-semibold">
+          Resize {request.pool.id} <span className="text-sm font-normal text-slate-500">in {request.region}</span>
+        </h2>
+        <div className="flex flex-wrap gap-4">
+          <Field id="desired" label="Desired" error={shownErrors.desired}>
+            <input id="desired" inputMode="numeric" className={input} value={desired} onChange={(e) => edit(setDesired)(e.target.value)} aria-invalid={!!shownErrors.desired} aria-describedby="desired-error" autoFocus />
+          </Field>
+          {request.admin && (
+            <>
+              <Field id="min" label="Min" error={shownErrors.min}>
+                <input id="min" inputMode="numeric" className={input} value={min} onChange={(e) => edit(setMin)(e.target.value)} aria-invalid={!!shownErrors.min} aria-describedby="min-error" />
+              </Field>
+              <Field id="max" label="Max" error={shownErrors.max}>
+                <input id="max" inputMode="numeric" className={input} value={max} onChange={(e) => edit(setMax)(e.target.value)} aria-invalid={!!shownErrors.max} aria-describedby="max-error" />
+              </Field>
+            </>
+          )}
+        </div>
+        <div className="rounded bg-slate-100 px-3 py-2 dark:bg-slate-800" data-testid="resize-preview" aria-live="polite">
+          {preview ? (
+            <>
+              <div className="font-semibold">{preview.summary}</div>
+              {preview.boundsSummary.map((b) => <div key={b} className="text-sm">{b}</div>)}
+              <div className="text-sm text-slate-600 dark:text-slate-300">Cost: {preview.costSummary} at {fmtUsd(request.pool.instance.hourlyPrice)}/h per instance</div>
+            </>
+          ) : (
+            <div className="text-sm text-red-700 dark:text-red-400">Enter whole numbers of 0 or more.</div>
+          )}
+        </div>
+        {preview && preview.warnings.length > 0 && (
+          <ul className="space-y-1 text-sm text-amber-900 dark:text-amber-300" data-testid="resize-warnings">
+            {preview.warnings.map((w) => <li key={w}>⚠ {w}</li>)}
+          </ul>
+        )}
+        {preview?.requiresOverride && request.admin && (
+          <Field id="override" label={`Type ${request.pool.id} to override the guardrail`} error={shownErrors["override.confirm"]}>
+            <input id="override" className={`${input} w-48 text-left`} value={confirm} onChange={(e) => setConfirm(e.target.value)} aria-invalid={!!shownErrors["override.confirm"]} aria-describedby="override-error" autoComplete="off" />
+          </Field>
+        )}
+        <Field id="reason" label="Reason (required, kept in the audit log)" error={shownErrors.reason}>
+          <input id="reason" className={`${input} w-full text-left`} value={reason} maxLength={REASON_MAX} onChange={(e) => setReason(e.target.value)} placeholder="e.g. p90 page load climbing since 14:05" aria-invalid={!!shownErrors.reason} aria-describedby="reason-error" />
+        </Field>
+        <p role="alert" className="min-h-5 text-sm text-red-700 dark:text-red-400" data-testid="resize-error">{shownErrors._}</p>
+        <div className="flex justify-end gap-2">
+          <button type="button" onClick={() => ref.current?.close()} className="rounded px-3 py-1.5 text-sm hover:bg-slate-100 dark:hover:bg-slate-800">
+            Cancel
+          </button>
+          <button
+            type="submit"
+            disabled={busy || !preview || preview.noChange || Object.keys(preview.boundsErrors).length > 0 || (preview.requiresOverride && !request.admin)}
+            className="rounded bg-sky-600 px-3 py-1.5 text-sm font-medium text-white hover:bg-sky-700 disabled:opacity-50"
+          >
+            {busy ? "Submitting…" : "Confirm change"}
+          </button>
+        </div>
+      </form>
+    </dialog>
+  );
+}
+
+function Field({ id, label, error, children }: { id: string; label: string; error?: string; children: React.ReactNode }) {
+  return (
+    <div className="min-w-0 flex-1">
+      <label htmlFor={id} className="mb-1 block text-xs font-medium text-slate-600 dark:text-slate-300">{label}</label>
+      {children}
+      <p id={`${id}-error`} aria-live="polite" className="mt-0.5 text-xs text-red-700 dark:text-red-400">{error}</p>
+    </div>
+  );
+}

@@ -1,0 +1,59 @@
+"use client";
+
+import { useState } from "react";
+import type { PoolSummary } from "@/lib/fleet/views";
+import type { PreviewPool } from "@/lib/services/change-preview";
+import { ResizeDialog, type ResizeRequest } from "./resize-dialog";
+
+/** The pool page's resize form: pick a desired size, then the same confirmation as the overview. */
+export function ResizeForm({ region, pool, config, admin, onDone }: { region: string; pool: PoolSummary; config: PreviewPool; admin: boolean; onDone: () => void }) {
+  const [desired, setDesired] = useState(String(pool.desired));
+  const [request, setRequest] = useState<ResizeRequest | null>(null);
+  const [notice, setNotice] = useState<string | null>(null);
+  const n = Number(desired);
+  const valid = desired !== "" && Number.isInteger(n) && n >= 0;
+
+  function review(e: React.FormEvent) {
+    e.preventDefault();
+    if (!valid) return;
+    setRequest({
+      region,
+      pool: config,
+      admin,
+      desired: n,
+      group: { region, desired: pool.desired, min: pool.min, max: pool.max, hasScalingPolicies: pool.hasScalingPolicies, hasScheduledActions: pool.hasScheduledActions },
+    });
+  }
+
+  return (
+    <section aria-labelledby="resize-title-form" className="rounded-lg border border-slate-200 bg-white p-3 dark:border-slate-800 dark:bg-slate-900">
+      <form onSubmit={review} className="flex flex-wrap items-end gap-3">
+        <h2 id="resize-title-form" className="w-full font-medium sm:w-auto sm:self-center">Resize</h2>
+        <div>
+          <label htmlFor="resize-desired" className="block text-xs text-slate-500">Desired (now {pool.desired}, {pool.min}–{pool.max})</label>
+          <input
+            id="resize-desired"
+            inputMode="numeric"
+            value={desired}
+            onChange={(e) => setDesired(e.target.value)}
+            className="w-24 rounded border border-slate-300 bg-white px-2 py-1 text-right dark:border-slate-700 dark:bg-slate-950"
+          />
+        </div>
+        <button type="submit" disabled={!valid} className="rounded bg-sky-600 px-3 py-1.5 text-sm font-medium text-white hover:bg-sky-700 disabled:opacity-50">
+          Review change{admin ? " (and min/max)" : ""}
+        </button>
+        {notice && <p role="status" className="text-sm text-sky-800 dark:text-sky-300">{notice}</p>}
+      </form>
+      {request && (
+        <ResizeDialog
+          request={request}
+          onClose={() => setRequest(null)}
+          onDone={(m) => {
+            setNotice(m);
+            onDone();
+          }}
+        />
+      )}
+    </section>
+  );
+}

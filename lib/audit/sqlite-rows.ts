@@ -1,0 +1,107 @@
+import { randomUUID } from "node:crypto";
+import type { Role } from "@/lib/auth/roles";
+import type { AuditAction, AuditOutcome, AuditRecord, NewAuditRecord } from "./types";
+
+// Rows of the SQLite audit_log table and their mapping to AuditRecord (snake_case ↔ camelCase).
+
+export interface Row {
+  seq: number;
+  id: string;
+  time: string;
+  actor: string;
+  role: string | null;
+  action: string;
+  region: string;
+  pool: string;
+  group_name: string | null;
+  from_desired: number | null;
+  expected_desired: number | null;
+  to_desired: number | null;
+  min_from: number | null;
+  min_to: number | null;
+  max_from: number | null;
+  max_to: number | null;
+  reason: string | null;
+  idempotency_key: string | null;
+  request_hash: string | null;
+  is_intent: number;
+  override: number;
+  outcome: string;
+  error_code: string | null;
+  error_message: string | null;
+  request_id: string | null;
+  completed_at: string | null;
+  reconciled: number;
+  note: string | null;
+}
+
+export function toRecord(r: Row): AuditRecord {
+  return {
+    id: r.id,
+    seq: r.seq,
+    time: r.time,
+    actor: r.actor,
+    role: r.role as Role | null,
+    action: r.action as AuditAction,
+    region: r.region,
+    pool: r.pool,
+    group: r.group_name,
+    from: r.from_desired,
+    expected: r.expected_desired,
+    to: r.to_desired,
+    minFrom: r.min_from,
+    minTo: r.min_to,
+    maxFrom: r.max_from,
+    maxTo: r.max_to,
+    reason: r.reason,
+    idempotencyKey: r.idempotency_key,
+    requestHash: r.request_hash,
+    override: r.override === 1,
+    outcome: r.outcome as AuditOutcome,
+    errorCode: r.error_code,
+    errorMessage: r.error_message,
+    requestId: r.request_id,
+    completedAt: r.completed_at,
+    reconciled: r.reconciled === 1,
+    note: r.note,
+  };
+}
+
+export function toParams(rec: NewAuditRecord, extra: { isIntent: 0 | 1; outcome: AuditOutcome; errorCode?: string | null; errorMessage?: string | null; completedAt?: string | null }) {
+  return {
+    id: randomUUID(),
+    time: rec.time,
+    actor: rec.actor,
+    role: rec.role,
+    action: rec.action,
+    region: rec.region,
+    pool: rec.pool,
+    group_name: rec.group,
+    from_desired: rec.from,
+    expected_desired: rec.expected,
+    to_desired: rec.to,
+    min_from: rec.minFrom,
+    min_to: rec.minTo,
+    max_from: rec.maxFrom,
+    max_to: rec.maxTo,
+    reason: rec.reason,
+    idempotency_key: rec.idempotencyKey,
+    request_hash: rec.requestHash,
+    is_intent: extra.isIntent,
+    override: rec.override ? 1 : 0,
+    outcome: extra.outcome,
+    error_code: extra.errorCode ?? null,
+    error_message: extra.errorMessage ?? null,
+    completed_at: extra.completedAt ?? null,
+  };
+}
+
+export const INSERT = `INSERT INTO audit_log (
+  id, time, actor, role, action, region, pool, group_name, from_desired, expected_desired, to_desired,
+  min_from, min_to, max_from, max_to, reason, idempotency_key, request_hash, is_intent, override,
+  outcome, error_code, error_message, completed_at
+) VALUES (
+  @id, @time, @actor, @role, @action, @region, @pool, @group_name, @from_desired, @expected_desired, @to_desired,
+  @min_from, @min_to, @max_from, @max_to, @reason, @idempotency_key, @request_hash, @is_intent, @override,
+  @outcome, @error_code, @error_message, @completed_at
+)`;

@@ -1,0 +1,346 @@
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
+
+// The identity comes from the real path: next/headers answers with the request's own headers.
+vi.mock("next/headers", async () => (await import("./test-request")).nextHeadersMock);
+
+import { GET as getAudit } from "@/app/api/audit/route";
+import { POST as postFaults } from "@/app/api/admin/faults/route";
+import { GET as getFleet } from "@/app/api/fleet/route";
+import { GET as getHealth } from "@/app/api/health/route";
+import { POST as postCapacity } from "@/app/api/pools/[region]/[pool]/capacity/route";
+import { GET as getPool } from "@/app/api/pools/[region]/[pool]/route";
+import { GET as getStandby } from "@/app/api/standby/route";
+import { setAuditStoreForTests, type AuditRecord } from "@/lib/audit";
+import type { SqliteAuditStore } from "@/lib/audit/sqlite-store";
+import { setBackendForTests } from "@/lib/backends";
+import type { SimulatedBackend } from "@/lib/backends/simulated";
+import { cleanupDataDirs, harness, WEEKDAY_PEAK } from "@/lib/backends/simulated/test-fixtures";
+import { sharedCache } from "@/lib/cache/shared-cache";
+import { setConfigForTests } from "@/lib/config";
+import { tempStore } from "@/lib/services/testing/fixtures";
+import { configWithAuth } from "./test-config";
+import { withRequest } from "./test-request";
+import { sha256Hex } from "./tokens";
+
+// THE ROLE × ACTION × SCOPE MATRIX (issue 4, security.md "Authorization"), through the real route
+// handlers. Identities are API tokens (`Authorization: Bearer …`) checked against sha256 hashes in
+// the configuration; the backend is the simulated fleet (its own temporary data directory and a
+// fixed clock) and the audit log a temporary SQLite file, both fresh for every cell, so reads
+// return real data and writes really move a group. Every cell asserts the status and the effect:
+//   - allowed write: the group's desired (or max) really changed, nothing else did, and the audit
+//     row for the request's idempotency key says `succeeded` with the token's name as actor;
+//   - denied write (403): the fleet is untouched and the audit row says `denied`, naming the actor;
+//   - 401: JSON `error`, the fleet untouched, and no audit row (there is nobody to name);
+//   - reads: the body holds what was asked for; GET never changes the fleet or the audit log.
+//
+// How scope applies (lib/auth/roles.ts, `authorize` → `can` → `scopeCovers`): a scope limits every
+// action whose target names a region or pool, reads included — `fleet:read` for
+// /api/pools/us-east-1/app is a target {region, pool}, so an operator scoped to `worker-*` or to
+// us-west-2 gets 403 there (a scoped grant is not "viewer everywhere"; ALB grants add that
+// explicitly). Reads with no target are not limited: /api/fleet and /api/standby authorize
+// `fleet:read` with no target and answer 200 with every pool, while /api/audit answers 200 with
+// only the rows inside the scope (read-audit.ts turns the scopes into a row filter).
+//
+// There are no server actions in app/ yet (no "use server" file or function); when one appears,
+// call it inside `withRequest` with a Request carrying the same headers and add it as a column.
+
+const APP = "http://localhost";
+const WEST = "us-west-2";
+
+// ---- identities -----------------------------------------------------------------------------
+
+const token = (who: string) => `cap_matrix_${who}_0123456789abcdefghij`;
+const CONFIGURED = [
+  { name: "viewer-bot", role: "viewer", secret: token("viewer") },
+  { name: "operator-bot", role: "operator", secret: token("operator") },
+  { name: "admin-bot", role: "admin", secret: token("admin") },
+  { name: "worker-bot", role: "operator", secret: token("worker"), scope: { pools: ["worker-*"] } },
+  { name: "west-bot", role: "operator", secret: token("west"), scope: { regions: [WEST] } },
+] as const;
+
+interface Who {
+  /** The token's configured name: the actor in the audit log. Absent: nobody (401). */
+  actor?: string;
+  authorization?: string;
+}
+const bearer = (name: string): Who => {
+  const t = CONFIGURED.find((c) => c.name === name)!;
+  return { actor: t.name, authorization: `Bearer ${t.secret}` };
+};
+const IDENTITIES = {
+  viewer: bearer("viewer-bot"),
+  operator: bearer("operator-bot"),
+  admin: bearer("admin-bot"),
+  "operator worker-*": bearer("worker-bot"),
+  "operator us-west-2": bearer("west-bot"),
+  "unconfigured token": { authorization: `Bearer ${token("revoked")}` },
+  "no credentials": {},
+  "Basic scheme": { authorization: `Basic ${Buffer.from("admin-bot:secret").toString("base64")}` },
+} satisfies Record<string, Who>;
+type IdentityName = keyof typeof IDENTITIES;
+
+// ---- actions --------------------------------------------------------------------------------
+
+type Kind = "read" | "write" | "faults" | "public";
+interface Action {
+  kind: Kind;
+  /** For writes: the group that changes, and how. */
+  target?: { region: string; pool: string; bounds?: boolean };
+  call(h: Record<string, string>, key: string): Promise<Response>;
+}
+
+const ctx = <T extends Record<string, string>>(params: T) => ({ params: Promise.resolve(params) });
+const send = (path: string, h: Record<string, string>, init: RequestInit = {}) => {
+  const req = new Request(`${APP}${path}`, { ...init, headers: { host: "localhost", ...h, ...(init.headers as Record<string, string>) } });
+  return { req, run: <T>(fn: (r: Request) => Promise<T>) => withRequest(req, () => fn(req)) };
+};
+const mutating = (body: unknown) => ({ method: "POST", headers: { origin: APP, "content-type": "application/json" }, body: JSON.stringify(body) });
+
+/** POST …/capacity: desired + 1 (within max and every guardrail), or max + 1 for `bounds`. */
+function capacity(region: string, pool: string, bounds = false): Action {
+  return {
+    kind: "write",
+    target: { region, pool, bounds },
+    async call(h, key) {
+      const g = await group(region, pool);
+      const body = bounds
+        ? { desired: g.desired, expectedDesired: g.desired, min: g.min, max: g.max + 1, reason: "matrix: raise the ceiling", idempotencyKey: key }
+        : { desired: g.desired + 1, expectedDesired: g.desired, reason: "matrix: one more instance", idempotencyKey: key };
+      const { run } = send(`/api/pools/${region}/${pool}/capacity`, h, mutating(body));
+      return run((r) => postCapacity(r, ctx({ region, pool })));
+    },
+  };
+}
+
+const ACTIONS = {
+  "GET /api/fleet": { kind: "read", call: (h) => send("/api/fleet", h).run((r) => getFleet(r)) },
+  "GET /api/pools/us-east-1/app": { kind: "read", call: (h) => send("/api/pools/us-east-1/app", h).run((r) => getPool(r, ctx({ region: "us-east-1", pool: "app" }))) },
+  "GET /api/pools/us-west-2/worker-email": {
+    kind: "read",
+    call: (h) => send("/api/pools/us-west-2/worker-email", h).run((r) => getPool(r, ctx({ region: WEST, pool: "worker-email" }))),
+  },
+  "GET /api/standby": { kind: "read", call: (h) => send("/api/standby", h).run(() => getStandby()) },
+  "GET /api/audit": { kind: "read", call: (h) => send("/api/audit", h).run((r) => getAudit(r)) },
+  "desired us-east-1/app": capacity("us-east-1", "app"),
+  "desired us-east-1/worker-email": capacity("us-east-1", "worker-email"),
+  "desired us-west-2/app": capacity(WEST, "app"),
+  "min/max us-west-2/worker-email": capacity(WEST, "worker-email", true),
+  "POST /api/admin/faults": {
+    kind: "faults",
+    call: (h) => send("/api/admin/faults", h, mutating({ region: WEST, fault: "throttled" })).run((r) => postFaults(r)),
+  },
+  "GET /api/health": { kind: "public", call: (h) => send("/api/health", h).run(() => getHealth()) },
+} satisfies Record<string, Action>;
+type ActionName = keyof typeof ACTIONS;
+
+// ---- the matrix -----------------------------------------------------------------------------
+// Columns, in order: the ACTIONS above. The min/max column targets us-west-2/worker-email, which
+// both scoped operators cover: their 403 there is the role, not the scope.
+
+const COLUMNS = Object.keys(ACTIONS) as ActionName[];
+//                          fleet pool   pool   stand- audit  desired desired desired min/  faults health
+//                                e1/app w2/wkr  by           e1/app  e1/wkr  w2/app  max
+// prettier-ignore
+const MATRIX: Record<IdentityName, number[]> = {
+  viewer:                  [200,  200,   200,   200,   200,   403,    403,    403,    403,  403,   200],
+  operator:                [200,  200,   200,   200,   200,   200,    200,    200,    403,  403,   200],
+  admin:                   [200,  200,   200,   200,   200,   200,    200,    200,    200,  200,   200],
+  "operator worker-*":     [200,  403,   200,   200,   200,   403,    200,    403,    403,  403,   200],
+  "operator us-west-2":    [200,  403,   200,   200,   200,   403,    403,    200,    403,  403,   200],
+  "unconfigured token":    [401,  401,   401,   401,   401,   401,    401,    401,    401,  401,   200],
+  "no credentials":        [401,  401,   401,   401,   401,   401,    401,    401,    401,  401,   200],
+  "Basic scheme":          [401,  401,   401,   401,   401,   401,    401,    401,    401,  401,   200],
+};
+
+/** Audit rows seeded before each cell; GET /api/audit shows each identity the ones in its scope. */
+const SEEDED: { region: string; pool: string }[] = [
+  { region: "us-east-1", pool: "app" },
+  { region: "us-east-1", pool: "worker-email" },
+  { region: WEST, pool: "app" },
+];
+const AUDIT_VISIBLE: Partial<Record<IdentityName, string[]>> = {
+  viewer: ["us-east-1/app", "us-east-1/worker-email", "us-west-2/app"],
+  operator: ["us-east-1/app", "us-east-1/worker-email", "us-west-2/app"],
+  admin: ["us-east-1/app", "us-east-1/worker-email", "us-west-2/app"],
+  "operator worker-*": ["us-east-1/worker-email"],
+  "operator us-west-2": ["us-west-2/app"],
+};
+
+const CELLS = (Object.keys(MATRIX) as IdentityName[]).flatMap((who) =>
+  COLUMNS.map((action, i) => ({ who, action, status: MATRIX[who][i]! })),
+);
+
+// ---- fixtures -------------------------------------------------------------------------------
+
+const config = configWithAuth({
+  mode: "dev", // the shipped mode: a token decides alone, and with none the (absent) session cookie is read
+  tokens: CONFIGURED.map(({ secret, ...t }) => ({ ...t, sha256: sha256Hex(secret) })),
+});
+
+let backend: SimulatedBackend;
+let store: SqliteAuditStore;
+let closeStore: () => void;
+
+async function group(region: string, pool: string) {
+  const g = (await backend.listGroups(region)).find((x) => x.poolId === pool);
+  if (!g) throw new Error(`no ${pool} in ${region}`);
+  return g;
+}
+
+/** Every group's min/desired/max in both regions, straight from the backend. */
+async function fleetState(): Promise<Record<string, { min: number; desired: number; max: number }>> {
+  const out: Record<string, { min: number; desired: number; max: number }> = {};
+  for (const region of [config.regions.primary, config.regions.standby]) {
+    for (const g of await backend.listGroups(region)) out[`${region}/${g.poolId}`] = { min: g.min, desired: g.desired, max: g.max };
+  }
+  return out;
+}
+
+async function auditRows(): Promise<AuditRecord[]> {
+  return (await store.query({ limit: 500 })).records;
+}
+
+beforeAll(() => {
+  vi.stubEnv("CAPSTAN_PUBLIC_ORIGIN", ""); // the app's origin is the request's own
+  // One fixed instant for the app (Date) and the simulated fleet (its injected clock); only Date
+  // is faked, so region timeouts still use real timers.
+  vi.useFakeTimers({ toFake: ["Date"], now: WEEKDAY_PEAK });
+  setConfigForTests(config);
+});
+afterAll(() => {
+  vi.useRealTimers();
+  vi.unstubAllEnvs();
+  setConfigForTests(undefined);
+  cleanupDataDirs();
+});
+beforeEach(async () => {
+  backend = harness(config, WEEKDAY_PEAK).backend;
+  setBackendForTests(backend);
+  sharedCache().clear();
+  ({ store, cleanup: closeStore } = tempStore());
+  setAuditStoreForTests(store);
+  for (const [i, s] of SEEDED.entries()) {
+    await store.recordAttempt({
+      time: new Date(WEEKDAY_PEAK - (i + 1) * 60_000).toISOString(),
+      actor: "seed",
+      role: "operator",
+      action: "capacity",
+      region: s.region,
+      pool: s.pool,
+      group: null,
+      from: 4,
+      expected: 3,
+      to: 5,
+      minFrom: null,
+      minTo: null,
+      maxFrom: null,
+      maxTo: null,
+      reason: "seeded for the audit column",
+      idempotencyKey: `seed-${i}-abcdefgh`,
+      requestHash: null,
+      override: false,
+      outcome: "rejected",
+      errorCode: "Conflict",
+      errorMessage: "seeded",
+    });
+  }
+});
+afterEach(() => {
+  setBackendForTests(undefined);
+  setAuditStoreForTests(undefined);
+  closeStore();
+});
+
+// ---- the test -------------------------------------------------------------------------------
+
+let n = 0;
+
+describe("role × action × scope, through the JSON API with API tokens", () => {
+  it("the matrix has a cell for every identity and action", () => {
+    for (const row of Object.values(MATRIX)) expect(row).toHaveLength(COLUMNS.length);
+    expect(CELLS).toHaveLength(Object.keys(IDENTITIES).length * COLUMNS.length);
+  });
+
+  it.each(CELLS)("$who · $action → $status", async ({ who, action, status }) => {
+    const id: Who = IDENTITIES[who];
+    const act: Action = ACTIONS[action];
+    const headers: Record<string, string> = id.authorization ? { authorization: id.authorization } : {};
+    const key = `matrix-${++n}-${action.replace(/[^A-Za-z0-9]+/g, "-")}`;
+    const before = await fleetState();
+    const auditBefore = await auditRows();
+    const faultsBefore = backend.faults();
+
+    const res = await act.call(headers, key);
+    const body = await res.json();
+
+    expect(res.status, JSON.stringify(body)).toBe(status);
+    if (status === 401) expect(body).toMatchObject({ kind: "unauthenticated", error: expect.any(String) });
+    if (status === 403) expect(body).toMatchObject({ kind: "forbidden", error: expect.any(String) });
+
+    // Fault injection: only an admin's request changes it. (Then clear it, so the fleet can be read.)
+    expect(backend.faults()).toEqual(act.kind === "faults" && status === 200 ? { ...faultsBefore, [WEST]: "throttled" } : faultsBefore);
+    for (const region of Object.keys(faultsBefore)) backend.setFault(region, faultsBefore[region]!);
+
+    // The fleet: only an allowed write moves it, and only its own group.
+    const after = await fleetState();
+    const expected = structuredClone(before);
+    if (act.kind === "write" && status === 200) {
+      const { region, pool, bounds } = act.target!;
+      const g = expected[`${region}/${pool}`]!;
+      if (bounds) g.max += 1;
+      else g.desired += 1;
+    }
+    expect(after).toEqual(expected);
+
+    // The audit log: a write leaves exactly one row under its idempotency key (none for nobody);
+    // nothing else writes to it.
+    const rows = await auditRows();
+    const added = rows.filter((r) => !auditBefore.some((b) => b.id === r.id));
+    if (act.kind === "write" && id.actor) {
+      const { region, pool, bounds } = act.target!;
+      expect(added).toHaveLength(1);
+      expect(added[0]).toMatchObject({
+        idempotencyKey: key,
+        actor: id.actor,
+        region,
+        pool,
+        action: bounds ? "bounds" : "capacity",
+        ...(status === 200
+          ? { outcome: "succeeded", from: before[`${region}/${pool}`]!.desired, to: after[`${region}/${pool}`]!.desired }
+          : { outcome: "denied", errorCode: "Forbidden", errorMessage: body.error }),
+      });
+      if (status === 200) expect(body.record).toMatchObject({ id: added[0]!.id, outcome: "succeeded", actor: id.actor });
+    } else {
+      expect(added).toEqual([]);
+    }
+
+    // What an allowed read answers.
+    if (status === 200) {
+      switch (action) {
+        case "GET /api/fleet":
+          expect(body.regions.map((r: { region: string; pools: unknown[] }) => [r.region, r.pools.length])).toEqual([
+            ["us-east-1", config.pools.length],
+            [WEST, config.pools.length],
+          ]);
+          break;
+        case "GET /api/pools/us-east-1/app":
+        case "GET /api/pools/us-west-2/worker-email": {
+          const [region, pool] = action.split("/").slice(-2) as [string, string];
+          expect(body).toMatchObject({ region, pool: { id: pool, desired: before[`${region}/${pool}`]!.desired } });
+          break;
+        }
+        case "GET /api/standby":
+          expect(body).toMatchObject({ primary: "us-east-1", standby: WEST });
+          expect(body.pools).toHaveLength(config.pools.length);
+          break;
+        case "GET /api/audit":
+          expect(body.records.map((r: AuditRecord) => `${r.region}/${r.pool}`).sort()).toEqual(AUDIT_VISIBLE[who]);
+          break;
+        case "GET /api/health":
+          expect(body).toMatchObject({ status: "ok", backend: "simulated" });
+          expect(JSON.stringify(body)).not.toMatch(/desired|pools/);
+          break;
+      }
+    }
+  });
+});

@@ -1,0 +1,64 @@
+import type { AutoScalingClient } from "@aws-sdk/client-auto-scaling";
+import type { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
+
+// Every HTTP request the SDK sends (retries included), counted at the transport per
+// (service, operation, region). The benchmark and the tests read these to prove the call floor.
+// Kept on globalThis so every bundle of the server (route handlers, instrumentation) shares one tally.
+
+export type AwsService = "autoscaling" | "cloudwatch";
+
+export interface AwsCallCount {
+  service: AwsService;
+  operation: string;
+  region: string;
+  count: number;
+}
+
+const holder = globalThis as unknown as { __capstanAwsCalls?: Map<string, AwsCallCount> };
+const tally = (): Map<string, AwsCallCount> => (holder.__capstanAwsCalls ??= new Map());
+
+export function recordAwsCall(service: AwsService, operation: string, region: string): void {
+  const key = `${service}|${operation}|${region}`;
+  const entry = tally().get(key);
+  if (entry) entry.count += 1;
+  else tally().set(key, { service, operation, region, count: 1 });
+}
+
+/** A snapshot of the counters, sorted by service, operation and region. */
+export function awsCallCounts(): AwsCallCount[] {
+  return [...tally().values()]
+    .map((c) => ({ ...c }))
+    .sort((a, b) =>
+      `${a.service}|${a.operation}|${a.region}`.localeCompare(`${b.service}|${b.operation}|${b.region}`),
+    );
+}
+
+/** The sum of the counters matching every given field (all calls when none is given). */
+export function awsCallTotal(filter: Partial<Omit<AwsCallCount, "count">> = {}): number {
+  return awsCallCounts()
+    .filter((c) => (Object.keys(filter) as (keyof typeof filter)[]).every((k) => filter[k] === c[k]))
+    .reduce((sum, c) => sum + c.count, 0);
+}
+
+export function resetAwsCallCounts(): void {
+  tally().clear();
+}
+
+/**
+ * Adds the counter to one client. It sits innermost in the deserialize step, inside the retry
+ * loop (finalizeRequest), so each attempt that reaches the wire counts once.
+ */
+export function addCallCounter(
+  client: AutoScalingClient | CloudWatchClient,
+  service: AwsService,
+  region: string,
+): void {
+  (client as AutoScalingClient).middlewareStack.add(
+    (next, context) => (args) => {
+      const operation = String(context.commandName ?? "Unknown").replace(/Command$/, "");
+      recordAwsCall(service, operation, region);
+      return next(args);
+    },
+    { step: "deserialize", priority: "low", name: "capstanCallCounter", override: true },
+  );
+}

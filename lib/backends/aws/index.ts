@@ -1,0 +1,94 @@
+import type { FleetConfig } from "@/lib/config/schema";
+import {
+  BackendError,
+  type BoundsChange,
+  type FleetBackend,
+  type GroupState,
+  type MetricQuery,
+  type MetricSeries,
+  type ScalingActivity,
+  type TimeRange,
+  type WriteResult,
+} from "@/lib/fleet/types";
+import { describeActivities } from "./activities";
+import { AutomationCache } from "./automation";
+import { AwsClients, regionEndpoints } from "./clients";
+import { listGroups } from "./groups";
+import { getMetricData } from "./metrics";
+import { setDesiredCapacity, updateGroupBounds } from "./writes";
+
+// The AWS implementation of the FleetBackend seam. The only folder of Capstan that imports
+// @aws-sdk: everything leaving it is Capstan's own types and BackendError.
+
+export { awsCallCounts, awsCallTotal, resetAwsCallCounts, type AwsCallCount, type AwsService } from "./calls";
+
+export interface AwsBackend extends FleetBackend {
+  readonly kind: "aws";
+  /** Closes the SDK clients' sockets (tests, shutdown). */
+  close(): void;
+}
+
+export interface AwsBackendOptions {
+  /** Per-attempt HTTP timeout; defaults to the configuration's `refresh.timeoutMs`. */
+  requestTimeoutMs?: number;
+  now?: () => number;
+}
+
+export function createAwsBackend(
+  cfg: FleetConfig,
+  env: Record<string, string | undefined> = process.env,
+  options: AwsBackendOptions = {},
+): AwsBackend {
+  const regions = [cfg.regions.primary, cfg.regions.standby];
+  const clients = new AwsClients({
+    requestTimeoutMs: options.requestTimeoutMs ?? cfg.refresh.timeoutMs,
+    endpoints: regionEndpoints(regions, env),
+  });
+  const automation = new AutomationCache((region) => clients.autoscaling(region), options.now);
+
+  // Only the configured regions: a typo elsewhere must not quietly create a client for it.
+  const known = (region: string): string => {
+    if (!regions.includes(region)) {
+      throw new BackendError(
+        "UnknownRegion",
+        `Region ${region} is not configured (expected ${regions.join(" or ")}).`,
+      );
+    }
+    return region;
+  };
+
+  return {
+    kind: "aws",
+
+    async listGroups(region: string, signal?: AbortSignal): Promise<GroupState[]> {
+      const client = clients.autoscaling(known(region));
+      return listGroups({ client, region, cfg, automation: automation.get(region), signal });
+    },
+
+    async getMetricData(
+      region: string,
+      queries: MetricQuery[],
+      range: TimeRange,
+      signal?: AbortSignal,
+    ): Promise<MetricSeries[]> {
+      const client = clients.cloudwatch(known(region));
+      return getMetricData({ client, region, signal }, queries, range);
+    },
+
+    async describeActivities(region: string, groupName: string, limit?: number): Promise<ScalingActivity[]> {
+      return describeActivities(clients.autoscaling(known(region)), region, groupName, limit);
+    },
+
+    async setDesiredCapacity(region: string, groupName: string, desired: number): Promise<WriteResult> {
+      return setDesiredCapacity(clients.autoscaling(known(region)), region, groupName, desired);
+    },
+
+    async updateGroupBounds(region: string, groupName: string, change: BoundsChange): Promise<WriteResult> {
+      return updateGroupBounds(clients.autoscaling(known(region)), region, groupName, change);
+    },
+
+    close(): void {
+      clients.destroy();
+    },
+  };
+}

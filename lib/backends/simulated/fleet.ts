@@ -1,0 +1,182 @@
+import { randomUUID } from "node:crypto";
+import type { FleetConfig } from "@/lib/config/schema";
+import { BackendError, type BoundsChange, type GroupState, type WriteResult } from "@/lib/fleet/types";
+import { boundsCause, userSetCause } from "./activities";
+import { groupSpecs, type GroupSpec } from "./groups";
+import { advanceGroup, prune } from "./health";
+import { initGroup, reconcile, type SimContext } from "./lifecycle";
+import type { MetricSource } from "./metrics";
+import { buildMetricIndex } from "./metrics";
+import type { PoolInput } from "./pool-model";
+import type { SimGroup, SimState, StateStore } from "./store";
+import { buildProfiles, type TrafficProfile } from "./traffic";
+
+// The simulated fleet's state and its Auto Scaling API: bounds checks with AWS's own messages,
+// desired-capacity changes that launch and terminate through the lifecycle, and lazy time — every
+// call first brings each group up to the injected clock, then saves if anything happened.
+
+const PRUNE_EVERY_MS = 10 * 60_000;
+const invalid = (message: string) => new BackendError("ValidationError", message, { httpStatus: 400 });
+
+export class SimFleet implements MetricSource {
+  readonly specs: GroupSpec[];
+  readonly index: ReturnType<typeof buildMetricIndex>;
+  private readonly profiles: Map<string, TrafficProfile>;
+  private readonly ctx: SimContext;
+  private readonly state: SimState;
+  private lastPrune = -Infinity;
+
+  constructor(
+    private readonly cfg: FleetConfig,
+    private readonly store: StateStore,
+    t0: number,
+  ) {
+    this.specs = groupSpecs(cfg);
+    this.index = buildMetricIndex(this.specs);
+    this.profiles = buildProfiles(cfg);
+    this.ctx = { seed: cfg.simulation.seed, warmupMs: cfg.simulation.warmupSeconds * 1000 };
+    const saved = store.load();
+    // Instance ids and failures derive from the seed: state from another seed would not fit.
+    this.state =
+      saved && saved.seed === this.ctx.seed ? saved : { version: 1, seed: this.ctx.seed, groups: {} };
+    // Groups the configuration no longer has are dropped, so the file stays as small as the fleet.
+    const known = new Set(this.specs.map((s) => s.key));
+    for (const key of Object.keys(this.state.groups)) if (!known.has(key)) delete this.state.groups[key];
+    for (const spec of this.specs) this.state.groups[spec.key] ??= initGroup(spec, this.ctx, t0);
+    this.sync(t0, true);
+  }
+
+  /** Replay everything up to t; save when the state changed. */
+  sync(t: number, forceSave = false): void {
+    let changed = forceSave;
+    const pruning = t - this.lastPrune >= PRUNE_EVERY_MS;
+    for (const spec of this.specs) {
+      const g = this.group(spec);
+      if (advanceGroup(g, spec, this.ctx, t)) changed = true;
+      if (pruning && prune(g, t)) changed = true;
+    }
+    if (pruning) this.lastPrune = t;
+    if (changed) this.store.save(this.state);
+  }
+
+  group(spec: GroupSpec): SimGroup {
+    const g = this.state.groups[spec.key];
+    if (!g) throw new Error(`simulated fleet: no state for ${spec.key}`);
+    return g;
+  }
+
+  input(spec: GroupSpec): PoolInput {
+    const profile = this.profiles.get(spec.pool.id);
+    if (!profile) throw new Error(`simulated fleet: no traffic profile for ${spec.pool.id}`);
+    return { pool: spec.pool, role: spec.role, profile, group: this.group(spec) };
+  }
+
+  find(region: string, groupName: string): { spec: GroupSpec; g: SimGroup } | null {
+    const spec = this.specs.find((s) => s.region === region && s.groupName === groupName);
+    return spec ? { spec, g: this.group(spec) } : null;
+  }
+
+  listGroups(region: string, t: number): GroupState[] {
+    return this.specs
+      .filter((s) => s.region === region)
+      .map((spec) => {
+        const g = this.group(spec);
+        const instances = g.instances
+          .filter((i) => i.launchedAt <= t && (i.terminatedAt ?? Infinity) > t)
+          .map(
+            (i) =>
+              ({
+                id: i.id,
+                availabilityZone: i.az,
+                lifecycleState:
+                  (i.terminatingAt ?? Infinity) <= t
+                    ? "Terminating"
+                    : i.inServiceAt > t
+                      ? "Pending"
+                      : "InService",
+                health: (i.unhealthyAt ?? Infinity) <= t ? "Unhealthy" : "Healthy",
+                instanceType: i.type,
+                launchTime: new Date(i.launchedAt).toISOString(),
+              }) satisfies GroupState["instances"][number],
+          );
+        const sim = spec.pool.simulation;
+        return {
+          poolId: spec.pool.id,
+          region,
+          groupName: spec.groupName,
+          min: g.min,
+          max: g.max,
+          desired: g.desired,
+          instances,
+          instanceTypes: [
+            ...new Set([spec.pool.instance.type, ...instances.map((i) => i.instanceType)]),
+          ].sort(),
+          hasScalingPolicies: sim?.hasScalingPolicies ?? false,
+          hasScheduledActions: sim?.hasScheduledActions ?? false,
+          tags: { [this.cfg.discovery.tagKey]: spec.pool.id, "capstan:tier": spec.pool.tier },
+        };
+      });
+  }
+
+  setDesiredCapacity(region: string, groupName: string, desired: number, t: number): WriteResult {
+    wholeNumber("desiredCapacity", desired);
+    const { spec, g } = this.require(region, groupName);
+    if (desired > g.max)
+      throw invalid(
+        `New SetDesiredCapacity value ${desired} is above max value ${g.max} for the AutoScalingGroup.`,
+      );
+    if (desired < g.min)
+      throw invalid(
+        `New SetDesiredCapacity value ${desired} is below min value ${g.min} for the AutoScalingGroup.`,
+      );
+    const from = g.desired;
+    if (desired !== from) {
+      g.desired = desired;
+      g.capacity.push({ t, min: g.min, max: g.max, desired });
+      reconcile(g, spec, this.ctx, t, userSetCause(t, from, desired));
+      this.store.save(this.state);
+    }
+    return { requestId: randomUUID() };
+  }
+
+  /** UpdateAutoScalingGroup: only the fields sent change; desired follows the new bounds. */
+  updateGroupBounds(region: string, groupName: string, change: BoundsChange, t: number): WriteResult {
+    if (change.min !== undefined) wholeNumber("minSize", change.min);
+    if (change.max !== undefined) wholeNumber("maxSize", change.max);
+    if (change.desired !== undefined) wholeNumber("desiredCapacity", change.desired);
+    const { spec, g } = this.require(region, groupName);
+    const min = change.min ?? g.min;
+    const max = change.max ?? g.max;
+    if (min > max) throw invalid(`Max bound, ${max}, must be greater than or equal to min bound, ${min}`);
+    if (change.desired !== undefined && (change.desired < min || change.desired > max)) {
+      throw invalid(
+        `Desired capacity:${change.desired} must be between the specified min size:${min} and max size:${max}`,
+      );
+    }
+    const desired = change.desired ?? Math.min(max, Math.max(min, g.desired));
+    const from = g.desired;
+    if (min === g.min && max === g.max && desired === from) return { requestId: randomUUID() };
+    Object.assign(g, { min, max, desired });
+    g.capacity.push({ t, min, max, desired });
+    if (desired !== from)
+      reconcile(g, spec, this.ctx, t, boundsCause(t, { min, max, desired: change.desired }, from, desired));
+    this.store.save(this.state);
+    return { requestId: randomUUID() };
+  }
+
+  private require(region: string, groupName: string): { spec: GroupSpec; g: SimGroup } {
+    const found = this.find(region, groupName);
+    // AWS's words for a group that does not exist (in this region).
+    if (!found) throw invalid("AutoScalingGroup name not found - null");
+    return found;
+  }
+}
+
+/** The API's integer fields; AWS rejects anything else before looking at the group. */
+function wholeNumber(field: string, v: number): void {
+  if (!Number.isInteger(v) || v < 0) {
+    throw invalid(
+      `1 validation error detected: Value '${v}' at '${field}' failed to satisfy constraint: Member must be a whole number greater than or equal to 0`,
+    );
+  }
+}

@@ -1,0 +1,113 @@
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { z } from "zod";
+
+// The simulation's only memory: each group's bounds, its instances (with the instants they
+// launched, entered service, turned unhealthy, started terminating) and its activities. Metrics
+// are recomputed from these and the seed, so the file stays small however long the server runs.
+// Times are epoch ms.
+
+const instanceSchema = z.strictObject({
+  id: z.string(),
+  az: z.string(),
+  type: z.string(),
+  launchedAt: z.number(),
+  inServiceAt: z.number(),
+  unhealthyAt: z.number().optional(),
+  terminatingAt: z.number().optional(),
+  terminatedAt: z.number().optional(),
+});
+
+const activitySchema = z.strictObject({
+  id: z.string(),
+  /** Creation order within the group: ties on start time sort newest first by it. */
+  n: z.number().int(),
+  kind: z.enum(["launch", "terminate"]),
+  instanceId: z.string(),
+  start: z.number(),
+  /** When the activity reaches Successful; its status before that is derived from the clock. */
+  end: z.number(),
+  cause: z.string(),
+});
+
+/** One change of bounds or desired, so capacity history can be drawn. */
+const capacityEventSchema = z.strictObject({
+  t: z.number(),
+  min: z.number(),
+  max: z.number(),
+  desired: z.number(),
+});
+
+const groupSchema = z.strictObject({
+  region: z.string(),
+  poolId: z.string(),
+  min: z.number().int(),
+  max: z.number().int(),
+  desired: z.number().int(),
+  /** Next instance / activity sequence number (ids are hashes of it). */
+  seq: z.number().int(),
+  instances: z.array(instanceSchema),
+  activities: z.array(activitySchema),
+  capacity: z.array(capacityEventSchema),
+  /** Health events are processed up to this instant. */
+  healthCursor: z.number(),
+});
+
+const stateSchema = z.strictObject({
+  version: z.literal(1),
+  seed: z.number().int(),
+  /** Keyed "<region>/<pool id>". */
+  groups: z.record(z.string(), groupSchema),
+});
+
+export type SimInstance = z.infer<typeof instanceSchema>;
+export type SimActivity = z.infer<typeof activitySchema>;
+export type CapacityEvent = z.infer<typeof capacityEventSchema>;
+export type SimGroup = z.infer<typeof groupSchema>;
+export type SimState = z.infer<typeof stateSchema>;
+
+export const STATE_FILE = "simulated-fleet.json";
+
+export class StateStore {
+  readonly file: string;
+
+  constructor(dataDir: string) {
+    this.file = path.join(dataDir, STATE_FILE);
+  }
+
+  /** The saved state, or null when there is none yet. A damaged file is an error, never a reset. */
+  load(): SimState | null {
+    let text: string;
+    try {
+      text = readFileSync(this.file, "utf8");
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === "ENOENT") return null;
+      throw new Error(`${this.file}: cannot read the simulated fleet state (${(e as Error).message})`);
+    }
+    let raw: unknown;
+    try {
+      raw = JSON.parse(text);
+    } catch (e) {
+      throw new Error(
+        `${this.file}: the simulated fleet state is corrupt (not valid JSON: ${(e as Error).message}); delete the file to start a fresh simulated fleet`,
+      );
+    }
+    const parsed = stateSchema.safeParse(raw);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      const where = issue ? `${issue.path.join(".") || "(root)"}: ${issue.message}` : "unexpected shape";
+      throw new Error(
+        `${this.file}: the simulated fleet state is corrupt (${where}); delete the file to start a fresh simulated fleet`,
+      );
+    }
+    return parsed.data;
+  }
+
+  /** Write to a temporary file and rename over the old one, so a crash never leaves half a file. */
+  save(state: SimState): void {
+    mkdirSync(path.dirname(this.file), { recursive: true });
+    const tmp = `${this.file}.${process.pid}.tmp`;
+    writeFileSync(tmp, JSON.stringify(state));
+    renameSync(tmp, this.file);
+  }
+}

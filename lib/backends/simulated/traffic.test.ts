@@ -1,0 +1,85 @@
+import { describe, expect, it } from "vitest";
+import { eastern, easternOffsetHours } from "./calendar";
+import { arrivalsPerSecond, buildProfiles, officeHours } from "./traffic";
+import { MINUTE, WEEKDAY_PEAK, mean, referenceConfig } from "./test-fixtures";
+
+const cfg = referenceConfig();
+const profiles = buildProfiles(cfg);
+const profile = (id: string) => {
+  const p = profiles.get(id);
+  if (!p) throw new Error(id);
+  return p;
+};
+/** Mean arrivals over the hour from t: smooths minute noise. */
+const hourly = (id: string, t: number, role: "primary" | "standby" = "primary") =>
+  mean(Array.from({ length: 60 }, (_, i) => arrivalsPerSecond(profile(id), role, t + i * MINUTE)));
+
+const edt = (iso: string) => Date.parse(`${iso}-04:00`);
+
+describe("traffic model", () => {
+  it("peaks mid-afternoon Eastern on weekdays at about peakRate and bottoms out at night", () => {
+    expect(officeHours(14.5, 3)).toBeCloseTo(1, 2);
+    expect(officeHours(4, 3)).toBeLessThan(0.02);
+    const peak = hourly("app", edt("2026-03-11T14:00:00"));
+    const night = hourly("app", edt("2026-03-11T04:00:00"));
+    expect(peak).toBeGreaterThan(300 * 0.85);
+    expect(peak).toBeLessThan(300 * 1.1);
+    expect(night).toBeLessThan(peak * 0.2);
+    // The night trough (03:00–06:00) is below the morning (10:00) and the evening (21:00).
+    expect(night).toBeLessThan(hourly("app", edt("2026-03-11T10:00:00")) / 2);
+    expect(night).toBeLessThan(hourly("app", edt("2026-03-11T21:00:00")));
+  });
+
+  it("is quieter at weekends", () => {
+    const saturday = hourly("app", edt("2026-03-14T14:00:00"));
+    expect(saturday).toBeLessThan(hourly("app", edt("2026-03-11T14:00:00")) * 0.6);
+  });
+
+  it("gives the standby region a 3–5 % share", () => {
+    for (const id of ["app", "public-site", "worker-email"]) {
+      const ratio = hourly(id, WEEKDAY_PEAK, "standby") / hourly(id, WEEKDAY_PEAK);
+      expect(ratio).toBeGreaterThan(0.03);
+      expect(ratio).toBeLessThan(0.05);
+    }
+  });
+
+  it("makes the proxy carry the pools it fronts", () => {
+    for (const t of [WEEKDAY_PEAK, WEEKDAY_PEAK + 7 * MINUTE]) {
+      const sum =
+        arrivalsPerSecond(profile("public-site"), "primary", t) +
+        arrivalsPerSecond(profile("app"), "primary", t);
+      expect(arrivalsPerSecond(profile("proxy"), "primary", t)).toBeCloseTo(sum, 9);
+    }
+  });
+
+  it("spikes the calendar workers on the hour", () => {
+    const onTheHour = arrivalsPerSecond(profile("worker-calendar"), "primary", WEEKDAY_PEAK);
+    const halfPast = arrivalsPerSecond(profile("worker-calendar"), "primary", WEEKDAY_PEAK + 30 * MINUTE);
+    expect(onTheHour).toBeGreaterThan(2 * halfPast);
+  });
+
+  it("varies minute to minute by a few per cent, from the seed, never Math.random", () => {
+    const xs = Array.from({ length: 30 }, (_, i) =>
+      arrivalsPerSecond(profile("app"), "primary", WEEKDAY_PEAK + i * MINUTE),
+    );
+    const again = Array.from({ length: 30 }, (_, i) =>
+      arrivalsPerSecond(profile("app"), "primary", WEEKDAY_PEAK + i * MINUTE),
+    );
+    expect(again).toEqual(xs);
+    const m = mean(xs);
+    expect(Math.max(...xs) - Math.min(...xs)).toBeGreaterThan(m * 0.02);
+    expect(Math.max(...xs) - Math.min(...xs)).toBeLessThan(m * 0.3);
+  });
+
+  it("follows US daylight saving time", () => {
+    expect(easternOffsetHours(Date.parse("2026-01-15T12:00:00Z"))).toBe(-5);
+    expect(easternOffsetHours(Date.parse("2026-07-15T12:00:00Z"))).toBe(-4);
+    // 2026: DST from 8 March 07:00 UTC to 1 November 06:00 UTC.
+    expect(easternOffsetHours(Date.parse("2026-03-08T06:59:59Z"))).toBe(-5);
+    expect(easternOffsetHours(Date.parse("2026-03-08T07:00:00Z"))).toBe(-4);
+    expect(easternOffsetHours(Date.parse("2026-11-01T05:59:59Z"))).toBe(-4);
+    expect(easternOffsetHours(Date.parse("2026-11-01T06:00:00Z"))).toBe(-5);
+    const et = eastern(WEEKDAY_PEAK);
+    expect([et.hour, et.weekday]).toEqual([15, 3]);
+  });
+});

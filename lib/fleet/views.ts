@@ -1,0 +1,119 @@
+// Serialisable view models: what services return and what components (client ones included,
+// by `import type`) draw. Plain numbers, ISO strings and [epochMs, value] pairs only.
+import type { Instance, Point, RegionRole, ScalingActivity, Tier } from "./types";
+
+export type PoolStatus = "healthy" | "scaling" | "degraded" | "stale" | "error" | "missing";
+export type RegionStatus = "ok" | "stale" | "error";
+
+export interface SeriesView {
+  latest: number | null;
+  points: Point[];
+}
+
+export interface PoolSummary {
+  id: string;
+  name: string;
+  tier: Tier;
+  group: string | null;
+  min: number;
+  max: number;
+  desired: number;
+  inService: number;
+  pending: number;
+  terminating: number;
+  unhealthy: number;
+  status: PoolStatus;
+  /** Why the status is what it is, in words ("p90 1,480 ms over 1,200 ms target"). */
+  statusReason?: string;
+  hasScalingPolicies: boolean;
+  hasScheduledActions: boolean;
+  cpu: SeriesView;
+  pageLoad: (SeriesView & { unit: "ms" }) | null;
+  backlog: SeriesView | null;
+}
+
+export interface RegionError {
+  code: string;
+  message: string;
+}
+
+export interface RegionView {
+  region: string;
+  role: RegionRole;
+  status: RegionStatus;
+  error?: RegionError;
+  /** ISO time the capacity data was fetched (null: never reached). */
+  fetchedAt: string | null;
+  pools: PoolSummary[];
+}
+
+export interface FleetView {
+  generatedAt: string;
+  range: string;
+  period: number;
+  regions: RegionView[];
+}
+
+export interface CapacityMarker {
+  at: number;
+  actor: string;
+  from: number;
+  to: number;
+  reason: string;
+}
+
+export interface PoolDetail {
+  generatedAt: string;
+  region: string;
+  role: RegionRole;
+  otherRegion: string;
+  range: string;
+  period: number;
+  status: RegionStatus;
+  error?: RegionError;
+  fetchedAt: string | null;
+  pool: PoolSummary;
+  instanceType: string;
+  hourlyPrice: number;
+  guardrails: { floor: number | null; maxStep: number | null };
+  targets: { pageLoadP90Ms?: number; cpuPercent: number; backlog?: number };
+  series: {
+    pageLoadP50: Point[] | null;
+    pageLoadP90: Point[] | null;
+    cpuAvg: Point[];
+    cpuMax: Point[];
+    backlog: Point[] | null;
+    desired: Point[];
+    inService: Point[];
+  };
+  partial: boolean;
+  markers: CapacityMarker[];
+  activities: ScalingActivity[];
+  instances: Instance[];
+  /** What this dashboard costs in CloudWatch per day at its refresh rate (GetMetricData). */
+  cloudwatch: { seriesPerRefresh: number; metricsPerDay: number; usdPerDay: number };
+}
+
+export type Verdict = "ready" | "scale" | "cannot" | "unknown";
+
+export interface StandbyPoolView {
+  id: string;
+  name: string;
+  tier: Tier;
+  primary: { desired: number; inService: number; cpu: number | null } | null;
+  standby: { desired: number; inService: number; max: number; unhealthy: number; metricAgeMs: number | null } | null;
+  ratio: number | null;
+  needed: number | null;
+  verdict: Verdict;
+  explanation: string;
+}
+
+export interface StandbyView {
+  generatedAt: string;
+  primary: RegionView["region"];
+  standby: RegionView["region"];
+  regions: { region: string; role: RegionRole; status: RegionStatus; error?: RegionError; fetchedAt: string | null }[];
+  overall: Verdict;
+  overallExplanation: string;
+  pools: StandbyPoolView[];
+}

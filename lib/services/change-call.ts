@@ -1,0 +1,99 @@
+import { trackInFlight, type AuditRecord, type AuditStore } from "@/lib/audit";
+import type { FleetConfig } from "@/lib/config";
+import { BackendError, type FleetBackend, type GroupState } from "@/lib/fleet/types";
+import type { ChangeCapacityInput } from "./change-capacity-schema";
+import { UpstreamError } from "./errors";
+import { withRegionTimeout } from "./region-reads";
+
+// The middle of a change: the backend call between the audit intent and its outcome. A reply
+// (success or AWS's refusal) is the outcome; no reply leaves the intent for reconciliation.
+
+/** The backend call between intent and outcome. Its reply is the outcome. */
+export async function callBackend(
+  backend: FleetBackend,
+  store: AuditStore,
+  intent: AuditRecord,
+  group: GroupState,
+  input: ChangeCapacityInput,
+  cache: { invalidate(prefix: string): void },
+  now: () => Date,
+  timeoutMs: number,
+): Promise<AuditRecord> {
+  const done = trackInFlight(intent.id);
+  const call = (async () =>
+    intent.action === "bounds"
+      ? backend.updateGroupBounds(group.region, group.groupName, { min: input.min, max: input.max, desired: input.desired })
+      : backend.setDesiredCapacity(group.region, group.groupName, input.desired))();
+  try {
+    const reply = await withRegionTimeout(group.region, timeoutMs, () => call);
+    return await settle(store, intent, { outcome: "succeeded", completedAt: now().toISOString(), requestId: reply.requestId ?? null });
+  } catch (err) {
+    if (err instanceof BackendError && !isAmbiguous(err)) {
+      await settle(store, intent, {
+        outcome: "failed",
+        completedAt: now().toISOString(),
+        errorCode: err.code,
+        errorMessage: err.message,
+        requestId: err.requestId ?? null,
+      });
+      throw new UpstreamError(err.code, err.message, err.requestId, { auditId: intent.id, outcome: "failed" });
+    }
+    // No reply (timeout, connection lost, a bug): the change may or may not have happened. The
+    // intent stays pending, shows as "outcome unknown" and is reconciled against the group —
+    // unless the real reply still arrives, which then records the outcome itself.
+    call.then(
+      (reply) => settle(store, intent, { outcome: "succeeded", completedAt: now().toISOString(), requestId: reply.requestId ?? null, note: "The reply arrived after the request had timed out." }),
+      (late) => {
+        if (late instanceof BackendError && !isAmbiguous(late)) {
+          return settle(store, intent, { outcome: "failed", completedAt: now().toISOString(), errorCode: late.code, errorMessage: late.message, requestId: late.requestId ?? null });
+        }
+      },
+    );
+    const e = asBackendError(err);
+    if (!(err instanceof BackendError)) console.error("capstan: capacity change ended without a reply", err);
+    throw new UpstreamError(
+      e.code,
+      `${e.message.replace(/\.$/, "")}. The change may or may not have been applied; the audit log will reconcile it against the group.`,
+      e.requestId,
+      { auditId: intent.id, outcome: "unknown" },
+    );
+  } finally {
+    done();
+    cache.invalidate(`groups:${group.region}`);
+    cache.invalidate(`activities:${group.region}:${group.groupName}`);
+  }
+}
+
+/**
+ * Record the outcome. If the store fails now the change has already happened: the row stays
+ * pending and reconciliation settles it, so the operator still gets the backend's answer.
+ */
+async function settle(store: AuditStore, intent: AuditRecord, update: Parameters<AuditStore["recordOutcome"]>[1]): Promise<AuditRecord> {
+  try {
+    return (await store.recordOutcome(intent.id, update)) ?? (await store.get(intent.id)) ?? intent;
+  } catch (err) {
+    console.error("capstan: could not record the outcome of audit intent", intent.id, err);
+    return intent;
+  }
+}
+
+/** A write gets longer than a read, but gives up well before reconciliation would look at it. */
+export function writeTimeout(config: FleetConfig): number {
+  return Math.min(Math.max(config.refresh.timeoutMs * 2, 5_000), 20_000);
+}
+
+/** Codes for "AWS never answered" (the AWS and simulated backends and our own timeout use them). */
+const NO_REPLY = new Set(["Timeout", "TimeoutError", "AbortError", "NetworkingError"]);
+
+/**
+ * Without a reply AWS may still have acted on the request (a timeout after it arrived, a reset
+ * connection), so the outcome is unknown rather than failed. AWS's own refusals are definite.
+ */
+function isAmbiguous(err: BackendError): boolean {
+  return NO_REPLY.has(err.code) || (err.regional && err.httpStatus === undefined);
+}
+
+export function asBackendError(err: unknown): BackendError {
+  if (err instanceof BackendError) return err;
+  return new BackendError("InternalError", "The backend call failed unexpectedly", { regional: true });
+}

@@ -1,0 +1,33 @@
+import { z } from "zod";
+
+// The one request contract for a capacity change, shared by the JSON API, the server action and
+// the confirmation form (client-safe: imports zod only). Unknown fields are errors.
+
+const count = z.number().int().min(0);
+
+export const REASON_MIN = 3;
+export const REASON_MAX = 500;
+
+export const changeCapacitySchema = z.strictObject({
+  /** The desired capacity asked for. */
+  desired: count,
+  /** The desired capacity the operator saw; a different current value is a 409. */
+  expectedDesired: count,
+  reason: z.string().trim().min(REASON_MIN).max(REASON_MAX),
+  /** One per submission (a double click repeats it); a new one after any edit or a failure. */
+  idempotencyKey: z
+    .string()
+    .min(8)
+    .max(128)
+    .regex(/^[A-Za-z0-9._:-]+$/, "letters, digits and . _ : - only"),
+  /** Admins only. */
+  min: count.optional(),
+  /** Admins only. */
+  max: count.optional(),
+  /** Admins only: the pool id typed to go beyond a guardrail. */
+  override: z.strictObject({ confirm: z.string().max(128) }).optional(),
+});
+
+export type ChangeCapacityInput = z.infer<typeof changeCapacitySchema>;
+/** Field names a form may show errors under (`override.confirm` for the typed confirmation). */
+export type ChangeCapacityField = keyof ChangeCapacityInput | "override.confirm" | "_";

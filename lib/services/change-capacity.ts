@@ -1,0 +1,243 @@
+import { auditStore, type AuditRecord, type AuditStore, type NewAuditRecord } from "@/lib/audit";
+import { authorize, can, type AuthorizedIdentity, type Identity } from "@/lib/auth/roles";
+import { getBackend } from "@/lib/backends";
+import { sharedCache } from "@/lib/cache/shared-cache";
+import { findPool, getConfig, regionsOf, type FleetConfig, type PoolConfig } from "@/lib/config";
+import type { FleetBackend, GroupState, Instance } from "@/lib/fleet/types";
+import { fieldErrors } from "@/lib/validation";
+import { baseRecord, looseRecord, recordRefusal, withObserved, type ChangeTarget } from "./change-audit";
+import { changeCapacitySchema } from "./change-capacity-schema";
+import { boundsErrors, guardrailFields, guardrailViolations } from "./change-preview";
+import {
+  AuditUnavailableError,
+  ConflictError,
+  ForbiddenError,
+  GuardrailError,
+  IdempotencyMismatchError,
+  NotFoundError,
+  UpstreamError,
+  ValidationError,
+} from "./errors";
+import { asBackendError, callBackend, writeTimeout } from "./change-call";
+import { withRegionTimeout } from "./region-reads";
+
+export type { ChangeTarget } from "./change-audit";
+
+/** A pool's state right after a change (read fresh from the backend). */
+export interface PoolState {
+  region: string;
+  pool: string;
+  group: string;
+  desired: number;
+  min: number;
+  max: number;
+  inService: number;
+  pending: number;
+  terminating: number;
+  instances: Instance[];
+  hasScalingPolicies: boolean;
+  hasScheduledActions: boolean;
+  /** ISO-8601 UTC */
+  readAt: string;
+}
+
+export interface ChangeResult {
+  record: AuditRecord;
+  /** null when the group could not be read back after the write; the page's polling catches up. */
+  pool: PoolState | null;
+  /** True when this was a repeated idempotency key: the first attempt's record, nothing written. */
+  replayed: boolean;
+}
+
+export interface ChangeDeps {
+  backend: FleetBackend;
+  store: AuditStore;
+  config: FleetConfig;
+  cache: { invalidate(prefix: string): void };
+  now: () => Date;
+}
+
+/**
+ * The one way desired capacity (and, for admins, min/max) changes, for the UI, the JSON API and
+ * every backend. Order: authorize → parse → idempotency → fresh read → bounds, conflict,
+ * guardrails → audit intent → backend call → audit outcome → result. Every refusal is audited.
+ */
+export async function changeCapacity(
+  identity: Identity | null | undefined,
+  target: ChangeTarget,
+  raw: unknown,
+  deps: Partial<ChangeDeps> = {},
+): Promise<ChangeResult> {
+  const config = deps.config ?? getConfig();
+  const now = deps.now ?? (() => new Date());
+  const store = () => deps.store ?? auditStore();
+
+  // 1. Authorize, first. A denial is audited, then rethrown.
+  const who = await authorizeChange(identity, target, raw, deps);
+
+  // 2. Parse with the shared schema; then the target must exist.
+  const parsed = changeCapacitySchema.safeParse(raw);
+  if (!parsed.success) throw new ValidationError("Check the highlighted fields.", fieldErrors(parsed.error));
+  const input = parsed.data;
+  if (!regionsOf(config).some((r) => r.region === target.region)) throw new NotFoundError(`Unknown region ${target.region}.`);
+  const pool = findPool(config, target.pool);
+  if (!pool) throw new NotFoundError(`Unknown pool ${target.pool}: only pools in the fleet configuration can be changed.`);
+  let rec = baseRecord(who, target, input, pool.groups?.[target.region] ?? null, now());
+
+  // Admin-only fields are refused outright for other roles (audited as denied).
+  const adminOnly: Record<string, string> = {};
+  if (input.min !== undefined) adminOnly.min = "only an admin may change min";
+  if (input.max !== undefined) adminOnly.max = "only an admin may change max";
+  if (input.min !== undefined || input.max !== undefined) {
+    if (!can(who, "bounds:change", target)) await deny(rec, "Forbidden", `Role ${who.role} may not change min or max.`, adminOnly);
+  }
+  if (input.override && !can(who, "guardrail:override", target)) {
+    await deny(rec, "Forbidden", `Role ${who.role} may not override guardrails.`, { "override.confirm": "only an admin may override guardrails" });
+  }
+
+  // 3. Idempotency: the same key returns the first attempt, whatever happened to it.
+  const prior = await audited(() => store().findIntent(who.name, input.idempotencyKey));
+  if (prior) return replay(prior);
+
+  // Current state, fresh from the backend: guardrails are never checked against a cache.
+  const backend = deps.backend ?? getBackend();
+  let group: GroupState | undefined;
+  try {
+    const groups = await withRegionTimeout(target.region, config.refresh.timeoutMs, (signal) => backend.listGroups(target.region, signal));
+    group = groups.find((g) => g.poolId === pool.id);
+  } catch (err) {
+    const e = asBackendError(err);
+    const message = `Could not read ${pool.id} in ${target.region}, so its guardrails cannot be checked and nothing was changed: ${e.message}`;
+    await recordRefusal(store, rec, "rejected", e.code, message);
+    throw new UpstreamError(e.code, message, e.requestId);
+  }
+  if (!group) throw new NotFoundError(`Pool ${pool.id} has no Auto Scaling group in ${target.region}.`);
+  rec = withObserved(rec, group);
+  // Look again: a double submit whose twin wrote its intent (and maybe changed the group) while
+  // this one was reading must replay it, not answer 409 to the operator's own change.
+  const twin = await audited(() => store().findIntent(who.name, input.idempotencyKey));
+  if (twin) return replay(twin);
+
+  // Business rules: bounds, then the value the operator saw, then guardrails.
+  const outOfBounds = boundsErrors(group, input);
+  if (Object.keys(outOfBounds).length > 0) {
+    const message = `Out of range: ${Object.entries(outOfBounds).map(([f, m]) => `${f} ${m}`).join("; ")}.`;
+    await recordRefusal(store, rec, "rejected", "OutOfBounds", message);
+    throw new ValidationError(message, outOfBounds);
+  }
+  if (input.expectedDesired !== group.desired) {
+    const message = `Conflict: desired is now ${group.desired}, not ${input.expectedDesired} (it changed since the page was loaded). Nothing was changed; review and try again.`;
+    await recordRefusal(store, rec, "rejected", "Conflict", message);
+    throw new ConflictError(message, { desired: group.desired, min: group.min, max: group.max, inService: countState(group, "InService") });
+  }
+  const violations = guardrailViolations(group, pool, input);
+  if (violations.length > 0) {
+    const fields = guardrailFields(violations);
+    const what = violations.map((v) => v.message).join("; ");
+    if (!can(who, "guardrail:override", target)) {
+      const message = `Beyond the guardrails (${what}). Only an admin can override them.`;
+      await recordRefusal(store, rec, "denied", "Guardrail", message);
+      throw new GuardrailError(message, fields, 403);
+    }
+    if (input.override?.confirm !== pool.id) {
+      const message = `Beyond the guardrails (${what}). To override, type the pool id "${pool.id}" as confirmation.`;
+      await recordRefusal(store, rec, "rejected", "Guardrail", message);
+      throw new GuardrailError(message, { ...fields, "override.confirm": `type ${pool.id} to override the guardrails` }, 400);
+    }
+    rec = { ...rec, override: true };
+  }
+
+  // 4. Intent before the call: no intent, no call.
+  const intent = await audited(() => store().recordIntent(rec));
+  if (!intent.created) return replay(intent.record); // a concurrent double submit got here first
+  const record = await callBackend(backend, store(), intent.record, group, input, deps.cache ?? sharedCache(), now, writeTimeout(config));
+
+  // 5. The result, with the group as it is now.
+  return { record, pool: await readBack(backend, config, target, pool, now), replayed: false };
+
+  async function deny(r: NewAuditRecord, code: string, message: string, fields: Record<string, string>): Promise<never> {
+    await recordRefusal(store, r, "denied", code, message);
+    throw new ForbiddenError(message, fields);
+  }
+
+  async function replay(first: AuditRecord): Promise<ChangeResult> {
+    if (first.requestHash !== rec.requestHash) {
+      throw new IdempotencyMismatchError(
+        `Idempotency key ${input.idempotencyKey} was already used for a different request (${first.pool} in ${first.region}, desired ${first.to}). Use a new key for a new change.`,
+      );
+    }
+    if (first.outcome === "failed") {
+      throw new UpstreamError(first.errorCode ?? "Unknown", first.errorMessage ?? "The change failed.", first.requestId ?? undefined, {
+        auditId: first.id,
+        outcome: first.outcome,
+        replayed: true,
+      });
+    }
+    return { record: first, pool: await readBack(deps.backend ?? getBackend(), config, target, pool!, now), replayed: true };
+  }
+}
+
+/**
+ * Step 1 of a change on its own: may this identity change capacity here? A denial is audited
+ * (with what can safely be read from the body) and rethrown. Route handlers call it directly
+ * when the body cannot even be parsed, so authorization still comes first.
+ */
+export async function authorizeChange(
+  identity: Identity | null | undefined,
+  target: ChangeTarget,
+  raw: unknown,
+  deps: Partial<Pick<ChangeDeps, "store" | "config" | "now">> = {},
+): Promise<AuthorizedIdentity> {
+  try {
+    return authorize(identity, "capacity:change", target);
+  } catch (err) {
+    if (identity && err instanceof ForbiddenError) {
+      const config = deps.config ?? getConfig();
+      const group = findPool(config, target.pool)?.groups?.[target.region] ?? null;
+      const rec = looseRecord(identity, target, raw, group, (deps.now ?? (() => new Date()))());
+      await recordRefusal(() => deps.store ?? auditStore(), rec, "denied", "Forbidden", err.message);
+    }
+    throw err;
+  }
+}
+
+async function audited<T>(fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    console.error("capstan: audit store unavailable", err);
+    throw new AuditUnavailableError("The audit log cannot be written, so nothing was changed. Try again shortly.");
+  }
+}
+
+function countState(group: GroupState, state: Instance["lifecycleState"]): number {
+  return group.instances.filter((i) => i.lifecycleState === state).length;
+}
+
+export function toPoolState(group: GroupState, at: Date): PoolState {
+  return {
+    region: group.region,
+    pool: group.poolId,
+    group: group.groupName,
+    desired: group.desired,
+    min: group.min,
+    max: group.max,
+    inService: countState(group, "InService"),
+    pending: countState(group, "Pending"),
+    terminating: countState(group, "Terminating"),
+    instances: group.instances,
+    hasScalingPolicies: group.hasScalingPolicies,
+    hasScheduledActions: group.hasScheduledActions,
+    readAt: at.toISOString(),
+  };
+}
+
+async function readBack(backend: FleetBackend, config: FleetConfig, target: ChangeTarget, pool: PoolConfig, now: () => Date): Promise<PoolState | null> {
+  try {
+    const groups = await withRegionTimeout(target.region, config.refresh.timeoutMs, (signal) => backend.listGroups(target.region, signal));
+    const g = groups.find((x) => x.poolId === pool.id);
+    return g ? toPoolState(g, now()) : null;
+  } catch {
+    return null;
+  }
+}

@@ -1,0 +1,15 @@
+import { getConfig, regionsOf } from "@/lib/config";
+import { readGroups, regionStatus } from "./region-reads";
+
+/** Public liveness and reachability (no sign-in): backend kind and each region's state, no fleet data. */
+export async function readHealth() {
+  const cfg = getConfig();
+  const regions = await Promise.all(
+    regionsOf(cfg).map(async ({ region, role }) => {
+      const r = await readGroups(region, cfg);
+      const { status, error } = regionStatus(r);
+      return { region, role, reachable: status === "ok", status, error: error?.code };
+    }),
+  );
+  return { status: regions.every((r) => r.reachable) ? "ok" : "degraded", backend: cfg.backend, regions };
+}

@@ -1,0 +1,155 @@
+import { z } from "zod";
+import {
+  AUDIT_OUTCOMES,
+  auditStore,
+  DEFAULT_LIMIT,
+  displayOutcome,
+  isStalePending,
+  MAX_LIMIT,
+  RECONCILE_AFTER_MS,
+  reconcilePending,
+  type AuditOutcome,
+  type AuditRecord,
+  type AuditStore,
+  type OutcomeLabel,
+} from "@/lib/audit";
+import { authorize, type Identity, type Scope } from "@/lib/auth/roles";
+import { getBackend } from "@/lib/backends";
+import type { FleetBackend } from "@/lib/fleet/types";
+import { fieldErrors } from "@/lib/validation";
+import { toCsv } from "./audit-csv";
+import { AuditUnavailableError, ValidationError } from "./errors";
+
+export interface AuditFilters {
+  region?: string;
+  pool?: string;
+  actor?: string;
+  outcome?: AuditOutcome;
+  limit: number;
+  cursor?: string;
+}
+
+/** A record as shown: an overdue intent reads as outcome "unknown" until reconciled. */
+export type AuditRecordView = AuditRecord & { label: OutcomeLabel };
+
+export interface AuditView {
+  records: AuditRecordView[];
+  nextCursor: string | null;
+}
+
+export interface ReadAuditDeps {
+  store: AuditStore;
+  /** For reconciliation; null skips it. */
+  backend: FleetBackend | null;
+  now: () => Date;
+}
+
+const optional = <T extends z.ZodType>(schema: T) =>
+  z.preprocess((v) => (v === "" || v === null ? undefined : v), schema.optional());
+
+const filtersSchema = z.object({
+  region: optional(z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, "expected a region such as us-east-1")),
+  pool: optional(z.string().max(128)),
+  actor: optional(z.string().max(256)),
+  outcome: optional(z.enum(AUDIT_OUTCOMES as [AuditOutcome, ...AuditOutcome[]])),
+  limit: optional(z.coerce.number().int().min(1).max(MAX_LIMIT)),
+  cursor: optional(z.string().regex(/^[1-9]\d{0,15}$/, "expected a cursor from a previous page")),
+});
+
+/** Query string (or a page's searchParams) → filters; bad values are a 400 naming the field. */
+export function parseAuditFilters(params: URLSearchParams | Record<string, string | string[] | undefined>): AuditFilters {
+  const get = (k: string): string | undefined => {
+    if (params instanceof URLSearchParams) return params.get(k) ?? undefined;
+    const v = params[k];
+    return Array.isArray(v) ? v[0] : v;
+  };
+  const raw = Object.fromEntries(["region", "pool", "actor", "outcome", "limit", "cursor"].map((k) => [k, get(k)?.trim()]));
+  const parsed = filtersSchema.safeParse(raw);
+  if (!parsed.success) throw new ValidationError("Check the filters.", fieldErrors(parsed.error));
+  return { ...parsed.data, limit: parsed.data.limit ?? DEFAULT_LIMIT };
+}
+
+/** The audit log, newest first, filtered and paged; pending intents are reconciled first. */
+export async function readAudit(identity: Identity | null | undefined, filters: AuditFilters, deps: Partial<ReadAuditDeps> = {}): Promise<AuditView> {
+  const who = authorize(identity, "audit:read", { region: filters.region, pool: filters.pool });
+  const now = deps.now ?? (() => new Date());
+  const store = openStore(deps);
+  await reconcileQuietly(store, deps, now);
+  const page = await guarded(() =>
+    store.query({ ...filters, scopes: scopesOf(who), staleBefore: new Date(now().getTime() - RECONCILE_AFTER_MS).toISOString() }),
+  );
+  return { records: page.records.map((r) => present(r, now())), nextCursor: page.nextCursor };
+}
+
+/** Every record of the filtered view (not only one page), as CSV. */
+export async function exportAuditCsv(
+  identity: Identity | null | undefined,
+  filters: AuditFilters,
+  deps: Partial<ReadAuditDeps> = {},
+  maxRows = 100_000,
+): Promise<{ filename: string; csv: string }> {
+  const who = authorize(identity, "audit:read", { region: filters.region, pool: filters.pool });
+  const now = deps.now ?? (() => new Date());
+  const store = openStore(deps);
+  await reconcileQuietly(store, deps, now);
+  const staleBefore = new Date(now().getTime() - RECONCILE_AFTER_MS).toISOString();
+  const records: AuditRecord[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await guarded(() =>
+      store.query({ ...filters, limit: MAX_LIMIT, cursor, scopes: scopesOf(who), staleBefore }),
+    );
+    records.push(...page.records);
+    cursor = page.nextCursor ?? undefined;
+  } while (cursor && records.length < maxRows);
+  const stamp = now().toISOString().replace(/[-:]/g, "").replace(/\.\d+/, "");
+  return { filename: `capstan-audit-${stamp}.csv`, csv: toCsv(records.slice(0, maxRows), now()) };
+}
+
+function present(r: AuditRecord, now: Date): AuditRecordView {
+  if (isStalePending(r, now)) {
+    return {
+      ...r,
+      outcome: "unknown",
+      note: r.note ?? "No outcome was recorded (the server may have stopped between intent and reply); reconciliation will settle it.",
+      label: "outcome unknown",
+    };
+  }
+  return { ...r, label: displayOutcome(r, now) };
+}
+
+/** The grants' scopes; undefined when any grant covers everything (no row filter needed). */
+function scopesOf(identity: Identity): Scope[] | undefined {
+  const grants = identity.grants ?? (identity.role ? [{ role: identity.role, scope: identity.scope }] : []);
+  if (grants.some((g) => !g.scope)) return undefined;
+  return grants.map((g) => g.scope!);
+}
+
+function openStore(deps: Partial<ReadAuditDeps>): AuditStore {
+  if (deps.store) return deps.store;
+  try {
+    return auditStore();
+  } catch (err) {
+    console.error("capstan: audit store unavailable", err);
+    throw new AuditUnavailableError("The audit log cannot be opened right now.");
+  }
+}
+
+async function guarded<T>(fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    console.error("capstan: audit query failed", err);
+    throw new AuditUnavailableError("The audit log cannot be read right now.");
+  }
+}
+
+/** Reading the log must never fail because reconciliation could not run. */
+async function reconcileQuietly(store: AuditStore, deps: Partial<ReadAuditDeps>, now: () => Date): Promise<void> {
+  try {
+    const backend = deps.backend === undefined ? getBackend() : deps.backend;
+    if (backend) await reconcilePending(backend, { store, now });
+  } catch (err) {
+    console.error("capstan: audit reconciliation failed", err);
+  }
+}

@@ -1,0 +1,119 @@
+import { getBackend } from "@/lib/backends";
+import { authorize, type Identity } from "@/lib/auth/roles";
+import { sharedCache } from "@/lib/cache/shared-cache";
+import { findPool, getConfig, regionsOf } from "@/lib/config";
+import type { MetricConfig } from "@/lib/config/schema";
+import type { MetricQuery, Point, ScalingActivity } from "@/lib/fleet/types";
+import type { PoolDetail } from "@/lib/fleet/views";
+import { alignedRange, choosePeriod, downsample, RANGES, type RangeKey } from "@/lib/metrics/period";
+import { buildQuery, poolMetricDefs, toDisplay, type MetricKind } from "@/lib/metrics/queries";
+import { NotFoundError } from "./errors";
+import { overviewQueries, readRegion } from "./read-fleet";
+import { poolsInRegion, readGroups, readSeries, withRegionTimeout } from "./region-reads";
+import { capacityMarkers } from "./markers";
+
+/** The browser gets at most this many points per series. */
+const CHART_POINTS = 300;
+/** GetMetricData price: about $0.01 per 1,000 metrics requested. */
+const USD_PER_METRIC = 0.01 / 1000;
+
+const capacityMetric = (metric: string): MetricConfig => ({
+  namespace: "AWS/AutoScaling",
+  metric,
+  dimensions: { AutoScalingGroupName: "{group}" },
+  statistic: "Average",
+  unit: "Count",
+});
+
+export async function readPool(identity: Identity | null, region: string, poolId: string, range: RangeKey = "6h"): Promise<PoolDetail> {
+  authorize(identity, "fleet:read", { region, pool: poolId });
+  const cfg = getConfig();
+  const regions = regionsOf(cfg);
+  const me = regions.find((r) => r.region === region);
+  if (!me) throw new NotFoundError(`Unknown region ${region}.`);
+  const other = regions.find((r) => r.region !== region)!.region;
+
+  const summaryRegion = await readRegion(region, me.role, "1h", cfg);
+  const summary = summaryRegion.pools.find((p) => p.id === poolId);
+  if (!summary || (!findPool(cfg, poolId) && summary.status === "missing")) throw new NotFoundError(`Unknown pool ${poolId} in ${region}.`);
+  const groups = await readGroups(region, cfg);
+  const entry = poolsInRegion(cfg, groups.value).find((p) => p.pool.id === poolId)!;
+  const { pool, group } = entry;
+
+  const period = choosePeriod(RANGES[range]);
+  const defs: Partial<Record<string, MetricConfig>> = {
+    ...poolMetricDefs(pool),
+    desired: capacityMetric("GroupDesiredCapacity"),
+    inService: capacityMetric("GroupInServiceInstances"),
+  };
+  const queries: MetricQuery[] = [];
+  if (group) {
+    for (const [kind, def] of Object.entries(defs)) {
+      const q = def && buildQuery(def, `q_${kind}`, region, group.groupName, period);
+      if (q) queries.push(q);
+    }
+  }
+  const [series, activities] = await Promise.all([
+    readSeries(`pool:${poolId}:${range}`, region, queries, alignedRange(RANGES[range], period, Date.now()), period * 1000, cfg),
+    group ? readActivities(region, group.groupName) : Promise.resolve([] as ScalingActivity[]),
+  ]);
+  const byId = new Map((series.value ?? []).map((s) => [s.id, s]));
+  const pick = (kind: string, mode: "mean" | "max" = "mean"): Point[] | null => {
+    const def = defs[kind];
+    if (!def) return null;
+    const s = byId.get(`q_${kind}`);
+    return downsample(s?.points ?? [], CHART_POINTS, mode).map(
+      ([t, v]) => [t, v === null ? null : Math.round(toDisplay(kind as MetricKind, def.unit, v) * 10) / 10] as Point,
+    );
+  };
+
+  // The overview's series in both regions (from what is cached: never an upstream call for this).
+  const overviewSeries = regions.reduce((n, r) => {
+    const g = r.region === region ? groups.value : sharedCache().peek<typeof groups.value>(`groups:${r.region}`);
+    return n + overviewQueries(poolsInRegion(cfg, g), r.region, 60).list.length;
+  }, 0);
+  const metricsPerDay = overviewSeries * (86400 / 60) + queries.length * (86400 / period);
+
+  return {
+    generatedAt: new Date().toISOString(),
+    region,
+    role: me.role,
+    otherRegion: other,
+    range,
+    period,
+    status: summaryRegion.status,
+    error: summaryRegion.error,
+    fetchedAt: summaryRegion.fetchedAt,
+    pool: summary,
+    instanceType: group?.instanceTypes[0] ?? pool.instance.type,
+    hourlyPrice: pool.instance.hourlyPrice,
+    guardrails: { floor: pool.guardrails.floor[region] ?? null, maxStep: pool.guardrails.maxStep ?? null },
+    targets: pool.targets,
+    series: {
+      pageLoadP50: pool.tier === "web" ? pick("pageLoadMedian", "max") : null,
+      pageLoadP90: pool.tier === "web" ? pick("pageLoad", "max") : null,
+      cpuAvg: pick("cpu") ?? [],
+      cpuMax: pick("cpuMax", "max") ?? [],
+      backlog: pool.tier === "worker" ? pick("backlog", "max") : null,
+      desired: pick("desired", "max") ?? [],
+      inService: pick("inService") ?? [],
+    },
+    partial: (series.value ?? []).some((s) => s.status === "PartialData"),
+    markers: await capacityMarkers(region, poolId, RANGES[range]),
+    activities,
+    instances: group?.instances ?? [],
+    cloudwatch: {
+      seriesPerRefresh: overviewSeries + queries.length,
+      metricsPerDay: Math.round(metricsPerDay),
+      usdPerDay: Math.round(metricsPerDay * USD_PER_METRIC * 100) / 100,
+    },
+  };
+}
+
+async function readActivities(region: string, groupName: string): Promise<ScalingActivity[]> {
+  const cfg = getConfig();
+  const r = await sharedCache().get(`activities:${region}:${groupName}`, cfg.refresh.capacitySeconds * 1000, () =>
+    withRegionTimeout(region, cfg.refresh.timeoutMs, () => getBackend().describeActivities(region, groupName, 50)),
+  );
+  return r.value ?? [];
+}

@@ -1,0 +1,95 @@
+import { authorize, type Identity } from "@/lib/auth/roles";
+import { findPool, getConfig } from "@/lib/config";
+import type { PoolSummary, StandbyPoolView, StandbyView, Verdict } from "@/lib/fleet/views";
+import { readRegion } from "./read-fleet";
+
+/** Standby metrics older than this make the pool's health unknown. */
+const FRESH_MS = 10 * 60_000;
+
+/**
+ * Could the standby region take the primary's current load if scaled now, and to what size?
+ * Needed size = primary in service × primary CPU ÷ the pool's CPU target (measured load, not
+ * parity): a primary at 12 × 35 % with a 70 % target needs 6 in the standby.
+ */
+export async function readStandby(identity: Identity | null): Promise<StandbyView> {
+  authorize(identity, "fleet:read");
+  const cfg = getConfig();
+  const now = Date.now();
+  const [primary, standby] = await Promise.all([
+    readRegion(cfg.regions.primary, "primary", "1h", cfg),
+    readRegion(cfg.regions.standby, "standby", "1h", cfg),
+  ]);
+  const ids = [...new Set([...primary.pools, ...standby.pools].map((p) => p.id))];
+  const pools = ids.map((id) => {
+    const p = primary.pools.find((x) => x.id === id);
+    const s = standby.pools.find((x) => x.id === id);
+    const target = findPool(cfg, id)?.targets.cpuPercent ?? 70;
+    return judge(id, p, s, target, standby.status === "error", now);
+  });
+  const order: Verdict[] = ["cannot", "unknown", "scale", "ready"];
+  const overall = order.find((v) => pools.some((p) => p.verdict === v)) ?? "unknown";
+  const toScale = pools.filter((p) => p.verdict === "scale");
+  const blocked = pools.filter((p) => p.verdict === "cannot" || p.verdict === "unknown");
+  const overallExplanation =
+    overall === "ready"
+      ? "The standby can take the primary's current load as it is."
+      : overall === "scale"
+        ? `The standby can take over after scaling ${toScale.length} pool${toScale.length > 1 ? "s" : ""}: ${toScale.map((p) => `${p.id} → ${p.needed}`).join(", ")}.`
+        : `The standby cannot take over now: ${blocked.map((p) => `${p.id} (${p.explanation})`).join("; ")}.`;
+  const region = (r: typeof primary) => ({ region: r.region, role: r.role, status: r.status, error: r.error, fetchedAt: r.fetchedAt });
+  return {
+    generatedAt: new Date(now).toISOString(),
+    primary: primary.region,
+    standby: standby.region,
+    regions: [region(primary), region(standby)],
+    overall,
+    overallExplanation,
+    pools,
+  };
+}
+
+function lastPointAt(s: PoolSummary): number | null {
+  for (let i = s.cpu.points.length - 1; i >= 0; i--) if (s.cpu.points[i]![1] !== null) return s.cpu.points[i]![0];
+  return null;
+}
+
+export function judge(
+  id: string,
+  p: PoolSummary | undefined,
+  s: PoolSummary | undefined,
+  cpuTarget: number,
+  standbyDown: boolean,
+  now: number,
+): StandbyPoolView {
+  const base = { id, name: (p ?? s)?.name ?? id, tier: (p ?? s)?.tier ?? "infra" };
+  const primary = p && p.group ? { desired: p.desired, inService: p.inService, cpu: p.cpu.latest } : null;
+  const at = s ? lastPointAt(s) : null;
+  const standby =
+    s && s.group
+      ? { desired: s.desired, inService: s.inService, max: s.max, unhealthy: s.unhealthy, metricAgeMs: at === null ? null : now - at }
+      : null;
+  const ratio = primary && standby && primary.inService > 0 ? Math.round((standby.inService / primary.inService) * 100) / 100 : null;
+  if (!standby) {
+    const why = standbyDown ? "standby region unreachable" : "no group in the standby region";
+    return { ...base, primary, standby, ratio, needed: null, verdict: "cannot", explanation: why };
+  }
+  if (!primary) return { ...base, primary, standby, ratio, needed: null, verdict: "unknown", explanation: "primary not readable" };
+  const needed = Math.max(1, primary.cpu === null ? primary.inService : Math.ceil((primary.inService * primary.cpu) / cpuTarget));
+  const healthy = standby.inService - Math.min(standby.unhealthy, standby.inService);
+  const stale = standby.metricAgeMs === null || standby.metricAgeMs > FRESH_MS;
+  const notes = [
+    standby.unhealthy > 0 ? `${standby.unhealthy} unhealthy` : "",
+    stale ? "standby metrics stale" : "",
+  ].filter(Boolean);
+  const suffix = notes.length ? ` (${notes.join(", ")})` : "";
+  if (needed > standby.max) {
+    return { ...base, primary, standby, ratio, needed, verdict: "cannot", explanation: `needs ${needed}, standby max is ${standby.max}: raise max first${suffix}` };
+  }
+  if (healthy >= needed && !stale) {
+    return { ...base, primary, standby, ratio, needed, verdict: "ready", explanation: `${healthy} healthy ≥ ${needed} needed` };
+  }
+  if (healthy >= needed) {
+    return { ...base, primary, standby, ratio, needed, verdict: "unknown", explanation: `${healthy} healthy ≥ ${needed} needed, but standby metrics are stale` };
+  }
+  return { ...base, primary, standby, ratio, needed, verdict: "scale", explanation: `scale ${standby.desired} → ${needed}${suffix}` };
+}

@@ -1,0 +1,92 @@
+import { getBackend } from "@/lib/backends";
+import { sharedCache, type CacheResult } from "@/lib/cache/shared-cache";
+import { getConfig, type FleetConfig, type PoolConfig } from "@/lib/config";
+import { BackendError, type GroupState, type MetricQuery, type MetricSeries, type TimeRange } from "@/lib/fleet/types";
+import type { RegionError, RegionStatus } from "@/lib/fleet/views";
+
+// Every upstream read goes through here: one cache entry per region and kind, shared by every
+// viewer (single-flight), each region with its own timeout so a slow one never holds the other.
+
+export function withRegionTimeout<T>(region: string, ms: number, run: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  const ctl = new AbortController();
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      ctl.abort();
+      reject(new BackendError("Timeout", `${region} did not answer within ${(ms / 1000).toFixed(1)} s`, { regional: true }));
+    }, ms);
+  });
+  return Promise.race([run(ctl.signal), timeout]).finally(() => clearTimeout(timer));
+}
+
+/** While instances are coming or going, capacity is re-read every few seconds (describes are free). */
+const IN_FLIGHT_TTL_MS = 3000;
+
+export function readGroups(region: string, cfg: FleetConfig = getConfig()): Promise<CacheResult<GroupState[]>> {
+  const key = `groups:${region}`;
+  const last = sharedCache().peek<GroupState[]>(key);
+  const moving = last?.some((g) => g.instances.some((i) => i.lifecycleState !== "InService") || g.instances.length !== g.desired);
+  const ttl = moving ? Math.min(IN_FLIGHT_TTL_MS, cfg.refresh.capacitySeconds * 1000) : cfg.refresh.capacitySeconds * 1000;
+  return sharedCache().get(key, ttl, () =>
+    withRegionTimeout(region, cfg.refresh.timeoutMs, (signal) => getBackend().listGroups(region, signal)),
+  );
+}
+
+/** Metric series refresh at their period, not at the capacity refresh: CloudWatch bills per metric. */
+export function readSeries(
+  key: string,
+  region: string,
+  queries: MetricQuery[],
+  range: TimeRange,
+  ttlMs: number,
+  cfg: FleetConfig = getConfig(),
+): Promise<CacheResult<MetricSeries[]>> {
+  if (queries.length === 0) return Promise.resolve({ value: [], fetchedAt: Date.now(), stale: false });
+  return sharedCache().get(`metrics:${region}:${key}`, ttlMs, () =>
+    withRegionTimeout(region, cfg.refresh.timeoutMs, (signal) => getBackend().getMetricData(region, queries, range, signal)),
+  );
+}
+
+export function regionStatus(r: CacheResult<unknown>): { status: RegionStatus; error?: RegionError } {
+  if (!r.error) return { status: "ok" };
+  return { status: r.value === undefined ? "error" : "stale", error: toRegionError(r.error) };
+}
+
+export function toRegionError(err: unknown): RegionError {
+  if (err instanceof BackendError) return { code: err.code, message: err.message };
+  return { code: "InternalError", message: err instanceof Error ? err.message : String(err) };
+}
+
+export interface PoolInRegion {
+  pool: PoolConfig;
+  group: GroupState | undefined;
+  index: number;
+}
+
+/** Configured pools, then pools discovered by tag that the configuration does not name. */
+export function poolsInRegion(cfg: FleetConfig, groups: GroupState[] | undefined): PoolInRegion[] {
+  const byPool = new Map<string, GroupState>();
+  for (const g of groups ?? []) if (!byPool.has(g.poolId)) byPool.set(g.poolId, g);
+  const out: PoolInRegion[] = cfg.pools.map((pool, index) => ({ pool, group: byPool.get(pool.id), index }));
+  const known = new Set(cfg.pools.map((p) => p.id));
+  for (const g of groups ?? []) {
+    if (known.has(g.poolId)) continue;
+    known.add(g.poolId);
+    out.push({ pool: discoveredPool(g), group: g, index: out.length });
+  }
+  return out;
+}
+
+/** A pool found by its tag but absent from configuration: tier from `capstan:tier`, CPU only. */
+export function discoveredPool(g: GroupState): PoolConfig {
+  const tier = g.tags["capstan:tier"];
+  return {
+    id: g.poolId,
+    name: g.poolId,
+    tier: tier === "web" || tier === "worker" ? tier : "infra",
+    metrics: {},
+    guardrails: { floor: {} },
+    instance: { type: g.instanceTypes[0] ?? "unknown", hourlyPrice: 0 },
+    targets: { cpuPercent: 70 },
+  };
+}

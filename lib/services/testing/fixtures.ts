@@ -1,0 +1,45 @@
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { SqliteAuditStore } from "@/lib/audit/sqlite-store";
+import type { Identity } from "@/lib/auth/roles";
+import { parseConfig, type FleetConfig } from "@/lib/config";
+import { FakeBackend, makeGroup } from "./fake-backend";
+
+// Shared test fixtures: the shipped fleet configuration, one identity per role, a fresh audit
+// database in a temporary data directory, and a fake backend holding `app` in both regions.
+
+export function shippedConfig(): FleetConfig {
+  return parseConfig(readFileSync(path.resolve("fleet.config.yaml"), "utf8"), "fleet.config.yaml");
+}
+
+export const viewer: Identity = { name: "vera", role: "viewer", source: "dev" };
+export const operator: Identity = { name: "olga", role: "operator", source: "dev" };
+export const admin: Identity = { name: "adam", role: "admin", source: "dev" };
+
+export function tempDataDir(): { dir: string; file: string; cleanup: () => void } {
+  const dir = mkdtempSync(path.join(os.tmpdir(), "capstan-audit-"));
+  return { dir, file: path.join(dir, "audit.sqlite"), cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+export function tempStore(): { store: SqliteAuditStore; file: string; cleanup: () => void } {
+  const t = tempDataDir();
+  const store = new SqliteAuditStore(t.file);
+  return {
+    store,
+    file: t.file,
+    cleanup: () => {
+      store.close();
+      t.cleanup();
+    },
+  };
+}
+
+/** `app`: us-east-1 min 4 / max 48 / desired 12 (floor 4, max step 8); us-west-2 2 / 48 / 6. */
+export function fleetBackend(): FakeBackend {
+  return new FakeBackend([
+    makeGroup("us-east-1", "app", "tave-prod-app", { min: 4, max: 48, desired: 12 }),
+    makeGroup("us-west-2", "app", "tave-dr-app", { min: 2, max: 48, desired: 6 }),
+    makeGroup("us-east-1", "worker-calendar", "tave-prod-worker-calendar", { min: 2, max: 16, desired: 4 }, { hasScalingPolicies: true }),
+  ]);
+}

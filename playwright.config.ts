@@ -1,0 +1,42 @@
+import { defineConfig, devices } from "@playwright/test";
+
+// End-to-end tests run against the production build (`next start`), each server on its own
+// port with a fresh data directory. Build first (`npm run build`); scripts/test.sh does.
+const next = "./node_modules/.bin/next start";
+const env = (name: string, extra: Record<string, string> = {}) => ({
+  CAPSTAN_DATA_DIR: `.e2e-data/${name}`,
+  CAPSTAN_SIM_WARMUP_SECONDS: "4",
+  AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
+  ...extra,
+});
+const server = (name: string, port: number, extra: Record<string, string> = {}) => ({
+  command: `rm -rf .e2e-data/${name} && ${next} -p ${port}`,
+  url: `http://localhost:${port}/api/health`,
+  reuseExistingServer: !process.env.CI,
+  timeout: 60_000,
+  env: env(name, extra),
+  stdout: "ignore" as const,
+  stderr: "pipe" as const,
+});
+
+export default defineConfig({
+  testDir: "e2e",
+  timeout: 45_000,
+  expect: { timeout: 15_000 },
+  fullyParallel: false,
+  workers: 1,
+  retries: process.env.CI ? 1 : 0,
+  reporter: process.env.PLAYWRIGHT_JSON_OUTPUT_NAME ? [["list"], ["json"]] : [["list"]],
+  use: {
+    trace: "retain-on-failure",
+    launchOptions: {
+      executablePath: "/usr/bin/chromium",
+      args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"],
+    },
+  },
+  projects: [
+    { name: "sim", testMatch: /sim\/.*\.spec\.ts/, use: { ...devices["Desktop Chrome"], baseURL: "http://localhost:3100" } },
+    { name: "faults", testMatch: /faults\/.*\.spec\.ts/, use: { ...devices["Desktop Chrome"], baseURL: "http://localhost:3101" } },
+  ],
+  webServer: [server("sim", 3100), server("faults", 3101, { CAPSTAN_SIM_FAULTS: "us-west-2:down" })],
+});
