@@ -1,4 +1,5 @@
 import { defineConfig, devices } from "@playwright/test";
+import { AWS_E2E_DATA_DIR, AWS_E2E_PORT, AWS_E2E_TOKEN } from "./e2e/aws/env";
 
 // End-to-end tests run against the production build (`next start`), each server on its own
 // port with a fresh data directory. Build first (`npm run build`); scripts/test.sh does.
@@ -37,6 +38,31 @@ export default defineConfig({
   projects: [
     { name: "sim", testMatch: /sim\/.*\.spec\.ts/, use: { ...devices["Desktop Chrome"], baseURL: "http://localhost:3100" } },
     { name: "faults", testMatch: /faults\/.*\.spec\.ts/, use: { ...devices["Desktop Chrome"], baseURL: "http://localhost:3101" } },
+    {
+      name: "aws",
+      testMatch: /aws\/.*\.spec\.ts/,
+      use: {
+        ...devices["Desktop Chrome"],
+        baseURL: `http://localhost:${AWS_E2E_PORT}`,
+        // API-token sign-in (auth.mode: tokens): sent with every request, the page's fetches included.
+        extraHTTPHeaders: { Authorization: `Bearer ${AWS_E2E_TOKEN}` },
+      },
+    },
   ],
-  webServer: [server("sim", 3100), server("faults", 3101, { CAPSTAN_SIM_FAULTS: "us-west-2:down" })],
+  webServer: [
+    server("sim", 3100),
+    server("faults", 3101, { CAPSTAN_SIM_FAULTS: "us-west-2:down" }),
+    // backend: aws against moto: the wrapper starts and seeds moto, writes the configuration, runs
+    // `next start`, and stops moto when Playwright stops it (SIGTERM).
+    {
+      command: `rm -rf ${AWS_E2E_DATA_DIR} && ./node_modules/.bin/tsx e2e/aws/moto-server.ts ${AWS_E2E_PORT}`,
+      url: `http://localhost:${AWS_E2E_PORT}/api/health`,
+      reuseExistingServer: !process.env.CI,
+      timeout: 90_000,
+      env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true" },
+      stdout: "ignore" as const,
+      stderr: "pipe" as const,
+      gracefulShutdown: { signal: "SIGTERM" as const, timeout: 10_000 },
+    },
+  ],
 });

@@ -76,11 +76,6 @@ export function PoolLive({ initial, resize }: { initial: PoolDetail; resize: { c
   }, [refresh, moving]);
 
   const p = d.pool;
-  const domain: [number, number] = (() => {
-    const all = [...d.series.cpuAvg, ...d.series.inService].map((x) => x[0]);
-    const at = Date.parse(d.generatedAt);
-    return all.length ? [Math.min(...all), Math.max(...all)] : [at - 3600_000, at];
-  })();
   return (
     <div className="space-y-4">
       {(d.error || error) && (
@@ -107,7 +102,7 @@ export function PoolLive({ initial, resize }: { initial: PoolDetail; resize: { c
         </p>
       )}
       {resize && <ResizeForm key={`${p.desired}-${p.min}-${p.max}`} region={d.region} pool={p} config={resize.config} admin={resize.admin} onDone={refresh} />}
-      <PoolCharts charts={charts(d)} markers={d.markers} domain={domain} />
+      <PoolCharts charts={charts(d)} markers={d.markers} domain={d.domain} />
       {d.partial && <p className="text-xs text-amber-700 dark:text-amber-400">CloudWatch returned partial data: gaps are missing points, not zeros.</p>}
       <section aria-labelledby="activities-title" className="rounded-lg border border-slate-200 bg-white p-3 dark:border-slate-800 dark:bg-slate-900">
         <h2 id="activities-title" className="mb-2 font-medium">Scaling activities</h2>

@@ -1,8 +1,7 @@
 "use client";
 
 import { useEffect, useMemo, useRef, useState } from "react";
-import { previewChange, type PreviewGroup, type PreviewPool } from "@/lib/services/change-preview";
-import { REASON_MAX, REASON_MIN } from "@/lib/services/change-capacity-schema";
+import { previewChange, REASON_MAX, REASON_MIN, type PreviewGroup, type PreviewPool } from "@/lib/services/change-preview";
 import { fmtUsd } from "@/components/ui/format";
 
 export interface ResizeRequest {

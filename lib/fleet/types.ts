@@ -136,8 +136,18 @@ export interface FleetBackend {
   updateGroupBounds(region: string, groupName: string, change: BoundsChange): Promise<WriteResult>;
 }
 
+const BACKEND_ERROR = Symbol.for("capstan.BackendError");
+
 /** A failure reported by (or on the way to) the backend, with AWS's code and message unchanged. */
 export class BackendError extends Error {
+  /**
+   * The backend is a process-wide singleton, while Next.js may bundle this module into several
+   * chunks (routes, pages): `instanceof` must recognise an error from any copy of the class.
+   */
+  static [Symbol.hasInstance](value: unknown): boolean {
+    return typeof value === "object" && value !== null && (value as Record<symbol, unknown>)[BACKEND_ERROR] === true;
+  }
+  readonly [BACKEND_ERROR] = true;
   readonly code: string;
   readonly requestId?: string;
   readonly httpStatus?: number;

@@ -64,6 +64,8 @@ export interface CapacityMarker {
 
 export interface PoolDetail {
   generatedAt: string;
+  /** The charts' time axis [start, end] in epoch ms: the whole range up to now, so a change made a moment ago is on it. */
+  domain: [number, number];
   region: string;
   role: RegionRole;
   otherRegion: string;

@@ -1,12 +1,13 @@
 import { z } from "zod";
+import { REASON_MAX, REASON_MIN } from "./change-preview";
 
-// The one request contract for a capacity change, shared by the JSON API, the server action and
-// the confirmation form (client-safe: imports zod only). Unknown fields are errors.
+// The one request contract for a capacity change, used by the JSON API and the service. The
+// browser checks the same limits through change-preview.ts, without shipping zod (whose eval
+// probe would trip the CSP). Unknown fields are errors.
+
+export { REASON_MAX, REASON_MIN };
 
 const count = z.number().int().min(0);
-
-export const REASON_MIN = 3;
-export const REASON_MAX = 500;
 
 export const changeCapacitySchema = z.strictObject({
   /** The desired capacity asked for. */

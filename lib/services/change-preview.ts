@@ -55,6 +55,10 @@ export interface ChangePreview {
   noChange: boolean;
 }
 
+/** A reason is required for every change: 3–500 characters (the browser checks too, without zod). */
+export const REASON_MIN = 3;
+export const REASON_MAX = 500;
+
 const HOURS_PER_MONTH = 730;
 
 function signed(n: number): string {

@@ -41,6 +41,7 @@ export async function readPool(identity: Identity | null, region: string, poolId
   const { pool, group } = entry;
 
   const period = choosePeriod(RANGES[range]);
+  const now = Date.now();
   const defs: Partial<Record<string, MetricConfig>> = {
     ...poolMetricDefs(pool),
     desired: capacityMetric("GroupDesiredCapacity"),
@@ -54,7 +55,7 @@ export async function readPool(identity: Identity | null, region: string, poolId
     }
   }
   const [series, activities] = await Promise.all([
-    readSeries(`pool:${poolId}:${range}`, region, queries, alignedRange(RANGES[range], period, Date.now()), period * 1000, cfg),
+    readSeries(`pool:${poolId}:${range}`, region, queries, alignedRange(RANGES[range], period, now), period * 1000, cfg),
     group ? readActivities(region, group.groupName) : Promise.resolve([] as ScalingActivity[]),
   ]);
   const byId = new Map((series.value ?? []).map((s) => [s.id, s]));
@@ -75,7 +76,8 @@ export async function readPool(identity: Identity | null, region: string, poolId
   const metricsPerDay = overviewSeries * (86400 / 60) + queries.length * (86400 / period);
 
   return {
-    generatedAt: new Date().toISOString(),
+    generatedAt: new Date(now).toISOString(),
+    domain: [now - RANGES[range], now],
     region,
     role: me.role,
     otherRegion: other,
@@ -99,7 +101,7 @@ export async function readPool(identity: Identity | null, region: string, poolId
       inService: pick("inService") ?? [],
     },
     partial: (series.value ?? []).some((s) => s.status === "PartialData"),
-    markers: await capacityMarkers(region, poolId, RANGES[range]),
+    markers: await capacityMarkers(region, poolId, RANGES[range], now),
     activities,
     instances: group?.instances ?? [],
     cloudwatch: {
@@ -116,4 +118,10 @@ async function readActivities(region: string, groupName: string): Promise<Scalin
     withRegionTimeout(region, cfg.refresh.timeoutMs, () => getBackend().describeActivities(region, groupName, 50)),
   );
   return r.value ?? [];
+}
+
+/** A pool absent from configuration exists only if a group in the region carries its tag. */
+export async function isDiscoveredPool(region: string, poolId: string): Promise<boolean> {
+  const groups = await readGroups(region);
+  return (groups.value ?? []).some((g) => g.poolId === poolId);
 }

@@ -14,8 +14,13 @@ export interface AwsCallCount {
   count: number;
 }
 
-const holder = globalThis as unknown as { __capstanAwsCalls?: Map<string, AwsCallCount> };
+const holder = globalThis as unknown as {
+  __capstanAwsCalls?: Map<string, AwsCallCount>;
+  __capstanAwsMetrics?: Map<string, number>;
+};
 const tally = (): Map<string, AwsCallCount> => (holder.__capstanAwsCalls ??= new Map());
+/** Metric queries sent in GetMetricData requests, per region: what CloudWatch bills for. */
+const metricTally = (): Map<string, number> => (holder.__capstanAwsMetrics ??= new Map());
 
 export function recordAwsCall(service: AwsService, operation: string, region: string): void {
   const key = `${service}|${operation}|${region}`;
@@ -40,8 +45,15 @@ export function awsCallTotal(filter: Partial<Omit<AwsCallCount, "count">> = {}):
     .reduce((sum, c) => sum + c.count, 0);
 }
 
+/** Metrics requested (GetMetricData queries sent, retries included) in one region or all. */
+export function awsMetricsRequested(region?: string): number {
+  if (region !== undefined) return metricTally().get(region) ?? 0;
+  return [...metricTally().values()].reduce((sum, n) => sum + n, 0);
+}
+
 export function resetAwsCallCounts(): void {
   tally().clear();
+  metricTally().clear();
 }
 
 /**
@@ -57,6 +69,10 @@ export function addCallCounter(
     (next, context) => (args) => {
       const operation = String(context.commandName ?? "Unknown").replace(/Command$/, "");
       recordAwsCall(service, operation, region);
+      const queries = (args.input as { MetricDataQueries?: unknown[] }).MetricDataQueries;
+      if (service === "cloudwatch" && Array.isArray(queries)) {
+        metricTally().set(region, (metricTally().get(region) ?? 0) + queries.length);
+      }
       return next(args);
     },
     { step: "deserialize", priority: "low", name: "capstanCallCounter", override: true },

@@ -20,7 +20,14 @@ import { setDesiredCapacity, updateGroupBounds } from "./writes";
 // The AWS implementation of the FleetBackend seam. The only folder of Capstan that imports
 // @aws-sdk: everything leaving it is Capstan's own types and BackendError.
 
-export { awsCallCounts, awsCallTotal, resetAwsCallCounts, type AwsCallCount, type AwsService } from "./calls";
+export {
+  awsCallCounts,
+  awsCallTotal,
+  awsMetricsRequested,
+  resetAwsCallCounts,
+  type AwsCallCount,
+  type AwsService,
+} from "./calls";
 
 export interface AwsBackend extends FleetBackend {
   readonly kind: "aws";

@@ -6,7 +6,7 @@ import { can } from "@/lib/auth/roles";
 import { findPool, getConfig, regionsOf } from "@/lib/config";
 import { RANGE_KEYS } from "@/lib/metrics/period";
 import { rangeParam } from "@/lib/services/query";
-import { readPool } from "@/lib/services/read-pool";
+import { isDiscoveredPool, readPool } from "@/lib/services/read-pool";
 import { NotFoundError, ValidationError } from "@/lib/services/errors";
 import { PoolLive } from "@/components/fleet/pool-live";
 import { Skeleton } from "@/components/ui/skeleton";
@@ -35,6 +35,8 @@ export default async function PoolPage({ params, searchParams }: Props) {
   const other = regions.find((r) => r.region !== region)!;
   const role = regions.find((r) => r.region === region)!.role;
   const conf = findPool(cfg, pool);
+  // Decide 404 before streaming starts: once the shell is sent the status can no longer change.
+  if (!conf && !(await isDiscoveredPool(region, pool))) notFound();
   return (
     <div className="space-y-4">
       <div className="flex flex-wrap items-end gap-4">
