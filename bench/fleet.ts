@@ -17,7 +17,8 @@ export function benchPools(n: number): PoolConfig[] {
     const pool: PoolConfig = { ...p, metrics: { ...p.metrics } };
     delete pool.simulation;
     if (pool.metrics.pageLoad) pool.metrics.pageLoad = { ...pool.metrics.pageLoad, statistic: "Maximum" };
-    if (pool.metrics.pageLoadMedian) pool.metrics.pageLoadMedian = { ...pool.metrics.pageLoadMedian, statistic: "Average" };
+    if (pool.metrics.pageLoadMedian)
+      pool.metrics.pageLoadMedian = { ...pool.metrics.pageLoadMedian, statistic: "Average" };
     return pool;
   });
 }

@@ -27,7 +27,10 @@ export interface StubAws {
 
 const PAGE_MAX = 100;
 
-export async function startStubAws(groups: Record<string, StubGroup[]>, tagKey = "capstan:pool"): Promise<StubAws> {
+export async function startStubAws(
+  groups: Record<string, StubGroup[]>,
+  tagKey = "capstan:pool",
+): Promise<StubAws> {
   const requests = new Map<string, number>();
   const state = { metricQueries: 0 };
   const server = http.createServer((req, res) => {
@@ -36,7 +39,8 @@ export async function startStubAws(groups: Record<string, StubGroup[]>, tagKey =
     req.on("end", () => {
       const body = Buffer.concat(chunks).toString("utf8");
       // SigV4: Credential=<key>/<date>/<region>/<service>/aws4_request
-      const region = /Credential=[^/]+\/\d+\/([^/]+)\//.exec(String(req.headers.authorization ?? ""))?.[1] ?? "?";
+      const region =
+        /Credential=[^/]+\/\d+\/([^/]+)\//.exec(String(req.headers.authorization ?? ""))?.[1] ?? "?";
       const target = String(req.headers["x-amz-target"] ?? "");
       const action = target ? target.split(".")[1]! : (new URLSearchParams(body).get("Action") ?? "?");
       requests.set(`${region} ${action}`, (requests.get(`${region} ${action}`) ?? 0) + 1);
@@ -46,7 +50,12 @@ export async function startStubAws(groups: Record<string, StubGroup[]>, tagKey =
           state.metricQueries += input.MetricDataQueries?.length ?? 0;
           send(res, 200, "application/x-amz-json-1.0", JSON.stringify(getMetricData(input)));
         } else {
-          send(res, 200, "text/xml", autoscaling(action, new URLSearchParams(body), groups[region] ?? [], tagKey));
+          send(
+            res,
+            200,
+            "text/xml",
+            autoscaling(action, new URLSearchParams(body), groups[region] ?? [], tagKey),
+          );
         }
       } catch (err) {
         send(res, 500, "text/plain", String(err));
@@ -90,14 +99,20 @@ function autoscaling(action: string, form: URLSearchParams, groups: StubGroup[],
   if (action === "DescribeScheduledActions") return wrap("<ScheduledUpdateGroupActions/>");
   if (action !== "DescribeAutoScalingGroups") throw new Error(`stub: unsupported action ${action}`);
 
-  const names = [...form.entries()].filter(([k]) => k.startsWith("AutoScalingGroupNames.member.")).map(([, v]) => v);
-  const byTag = [...form.entries()].some(([k, v]) => /^Filters\.member\.\d+\.Values\.member\.\d+$/.test(k) && v === tagKey);
+  const names = [...form.entries()]
+    .filter(([k]) => k.startsWith("AutoScalingGroupNames.member."))
+    .map(([, v]) => v);
+  const byTag = [...form.entries()].some(
+    ([k, v]) => /^Filters\.member\.\d+\.Values\.member\.\d+$/.test(k) && v === tagKey,
+  );
   const matching = names.length > 0 ? groups.filter((g) => names.includes(g.name)) : byTag ? groups : [];
   const pageSize = Math.min(Number(form.get("MaxRecords") ?? 50), PAGE_MAX);
   const offset = Number(form.get("NextToken") ?? 0);
   const page = matching.slice(offset, offset + pageSize);
   const next = offset + pageSize < matching.length ? `<NextToken>${offset + pageSize}</NextToken>` : "";
-  return wrap(`<AutoScalingGroups>${page.map((g) => groupXml(g, tagKey)).join("")}</AutoScalingGroups>${next}`);
+  return wrap(
+    `<AutoScalingGroups>${page.map((g) => groupXml(g, tagKey)).join("")}</AutoScalingGroups>${next}`,
+  );
 }
 
 function groupXml(g: StubGroup, tagKey: string): string {

@@ -41,7 +41,8 @@ interface Harness {
 export function harness(cfg: FleetConfig, endpoint: string): Harness {
   const clock = new Clock();
   const env: Record<string, string | undefined> = { ...process.env };
-  for (const region of REGION_LIST) env[`CAPSTAN_AWS_ENDPOINT_URL_${region.toUpperCase().replaceAll("-", "_")}`] = endpoint;
+  for (const region of REGION_LIST)
+    env[`CAPSTAN_AWS_ENDPOINT_URL_${region.toUpperCase().replaceAll("-", "_")}`] = endpoint;
   const backend = createAwsBackend(cfg, env, { now: clock.now });
   setConfigForTests(cfg);
   setBackendForTests(backend);
@@ -93,7 +94,10 @@ const total = (c: Record<string, CallsByRegion>) =>
 
 /** Groups and overview series per region, and the floor of AWS calls for one refresh. */
 export function floorOf(cfg: FleetConfig) {
-  const perRegion: Record<string, { groups: number; queries: number; describe: number; getMetricData: number }> = {};
+  const perRegion: Record<
+    string,
+    { groups: number; queries: number; describe: number; getMetricData: number }
+  > = {};
   for (const region of REGION_LIST) {
     // Every bench pool has its group in both regions (fleet.ts), so the configuration says it all.
     const states: GroupState[] = cfg.pools.map((p) => ({
@@ -112,7 +116,12 @@ export function floorOf(cfg: FleetConfig) {
     const pools = poolsInRegion(cfg, states);
     const queries = overviewQueries(pools, region, OVERVIEW_PERIOD_S).list.length;
     const groups = cfg.pools.length;
-    perRegion[region] = { groups, queries, describe: Math.ceil(groups / 100), getMetricData: Math.ceil(queries / 500) };
+    perRegion[region] = {
+      groups,
+      queries,
+      describe: Math.ceil(groups / 100),
+      getMetricData: Math.ceil(queries / 500),
+    };
   }
   const floor = Object.values(perRegion).reduce((s, r) => s + r.describe + r.getMetricData, 0);
   const series = Object.values(perRegion).reduce((s, r) => s + r.queries, 0);
@@ -162,7 +171,11 @@ export interface ViewersMeasure {
 }
 
 /** `viewers` dashboards refreshing within one capacity interval, all at once or spread over it. */
-export async function measureViewers(h: Harness, viewers: number, how: ViewersMeasure["how"]): Promise<ViewersMeasure> {
+export async function measureViewers(
+  h: Harness,
+  viewers: number,
+  how: ViewersMeasure["how"],
+): Promise<ViewersMeasure> {
   h.clock.advance(OVERVIEW_PERIOD_S * 1000);
   const before = new Map(h.cache.calls);
   resetAwsCallCounts();

@@ -1,5 +1,6 @@
-// Adds up vitest's and Playwright's JSON reports (and failed non-test steps such as lint or the
-// build) into the one line CI reads: "N passed, N failed". Exits non-zero when anything failed.
+// Adds up vitest's and Playwright's JSON reports, the benchmark's targets (and failed non-test
+// steps such as lint or the build) into the one line CI reads: "N passed, N failed". Exits
+// non-zero when anything failed.
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 
@@ -28,6 +29,14 @@ if (existsSync(pw)) {
 } else {
   console.error("no Playwright report");
   failed += 1;
+}
+
+// The benchmark's targets (npm run bench, copied here by scripts/test.sh), one result each.
+const bench = path.join(dir, "bench.json");
+if (existsSync(bench)) {
+  const checks = JSON.parse(readFileSync(bench, "utf8")).checks ?? [];
+  passed += checks.filter((c) => c.ok).length;
+  failed += checks.filter((c) => !c.ok).length;
 }
 
 console.log(`${passed} passed, ${failed} failed`);

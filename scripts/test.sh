@@ -35,5 +35,20 @@ step "end-to-end"
 if [ -d .next ]; then
   CI=${CI:-true} PLAYWRIGHT_JSON_OUTPUT_NAME="$out/playwright.json" npx playwright test || true
 fi
+# Each of the benchmark's targets counts as one result (from its JSON); a bench that ends in error
+# without results counts as one failed step.
+step "benchmark"
+if [ -d .next ]; then
+  rm -f bench/results/latest.json
+  npx tsx bench/run.ts; bench_rc=$?
+  if [ -f bench/results/latest.json ]; then
+    cp bench/results/latest.json "$out/bench.json"
+    if [ "$bench_rc" -ne 0 ] && node -e 'process.exit(JSON.parse(require("fs").readFileSync(process.argv[1], "utf8")).checks.some((c) => !c.ok) ? 1 : 0)' "$out/bench.json"; then
+      failed_steps=$((failed_steps + 1))
+    fi
+  else
+    failed_steps=$((failed_steps + 1))
+  fi
+fi
 
 node scripts/count-results.mjs "$out" "$failed_steps"

@@ -21,7 +21,12 @@ const REGIONS = [MOTO_PRIMARY, MOTO_STANDBY];
 /** Reads a group straight from the emulator, not through Capstan. */
 async function emulatorGroup(region: string, name: string) {
   const { url } = JSON.parse(readFileSync(AWS_E2E_STATE_FILE, "utf8")) as { url: string };
-  const client = new AutoScalingClient({ region, endpoint: url, credentials: MOTO_CREDENTIALS, maxAttempts: 1 });
+  const client = new AutoScalingClient({
+    region,
+    endpoint: url,
+    credentials: MOTO_CREDENTIALS,
+    maxAttempts: 1,
+  });
   try {
     const out = await client.send(new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: [name] }));
     const g = out.AutoScalingGroups?.[0];
@@ -50,7 +55,9 @@ test("the overview shows the emulator's groups in both regions, as seeded", asyn
         await expect(cell).toHaveText("no group in this region");
         continue;
       }
-      await expect(cell.getByTestId("capacity"), `${poolId} in ${region}`).toHaveText(`${g.desired} / ${g.desired}`);
+      await expect(cell.getByTestId("capacity"), `${poolId} in ${region}`).toHaveText(
+        `${g.desired} / ${g.desired}`,
+      );
       await expect(cell, `${poolId} in ${region}`).toContainText(`${g.min}–${g.max}`);
       if (g.policies) await expect(cell).toContainText("⚙ policy");
       else if (g.scheduled) await expect(cell).toContainText("⚙ scheduled");
@@ -64,10 +71,16 @@ test("the overview shows the emulator's groups in both regions, as seeded", asyn
 
   // The seeded CPU of web in the primary region (latest minute: average of 39 and 59) comes back
   // from CloudWatch's GetMetricData on the emulator.
-  await expect(overview.cell(MOTO_PRIMARY, "web").locator("xpath=following-sibling::td[1]")).toContainText("49 %");
+  await expect(overview.cell(MOTO_PRIMARY, "web").locator("xpath=following-sibling::td[1]")).toContainText(
+    "49 %",
+  );
 });
 
-test("a capacity change made in the browser is read back from the emulator", async ({ page, overview, request }) => {
+test("a capacity change made in the browser is read back from the emulator", async ({
+  page,
+  overview,
+  request,
+}) => {
   const region = MOTO_STANDBY;
   const groupName = "capstan-worker-usw2";
   const before = await emulatorGroup(region, groupName);

@@ -1,4 +1,4 @@
-import { expect, test } from "../fixtures";
+import { expect, expectDrawnLine, test } from "../fixtures";
 
 // Every HTML page carries the security headers, and the pages (charts included) work under the
 // CSP: Chromium reports no violation.
@@ -31,7 +31,7 @@ test("security headers on every page and no CSP violation in Chromium", async ({
     expect(h["x-powered-by"]).toBeUndefined();
     expect(h["strict-transport-security"]).toBeUndefined(); // plain http here; HSTS only on https
     if (path === "/pools/us-east-1/app") {
-      await expect(page.getByTestId("chart-cpu").locator("path.recharts-curve").first()).toBeVisible();
+      await expectDrawnLine(page, "cpu");
     } else {
       await expect(page.locator("main h1").first()).toBeVisible();
     }

@@ -1,4 +1,4 @@
-import { expect, REFERENCE_POOLS, test } from "../fixtures";
+import { expect, expectDrawnLine, REFERENCE_POOLS, test } from "../fixtures";
 
 test.describe("watch the fleet", () => {
   test("signed-out visitors are sent to /login and the JSON API answers 401", async ({ page, request }) => {
@@ -55,7 +55,7 @@ test.describe("watch the fleet", () => {
     await asRole("viewer");
     await page.goto("/pools/us-east-1/app");
     for (const chart of ["page-load", "cpu", "capacity"]) {
-      await expect(page.getByTestId(`chart-${chart}`).locator("svg.recharts-surface path.recharts-curve").first()).toBeVisible();
+      await expectDrawnLine(page, chart);
     }
     const now = await (await page.request.get("/api/pools/us-east-1/app?range=1h")).json();
     await expect(page.getByTestId("stat-capacity")).toContainText(`${now.pool.desired} /`);
@@ -66,7 +66,7 @@ test.describe("watch the fleet", () => {
     await page.getByRole("navigation", { name: "Time range" }).getByRole("link", { name: "7d" }).click();
     await expect(page).toHaveURL(/range=7d/);
     await expect(page.getByRole("link", { name: "7d" })).toHaveAttribute("aria-current", "page");
-    await expect(page.getByTestId("chart-cpu").locator("path.recharts-curve").first()).toBeVisible();
+    await expectDrawnLine(page, "cpu");
     // A seven-day axis labels dates, a six-hour one labels times of day.
     await expect(page.getByTestId("chart-cpu").locator(".recharts-cartesian-axis-tick-value").first()).toHaveText(/^\d\d-\d\d /);
     expect(ticks6h[0]).toMatch(/^\d\d:\d\d$/);
