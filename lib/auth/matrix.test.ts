@@ -37,9 +37,9 @@ import { sha256Hex } from "./tokens";
 // action whose target names a region or pool, reads included — `fleet:read` for
 // /api/pools/us-east-1/app is a target {region, pool}, so an operator scoped to `worker-*` or to
 // us-west-2 gets 403 there (a scoped grant is not "viewer everywhere"; ALB grants add that
-// explicitly). Reads with no target are not limited: /api/fleet and /api/standby authorize
-// `fleet:read` with no target and answer 200 with every pool, while /api/audit answers 200 with
-// only the rows inside the scope (read-audit.ts turns the scopes into a row filter).
+// explicitly). Lists answer 200 with only what the scope covers: /api/fleet lists a pool in a
+// region only if the identity may read it there, /api/standby only pools readable in both regions,
+// and /api/audit only the rows inside the scope (read-audit.ts turns the scopes into a row filter).
 //
 // There are no server actions in app/ yet (no "use server" file or function); when one appears,
 // call it inside `withRequest` with a Request carrying the same headers and add it as a column.
@@ -164,6 +164,16 @@ const AUDIT_VISIBLE: Partial<Record<IdentityName, string[]>> = {
   admin: ["us-east-1/app", "us-east-1/worker-email", "us-west-2/app"],
   "operator worker-*": ["us-east-1/worker-email"],
   "operator us-west-2": ["us-west-2/app"],
+};
+
+/** Pools each identity sees in GET /api/fleet per region (us-east-1, us-west-2) and in GET /api/standby. */
+const WORKERS = ["worker-email", "worker-calendar", "worker-default"].length;
+const LIST_VISIBLE: Partial<Record<IdentityName, { east: number; west: number; standby: number }>> = {
+  viewer: { east: 8, west: 8, standby: 8 },
+  operator: { east: 8, west: 8, standby: 8 },
+  admin: { east: 8, west: 8, standby: 8 },
+  "operator worker-*": { east: WORKERS, west: WORKERS, standby: WORKERS },
+  "operator us-west-2": { east: 0, west: 8, standby: 0 },
 };
 
 const CELLS = (Object.keys(MATRIX) as IdentityName[]).flatMap((who) =>
@@ -319,8 +329,8 @@ describe("role × action × scope, through the JSON API with API tokens", () => 
       switch (action) {
         case "GET /api/fleet":
           expect(body.regions.map((r: { region: string; pools: unknown[] }) => [r.region, r.pools.length])).toEqual([
-            ["us-east-1", config.pools.length],
-            [WEST, config.pools.length],
+            ["us-east-1", LIST_VISIBLE[who]!.east],
+            [WEST, LIST_VISIBLE[who]!.west],
           ]);
           break;
         case "GET /api/pools/us-east-1/app":
@@ -331,7 +341,7 @@ describe("role × action × scope, through the JSON API with API tokens", () => 
         }
         case "GET /api/standby":
           expect(body).toMatchObject({ primary: "us-east-1", standby: WEST });
-          expect(body.pools).toHaveLength(config.pools.length);
+          expect(body.pools).toHaveLength(LIST_VISIBLE[who]!.standby);
           break;
         case "GET /api/audit":
           expect(body.records.map((r: AuditRecord) => `${r.region}/${r.pool}`).sort()).toEqual(AUDIT_VISIBLE[who]);

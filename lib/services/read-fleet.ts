@@ -1,4 +1,4 @@
-import { authorize, type Identity } from "@/lib/auth/roles";
+import { authorize, can, type Identity } from "@/lib/auth/roles";
 import { getConfig, regionsOf, type FleetConfig } from "@/lib/config";
 import type { MetricQuery, MetricSeries, RegionRole } from "@/lib/fleet/types";
 import type { FleetView, PoolSummary, RegionView, SeriesView } from "@/lib/fleet/views";
@@ -13,9 +13,9 @@ const SPARK_POINTS = 60;
 const OVERVIEW_KINDS: MetricKind[] = ["cpu", "pageLoad", "backlog"];
 
 export async function readFleet(identity: Identity | null, range: RangeKey = "1h"): Promise<FleetView> {
-  authorize(identity, "fleet:read");
+  const who = authorize(identity, "fleet:read");
   const cfg = getConfig();
-  const regions = await Promise.all(regionsOf(cfg).map((r) => readRegion(r.region, r.role, range, cfg)));
+  const regions = await Promise.all(regionsOf(cfg).map((r) => readRegion(r.region, r.role, range, cfg).then((v) => visibleTo(who, v))));
   return { generatedAt: new Date().toISOString(), range, period: choosePeriod(RANGES[range]), regions };
 }
 
@@ -105,12 +105,23 @@ function summarise(p: PoolInRegion, region: RegionView["status"], byId: Map<stri
  * as it arrives. The catalogue (configured pools) is known without asking any backend.
  */
 export function streamFleet(identity: Identity | null, range: RangeKey = "1h") {
-  authorize(identity, "fleet:read");
+  const who = authorize(identity, "fleet:read");
   const cfg = getConfig();
   const regions = regionsOf(cfg);
   return {
-    catalogue: cfg.pools.map((p) => ({ id: p.id, name: p.name, tier: p.tier })),
+    catalogue: cfg.pools
+      .filter((p) => regions.some((r) => can(who, "fleet:read", { region: r.region, pool: p.id })))
+      .map((p) => ({ id: p.id, name: p.name, tier: p.tier })),
     regions,
-    promises: regions.map((r) => readRegion(r.region, r.role, range, cfg)),
+    promises: regions.map((r) => readRegion(r.region, r.role, range, cfg).then((v) => visibleTo(who, v))),
   };
+}
+
+/**
+ * Lists show a pool in a region only to those who may read it there: an operator scoped to
+ * `worker-*` sees the worker pools, not `app` (whose pool page would answer 403 anyway).
+ */
+export function visibleTo(identity: Identity, view: RegionView): RegionView {
+  const pools = view.pools.filter((p) => can(identity, "fleet:read", { region: view.region, pool: p.id }));
+  return pools.length === view.pools.length ? view : { ...view, pools };
 }

@@ -1,4 +1,4 @@
-import { authorize, type Identity } from "@/lib/auth/roles";
+import { authorize, can, type Identity } from "@/lib/auth/roles";
 import { findPool, getConfig } from "@/lib/config";
 import type { PoolSummary, StandbyPoolView, StandbyView, Verdict } from "@/lib/fleet/views";
 import { readRegion } from "./read-fleet";
@@ -12,14 +12,16 @@ const FRESH_MS = 10 * 60_000;
  * parity): a primary at 12 × 35 % with a 70 % target needs 6 in the standby.
  */
 export async function readStandby(identity: Identity | null): Promise<StandbyView> {
-  authorize(identity, "fleet:read");
+  const who = authorize(identity, "fleet:read");
   const cfg = getConfig();
   const now = Date.now();
   const [primary, standby] = await Promise.all([
     readRegion(cfg.regions.primary, "primary", "1h", cfg),
     readRegion(cfg.regions.standby, "standby", "1h", cfg),
   ]);
-  const ids = [...new Set([...primary.pools, ...standby.pools].map((p) => p.id))];
+  // Readiness compares both regions, so a pool is shown only to those who may read it in both.
+  const readable = (id: string) => can(who, "fleet:read", { region: primary.region, pool: id }) && can(who, "fleet:read", { region: standby.region, pool: id });
+  const ids = [...new Set([...primary.pools, ...standby.pools].map((p) => p.id))].filter(readable);
   const pools = ids.map((id) => {
     const p = primary.pools.find((x) => x.id === id);
     const s = standby.pools.find((x) => x.id === id);

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { runBackendContract, type ContractQuirks } from "../contract";
-import { awsCallCounts, createAwsBackend, resetAwsCallCounts, type AwsBackend } from ".";
+import { awsCallCounts, awsMetricsRequested, createAwsBackend, resetAwsCallCounts, type AwsBackend } from ".";
 import { MAX_ATTEMPTS } from "./clients";
 import {
   deadEndpoint,
@@ -96,6 +96,8 @@ describe("aws backend against moto: calls and endpoints", () => {
       { service: "autoscaling", operation: "DescribeScheduledActions", region: PRIMARY, count: 1 },
       { service: "cloudwatch", operation: "GetMetricData", region: PRIMARY, count: 1 },
     ]);
+    // What CloudWatch bills: the metrics requested, four in one call.
+    expect(awsMetricsRequested(PRIMARY)).toBe(4);
   });
 
   it("an unreachable region is retried (3 attempts in all), then reported as regional", async () => {
