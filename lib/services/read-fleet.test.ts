@@ -1,0 +1,96 @@
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { setBackendForTests } from "@/lib/backends";
+import { cleanupDataDirs, harness, referenceConfig, type Harness } from "@/lib/backends/simulated/test-fixtures";
+import { sharedCache } from "@/lib/cache/shared-cache";
+import { setConfigForTests, type FleetConfig } from "@/lib/config";
+import type { Identity } from "@/lib/auth/roles";
+import { UnauthenticatedError } from "./errors";
+import { readFleet } from "./read-fleet";
+
+const viewer: Identity = { name: "vera", role: "viewer", source: "dev" };
+let h: Harness;
+let cfg: FleetConfig;
+
+beforeEach(() => {
+  cfg = referenceConfig((c) => (c.refresh.timeoutMs = 300));
+  setConfigForTests(cfg);
+  // The app asks for "the last hour up to now", so the simulated clock is the real one here.
+  h = harness(cfg, Date.now(), { slowMs: 10_000 });
+  setBackendForTests(h.backend);
+  sharedCache().clear();
+});
+
+afterEach(() => {
+  setBackendForTests(undefined);
+  setConfigForTests(undefined);
+  sharedCache().clear();
+  cleanupDataDirs();
+});
+
+const region = (v: Awaited<ReturnType<typeof readFleet>>, name: string) => v.regions.find((r) => r.region === name)!;
+
+describe("readFleet", () => {
+  it("every pool in both regions, with CPU for all, page load in ms for web pools and backlog for workers", async () => {
+    const v = await readFleet(viewer, "1h");
+    expect(v.period).toBe(60);
+    for (const r of v.regions) {
+      expect(r.status).toBe("ok");
+      expect(r.pools.map((p) => p.id)).toEqual(cfg.pools.map((p) => p.id));
+    }
+    const app = region(v, "us-east-1").pools.find((p) => p.id === "app")!;
+    expect(app).toMatchObject({ tier: "web", desired: 12, inService: 12, min: 4, max: 48, group: "tave-prod-app" });
+    expect(app.cpu.points.length).toBeGreaterThan(30);
+    expect(app.cpu.points.length).toBeLessThanOrEqual(60);
+    // TargetResponseTime comes in seconds; the overview shows milliseconds.
+    expect(app.pageLoad!.unit).toBe("ms");
+    expect(app.pageLoad!.latest!).toBeGreaterThan(50);
+    expect(app.backlog).toBeNull();
+    const email = region(v, "us-east-1").pools.find((p) => p.id === "worker-email")!;
+    expect(email.pageLoad).toBeNull();
+    expect(email.backlog!.points.length).toBeGreaterThan(30);
+  });
+
+  it("asks the backend once per region and kind however many viewers read at once", async () => {
+    await Promise.all(Array.from({ length: 20 }, () => readFleet(viewer, "1h")));
+    expect(sharedCache().calls.get("groups")).toBe(2);
+    expect(sharedCache().calls.get("metrics")).toBe(2);
+  });
+
+  it("a region that is down leaves the other region's pools intact and reports the error", async () => {
+    h.backend.setFault("us-west-2", "down");
+    const v = await readFleet(viewer, "1h");
+    expect(region(v, "us-east-1").pools.every((p) => p.status !== "error" && p.desired > 0)).toBe(true);
+    const west = region(v, "us-west-2");
+    expect(west).toMatchObject({ status: "error", fetchedAt: null, error: { code: "NetworkingError" } });
+    expect(west.pools.every((p) => p.status === "error")).toBe(true);
+  });
+
+  it("a region that starts throttling keeps its last good data, marked stale", async () => {
+    const first = await readFleet(viewer, "1h");
+    h.backend.setFault("us-west-2", "throttled");
+    sharedCache().invalidate("groups:us-west-2");
+    const v = await readFleet(viewer, "1h");
+    const west = region(v, "us-west-2");
+    expect(west.status).toBe("stale");
+    expect(west.error).toEqual({ code: "Throttling", message: "Rate exceeded" });
+    expect(west.fetchedAt).toBe(region(first, "us-west-2").fetchedAt);
+    expect(west.pools.find((p) => p.id === "app")).toMatchObject({ desired: 6, status: "stale" });
+    expect(region(v, "us-east-1").status).toBe("ok");
+  });
+
+  it("a slow region times out on its own without holding the other back", async () => {
+    h.backend.setFault("us-west-2", "slow");
+    const started = Date.now();
+    const v = await readFleet(viewer, "1h");
+    expect(Date.now() - started).toBeLessThan(5_000);
+    expect(region(v, "us-west-2").error?.code).toBe("Timeout");
+    expect(region(v, "us-east-1").status).toBe("ok");
+  });
+
+  it("refuses the signed-out and shows scoped identities only their pools", async () => {
+    await expect(readFleet(null)).rejects.toBeInstanceOf(UnauthenticatedError);
+    const workers: Identity = { name: "w", role: "operator", source: "token", scope: { pools: ["worker-*"] } };
+    const v = await readFleet(workers, "1h");
+    expect(region(v, "us-east-1").pools.map((p) => p.id)).toEqual(["worker-email", "worker-calendar", "worker-default"]);
+  });
+});

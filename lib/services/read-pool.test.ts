@@ -1,0 +1,66 @@
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { setAuditStoreForTests } from "@/lib/audit";
+import { setBackendForTests } from "@/lib/backends";
+import { cleanupDataDirs, harness, referenceConfig, type Harness } from "@/lib/backends/simulated/test-fixtures";
+import { sharedCache } from "@/lib/cache/shared-cache";
+import { setConfigForTests } from "@/lib/config";
+import { changeCapacity } from "./change-capacity";
+import { ForbiddenError, NotFoundError } from "./errors";
+import { readPool } from "./read-pool";
+import { operator, tempStore, viewer } from "./testing/fixtures";
+
+let h: Harness;
+let audit: ReturnType<typeof tempStore>;
+
+beforeEach(() => {
+  const cfg = referenceConfig();
+  setConfigForTests(cfg);
+  h = harness(cfg, Date.now());
+  setBackendForTests(h.backend);
+  audit = tempStore();
+  setAuditStoreForTests(audit.store);
+  sharedCache().clear();
+});
+
+afterEach(() => {
+  setBackendForTests(undefined);
+  setConfigForTests(undefined);
+  setAuditStoreForTests(undefined);
+  audit.cleanup();
+  sharedCache().clear();
+  cleanupDataDirs();
+});
+
+describe("readPool", () => {
+  it("series for the range at its period, capacity steps, instances, activities and the CloudWatch cost", async () => {
+    const d = await readPool(viewer, "us-east-1", "app", "7d");
+    expect(d.period).toBe(900);
+    expect(d.series.cpuAvg.length).toBeGreaterThan(200);
+    expect(d.series.cpuAvg.length).toBeLessThanOrEqual(300);
+    expect(d.series.pageLoadP90!.length).toBe(d.series.cpuAvg.length);
+    const p50 = d.series.pageLoadP50!.at(-2)![1]!;
+    const p90 = d.series.pageLoadP90!.at(-2)![1]!;
+    expect(p90).toBeGreaterThan(p50);
+    expect(d.series.desired.at(-2)![1]).toBe(12);
+    expect(d.series.inService.at(-2)![1]).toBe(12);
+    expect(d.instances).toHaveLength(12);
+    expect(d.otherRegion).toBe("us-west-2");
+    expect(d.domain[1] - d.domain[0]).toBe(7 * 24 * 3600_000);
+    expect(d.cloudwatch.seriesPerRefresh).toBeGreaterThan(0);
+    expect(d.cloudwatch.usdPerDay).toBeCloseTo((d.cloudwatch.metricsPerDay * 0.01) / 1000, 2);
+  });
+
+  it("a successful change shows as a marker with who, from → to and why", async () => {
+    await changeCapacity(operator, { region: "us-east-1", pool: "app" }, { desired: 14, expectedDesired: 12, reason: "page load climbing", idempotencyKey: "marker-test-1" });
+    const d = await readPool(viewer, "us-east-1", "app", "1h");
+    expect(d.markers).toEqual([expect.objectContaining({ actor: "olga", from: 12, to: 14, reason: "page load climbing" })]);
+    expect(d.pool).toMatchObject({ desired: 14, pending: 2 });
+  });
+
+  it("404 for an unknown pool or region, 403 outside the identity's scope", async () => {
+    await expect(readPool(viewer, "us-east-1", "nope", "1h")).rejects.toBeInstanceOf(NotFoundError);
+    await expect(readPool(viewer, "eu-west-1", "app", "1h")).rejects.toBeInstanceOf(NotFoundError);
+    const scoped = { ...viewer, scope: { pools: ["worker-*"] } };
+    await expect(readPool(scoped, "us-east-1", "app", "1h")).rejects.toBeInstanceOf(ForbiddenError);
+  });
+});
