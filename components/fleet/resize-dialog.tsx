@@ -15,8 +15,8 @@ export interface ResizeRequest {
 
 type Errors = Record<string, string>;
 
-const input =
-  "w-24 rounded border border-slate-300 bg-white px-2 py-1 text-right tabular-nums dark:border-slate-700 dark:bg-slate-950 aria-[invalid=true]:border-red-500";
+const field = "rounded border border-slate-300 bg-white px-2 py-1 dark:border-slate-700 dark:bg-slate-950 aria-[invalid=true]:border-red-500";
+const input = `${field} w-24 text-right tabular-nums`;
 
 function newKey(): string {
   return typeof crypto !== "undefined" && "randomUUID" in crypto ? crypto.randomUUID() : `${Date.now()}-${Math.random().toString(36).slice(2)}`;
@@ -147,11 +147,11 @@ export function ResizeDialog({ request, onClose, onDone }: { request: ResizeRequ
         )}
         {preview?.requiresOverride && request.admin && (
           <Field id="override" label={`Type ${request.pool.id} to override the guardrail`} error={shownErrors["override.confirm"]}>
-            <input id="override" className={`${input} w-48 text-left`} value={confirm} onChange={(e) => setConfirm(e.target.value)} aria-invalid={!!shownErrors["override.confirm"]} aria-describedby="override-error" autoComplete="off" />
+            <input id="override" className={`${field} w-48`} value={confirm} onChange={(e) => setConfirm(e.target.value)} aria-invalid={!!shownErrors["override.confirm"]} aria-describedby="override-error" autoComplete="off" />
           </Field>
         )}
         <Field id="reason" label="Reason (required, kept in the audit log)" error={shownErrors.reason}>
-          <input id="reason" className={`${input} w-full text-left`} value={reason} maxLength={REASON_MAX} onChange={(e) => setReason(e.target.value)} placeholder="e.g. p90 page load climbing since 14:05" aria-invalid={!!shownErrors.reason} aria-describedby="reason-error" />
+          <input id="reason" className={`${field} w-full`} value={reason} maxLength={REASON_MAX} onChange={(e) => setReason(e.target.value)} placeholder="e.g. p90 page load climbing since 14:05" aria-invalid={!!shownErrors.reason} aria-describedby="reason-error" />
         </Field>
         <p role="alert" className="min-h-5 text-sm text-red-700 dark:text-red-400" data-testid="resize-error">{shownErrors._}</p>
         <div className="flex justify-end gap-2">

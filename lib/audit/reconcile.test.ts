@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { BackendError } from "@/lib/fleet/types";
 import { FakeBackend, makeGroup } from "@/lib/services/testing/fake-backend";
-import { tempDataDir } from "@/lib/services/testing/fixtures";
+import { auditRecord, tempDataDir } from "@/lib/services/testing/fixtures";
 import { trackInFlight } from "./in-flight";
 import { displayOutcome, reconcilePending } from "./reconcile";
 import { SqliteAuditStore } from "./sqlite-store";
@@ -23,27 +23,7 @@ afterEach(() => {
 });
 
 function intent(extra: Partial<NewAuditRecord> = {}, at = T0): NewAuditRecord {
-  return {
-    time: new Date(at).toISOString(),
-    actor: "olga",
-    role: "operator",
-    action: "capacity",
-    region: "us-east-1",
-    pool: "app",
-    group: "tave-prod-app",
-    from: 12,
-    expected: 12,
-    to: 16,
-    minFrom: 4,
-    minTo: null,
-    maxFrom: 48,
-    maxTo: null,
-    reason: "page load climbing",
-    idempotencyKey: `k-${Math.random().toString(36).slice(2)}`,
-    requestHash: "h",
-    override: false,
-    ...extra,
-  };
+  return auditRecord({ idempotencyKey: `k-${Math.random().toString(36).slice(2)}`, ...extra }, at);
 }
 
 const at = (ms: number) => () => new Date(ms);

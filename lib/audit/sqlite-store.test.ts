@@ -1,6 +1,6 @@
 import Database from "better-sqlite3";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { tempDataDir } from "@/lib/services/testing/fixtures";
+import { auditRecord, tempDataDir } from "@/lib/services/testing/fixtures";
 import { migrate, MIGRATIONS } from "./migrations";
 import { SqliteAuditStore } from "./sqlite-store";
 import type { NewAuditRecord } from "./types";
@@ -20,28 +20,8 @@ afterEach(() => {
 });
 
 function rec(extra: Partial<NewAuditRecord> = {}): NewAuditRecord {
-  const time = new Date(Date.parse("2026-11-29T10:00:00.000Z") + minute++ * 60_000).toISOString();
-  return {
-    time,
-    actor: "olga",
-    role: "operator",
-    action: "capacity",
-    region: "us-east-1",
-    pool: "app",
-    group: "tave-prod-app",
-    from: 12,
-    expected: 12,
-    to: 16,
-    minFrom: 4,
-    minTo: null,
-    maxFrom: 48,
-    maxTo: null,
-    reason: "page load climbing",
-    idempotencyKey: `key-${minute}-xxxxxx`,
-    requestHash: "h",
-    override: false,
-    ...extra,
-  };
+  const time = Date.parse("2026-11-29T10:00:00.000Z") + minute++ * 60_000;
+  return auditRecord({ idempotencyKey: `key-${minute}-xxxxxx`, ...extra }, time);
 }
 
 describe("SqliteAuditStore: the file and its migrations", () => {

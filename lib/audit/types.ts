@@ -103,21 +103,13 @@ export interface AuditPage {
 }
 
 /** A successful change drawn on a pool's graphs. */
-export interface AuditMarker {
-  id: string;
+export type AuditMarker = Pick<
+  AuditRecord,
+  "id" | "time" | "actor" | "action" | "from" | "to" | "minFrom" | "minTo" | "maxFrom" | "maxTo" | "reason"
+> & {
   /** epoch ms */
   at: number;
-  time: string;
-  actor: string;
-  action: AuditAction;
-  from: number | null;
-  to: number | null;
-  minFrom: number | null;
-  minTo: number | null;
-  maxFrom: number | null;
-  maxTo: number | null;
-  reason: string | null;
-}
+};
 
 /** A group's state as read fresh from the backend by a later attempt. */
 export interface Observation {

@@ -13,7 +13,7 @@ import { csvCell, toCsv } from "./audit-csv";
 import { ForbiddenError, UnauthenticatedError, ValidationError } from "./errors";
 import { exportAuditCsv, parseAuditFilters, readAudit } from "./read-audit";
 import { FakeBackend } from "./testing/fake-backend";
-import { fleetBackend, operator, tempStore, viewer } from "./testing/fixtures";
+import { auditRecord, fleetBackend, operator, tempStore, viewer } from "./testing/fixtures";
 
 const T0 = Date.parse("2026-11-29T10:00:00.000Z");
 const now = () => new Date(T0 + 3_600_000);
@@ -29,27 +29,8 @@ afterEach(() => cleanup());
 
 let n = 0;
 function rec(extra: Partial<NewAuditRecord> = {}): NewAuditRecord {
-  return {
-    time: new Date(T0 + n++ * 1000).toISOString(),
-    actor: "olga",
-    role: "operator",
-    action: "capacity",
-    region: "us-east-1",
-    pool: "app",
-    group: "tave-prod-app",
-    from: 12,
-    expected: 12,
-    to: 16,
-    minFrom: 4,
-    minTo: null,
-    maxFrom: 48,
-    maxTo: null,
-    reason: "page load climbing",
-    idempotencyKey: `key-${n}-abcdef`,
-    requestHash: "h",
-    override: false,
-    ...extra,
-  };
+  const time = T0 + n++ * 1000;
+  return auditRecord({ idempotencyKey: `key-${n}-abcdef`, ...extra }, time);
 }
 
 async function succeeded(extra: Partial<NewAuditRecord> = {}) {

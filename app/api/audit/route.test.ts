@@ -7,7 +7,7 @@ vi.mock("@/lib/backends", () => ({ getBackend: () => h.backend }));
 import { setAuditStoreForTests } from "@/lib/audit";
 import type { SqliteAuditStore } from "@/lib/audit/sqlite-store";
 import { setConfigForTests } from "@/lib/config";
-import { fleetBackend, shippedConfig, tempStore, viewer } from "@/lib/services/testing/fixtures";
+import { auditRecord, fleetBackend, shippedConfig, tempStore, viewer } from "@/lib/services/testing/fixtures";
 import { GET as exportCsv } from "./export/route";
 import { GET } from "./route";
 
@@ -22,25 +22,10 @@ beforeEach(async () => {
   ({ store, cleanup } = tempStore());
   setAuditStoreForTests(store);
   for (let i = 0; i < 3; i++) {
+    const reason = i === 2 ? "@risk, \"quoted\"" : "stale page";
+    const attempt = { expected: 11, to: 13 + i, reason, idempotencyKey: `k-${i}-abcdefgh`, requestHash: null };
     await store.recordAttempt({
-      time: new Date(Date.now() - (3 - i) * 1000).toISOString(),
-      actor: "olga",
-      role: "operator",
-      action: "capacity",
-      region: "us-east-1",
-      pool: "app",
-      group: "tave-prod-app",
-      from: 12,
-      expected: 11,
-      to: 13 + i,
-      minFrom: 4,
-      minTo: null,
-      maxFrom: 48,
-      maxTo: null,
-      reason: i === 2 ? "@risk, \"quoted\"" : "stale page",
-      idempotencyKey: `k-${i}-abcdefgh`,
-      requestHash: null,
-      override: false,
+      ...auditRecord(attempt, Date.now() - (3 - i) * 1000),
       outcome: "rejected",
       errorCode: "Conflict",
       errorMessage: "Desired capacity is now 12, not 11",

@@ -7,30 +7,22 @@ import {
 } from "@aws-sdk/client-auto-scaling";
 import { mockClient } from "aws-sdk-client-mock";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { configSchema } from "@/lib/config/schema";
 import { createAwsBackend } from ".";
 import { AUTOMATION_TTL_MS } from "./automation";
 import { lifecycle } from "./groups";
+import { stubbedConfig } from "./testing/stubbed";
 
 // Discovery against a stubbed SDK: paging, configured names, mapping, the automation cache.
 
 const asg = mockClient(AutoScalingClient);
 const meta = { $metadata: { httpStatusCode: 200, requestId: "req-1" } };
 
-const cfg = configSchema.parse({
-  backend: "aws",
-  regions: { primary: "us-east-1", standby: "us-west-2" },
-  pools: [
-    { id: "app", name: "App", tier: "web", instance: { type: "c5.large", hourlyPrice: 0.1 } },
-    {
-      id: "legacy",
-      name: "Legacy",
-      tier: "worker",
-      groups: { "us-east-1": "legacy-batch", "us-west-2": "legacy-dr" },
-      instance: { type: "m5.large", hourlyPrice: 0.1 },
-    },
-  ],
-  auth: { mode: "tokens" },
+const cfg = stubbedConfig({
+  id: "legacy",
+  name: "Legacy",
+  tier: "worker",
+  groups: { "us-east-1": "legacy-batch", "us-west-2": "legacy-dr" },
+  instance: { type: "m5.large", hourlyPrice: 0.1 },
 });
 
 const group = (name: string, pool?: string, extra: Partial<AutoScalingGroup> = {}): AutoScalingGroup => ({

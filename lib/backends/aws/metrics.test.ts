@@ -1,9 +1,9 @@
 import { CloudWatchClient, GetMetricDataCommand, type MetricDataQuery } from "@aws-sdk/client-cloudwatch";
 import { mockClient } from "aws-sdk-client-mock";
 import { afterEach, describe, expect, it } from "vitest";
-import { configSchema } from "@/lib/config/schema";
 import type { MetricQuery } from "@/lib/fleet/types";
 import { createAwsBackend } from ".";
+import { stubbedConfig } from "./testing/stubbed";
 
 // GetMetricData against a stubbed SDK: batching, paging, alignment, PartialData as gaps.
 
@@ -11,12 +11,7 @@ const cw = mockClient(CloudWatchClient);
 afterEach(() => cw.reset());
 
 const meta = { $metadata: { httpStatusCode: 200, requestId: "req-cw" } };
-const cfg = configSchema.parse({
-  backend: "aws",
-  regions: { primary: "us-east-1", standby: "us-west-2" },
-  pools: [{ id: "app", name: "App", tier: "web", instance: { type: "c5.large", hourlyPrice: 0.1 } }],
-  auth: { mode: "tokens" },
-});
+const cfg = stubbedConfig();
 const backend = () => createAwsBackend(cfg, {});
 
 const MIN = 60_000;

@@ -2,10 +2,10 @@ import http from "node:http";
 import { once } from "node:events";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
-import { configSchema } from "@/lib/config/schema";
 import { BackendError } from "@/lib/fleet/types";
 import { awsCallCounts, createAwsBackend, resetAwsCallCounts, type AwsBackend } from ".";
 import { MAX_ATTEMPTS } from "./clients";
+import { stubbedConfig } from "./testing/stubbed";
 
 // The real SDK stack (serialisation, standard retries, timeouts, error parsing, the call counter)
 // against a local HTTP stub that answers the way AWS does when the emulator cannot: throttling,
@@ -57,12 +57,7 @@ beforeAll(async () => {
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   vi.stubEnv("AWS_ACCESS_KEY_ID", "testing");
   vi.stubEnv("AWS_SECRET_ACCESS_KEY", "testing");
-  const cfg = configSchema.parse({
-    backend: "aws",
-    regions: { primary: "us-east-1", standby: "us-west-2" },
-    pools: [{ id: "app", name: "App", tier: "web", instance: { type: "c5.large", hourlyPrice: 0.1 } }],
-    auth: { mode: "tokens" },
-  });
+  const cfg = stubbedConfig();
   backend = createAwsBackend(cfg, { CAPSTAN_AWS_ENDPOINT_URL_US_EAST_1: url }, { requestTimeoutMs: 400 });
 });
 

@@ -8,9 +8,9 @@ import {
 } from "@aws-sdk/client-auto-scaling";
 import { mockClient } from "aws-sdk-client-mock";
 import { afterEach, describe, expect, it } from "vitest";
-import { configSchema } from "@/lib/config/schema";
 import { BackendError } from "@/lib/fleet/types";
 import { createAwsBackend } from ".";
+import { stubbedConfig } from "./testing/stubbed";
 
 // Writes and activities against a stubbed SDK. The errors are built the way the SDK's awsQuery
 // deserializer builds them (see transport.test.ts for the same errors parsed off the wire).
@@ -18,12 +18,7 @@ import { createAwsBackend } from ".";
 const asg = mockClient(AutoScalingClient);
 afterEach(() => asg.reset());
 
-const cfg = configSchema.parse({
-  backend: "aws",
-  regions: { primary: "us-east-1", standby: "us-west-2" },
-  pools: [{ id: "app", name: "App", tier: "web", instance: { type: "c5.large", hourlyPrice: 0.1 } }],
-  auth: { mode: "tokens" },
-});
+const cfg = stubbedConfig();
 const backend = () => createAwsBackend(cfg, {});
 
 function awsQueryError(code: string, message: string, requestId: string) {

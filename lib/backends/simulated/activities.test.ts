@@ -1,20 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { BackendError } from "@/lib/fleet/types";
-import { MINUTE, cleanupDataDirs, harness } from "./test-fixtures";
+import { APP, EAST, MINUTE, cleanupDataDirs, harness, rejection } from "./test-fixtures";
 
 afterEach(cleanupDataDirs);
-
-const EAST = "us-east-1";
-const APP = "tave-prod-app";
-
-async function rejection(p: Promise<unknown>): Promise<BackendError> {
-  const e = await p.then(
-    () => null,
-    (err: unknown) => err,
-  );
-  if (!(e instanceof BackendError)) throw new Error(`expected a BackendError, got ${String(e)}`);
-  return e;
-}
 
 describe("simulated scaling activities", () => {
   it("record activities with AWS's status codes, progress and cause", async () => {

@@ -1,23 +1,20 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { BackendError } from "@/lib/fleet/types";
 import { parseFaults } from "./faults";
-import { WEEKDAY_PEAK, cleanupDataDirs, harness, poolQuery, referenceConfig } from "./test-fixtures";
+import {
+  EAST,
+  WEEKDAY_PEAK,
+  WEST,
+  cleanupDataDirs,
+  harness,
+  poolQuery,
+  referenceConfig,
+  rejection,
+} from "./test-fixtures";
 
 afterEach(cleanupDataDirs);
 
 const cfg = referenceConfig();
-const EAST = "us-east-1";
-const WEST = "us-west-2";
 const REGIONS = [EAST, WEST];
-
-async function rejection(p: Promise<unknown>): Promise<BackendError> {
-  const e = await p.then(
-    () => null,
-    (err: unknown) => err,
-  );
-  if (!(e instanceof BackendError)) throw new Error(`expected a BackendError, got ${String(e)}`);
-  return e;
-}
 
 describe("CAPSTAN_SIM_FAULTS", () => {
   it("sets a fault per region, the rest ok", () => {

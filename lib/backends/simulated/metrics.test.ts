@@ -1,8 +1,11 @@
 import { afterEach, describe, expect, it } from "vitest";
 import type { MetricQuery } from "@/lib/fleet/types";
 import {
+  DAY,
+  EAST,
   MINUTE,
   WEEKDAY_PEAK,
+  WEST,
   cleanupDataDirs,
   harness,
   mean,
@@ -13,10 +16,7 @@ import {
 
 afterEach(cleanupDataDirs);
 
-const DAY = 24 * 60 * MINUTE;
 const cfg = referenceConfig();
-const EAST = "us-east-1";
-const WEST = "us-west-2";
 
 /** Every metric of every pool in a region, as the overview asks for them. */
 function allQueries(region: string, period = 60): MetricQuery[] {

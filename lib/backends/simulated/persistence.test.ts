@@ -6,6 +6,9 @@ import { groupSpecs } from "./groups";
 import { REPLACE_AFTER_MS, nextFailure } from "./health";
 import { STATE_FILE } from "./store";
 import {
+  APP,
+  DAY,
+  EAST,
   MINUTE,
   WEEKDAY_PEAK,
   cleanupDataDirs,
@@ -17,9 +20,6 @@ import {
 afterEach(cleanupDataDirs);
 
 const cfg = referenceConfig();
-const EAST = "us-east-1";
-const APP = "tave-prod-app";
-const DAY = 24 * 60 * MINUTE;
 
 describe("simulated fleet state", () => {
   it("is written to the data directory, created if missing", () => {

@@ -1,6 +1,8 @@
 import { afterEach, describe, expect, it } from "vitest";
 import type { MetricQuery } from "@/lib/fleet/types";
 import {
+  DAY,
+  EAST,
   MINUTE,
   WEEKDAY_PEAK,
   cleanupDataDirs,
@@ -13,9 +15,7 @@ import {
 
 afterEach(cleanupDataDirs);
 
-const DAY = 24 * 60 * MINUTE;
 const cfg = referenceConfig();
-const EAST = "us-east-1";
 
 describe("simulated pools over time", () => {
   it("follow the day: the afternoon is much busier than the night", async () => {

@@ -1,6 +1,8 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { BackendError, type GroupState } from "@/lib/fleet/types";
+import type { GroupState } from "@/lib/fleet/types";
 import {
+  APP,
+  EAST,
   MINUTE,
   WEEKDAY_PEAK,
   cleanupDataDirs,
@@ -8,14 +10,13 @@ import {
   mean,
   poolQuery,
   referenceConfig,
+  rejection,
   values,
 } from "./test-fixtures";
 
 afterEach(cleanupDataDirs);
 
 const cfg = referenceConfig();
-const EAST = "us-east-1";
-const APP = "tave-prod-app";
 
 async function group(h: ReturnType<typeof harness>, name = APP): Promise<GroupState> {
   const g = (await h.backend.listGroups(EAST)).find((x) => x.groupName === name);
@@ -24,15 +25,6 @@ async function group(h: ReturnType<typeof harness>, name = APP): Promise<GroupSt
 }
 const states = (g: GroupState) => g.instances.map((i) => i.lifecycleState);
 const count = (g: GroupState, s: string) => states(g).filter((x) => x === s).length;
-
-async function rejection(p: Promise<unknown>): Promise<BackendError> {
-  const e = await p.then(
-    () => null,
-    (err: unknown) => err,
-  );
-  if (!(e instanceof BackendError)) throw new Error(`expected a BackendError, got ${String(e)}`);
-  return e;
-}
 
 describe("simulated groups", () => {
   it("list every pool with its configured group, bounds, tags and instances", async () => {

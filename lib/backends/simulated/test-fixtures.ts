@@ -4,14 +4,20 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseConfig } from "@/lib/config/load";
 import type { FleetConfig } from "@/lib/config/schema";
-import type { MetricQuery, Statistic } from "@/lib/fleet/types";
+import { BackendError, type MetricQuery, type Statistic } from "@/lib/fleet/types";
 import { buildQuery, poolMetricDefs, type MetricKind } from "@/lib/metrics/queries";
 import { createSimulatedBackend, type SimulatedBackend, type SimulatedOptions } from "./index";
 
 // Shared by the simulated backend's tests: the shipped reference fleet, a temporary data
-// directory, a clock the test moves by hand, and queries built the way the app builds them.
+// directory, a clock the test moves by hand, queries built the way the app builds them, and the
+// BackendError a refused call rejects with.
 
 export const MINUTE = 60_000;
+export const DAY = 24 * 60 * MINUTE;
+/** The reference fleet's regions (primary, standby) and the `app` pool's primary group. */
+export const EAST = "us-east-1";
+export const WEST = "us-west-2";
+export const APP = "tave-prod-app";
 /** Wednesday 11 March 2026, 15:00 EDT: a weekday afternoon, near the daily peak. */
 export const WEEKDAY_PEAK = Date.parse("2026-03-11T19:00:00Z");
 
@@ -79,6 +85,16 @@ export function poolQuery(
     def && group ? buildQuery(def, `${kind}_${poolId.replaceAll("-", "_")}`, region, group, period) : null;
   if (!q) throw new Error(`no ${kind} query for ${poolId} in ${region}`);
   return statistic ? { ...q, statistic } : q;
+}
+
+/** The BackendError `p` rejects with; fails the test if it resolves or rejects with anything else. */
+export async function rejection(p: Promise<unknown>): Promise<BackendError> {
+  const e = await p.then(
+    () => null,
+    (err: unknown) => err,
+  );
+  if (!(e instanceof BackendError)) throw new Error(`expected a BackendError, got ${String(e)}`);
+  return e;
 }
 
 /** The numeric values of a series, gaps dropped. */

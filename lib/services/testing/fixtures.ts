@@ -2,12 +2,14 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { SqliteAuditStore } from "@/lib/audit/sqlite-store";
+import type { NewAuditRecord } from "@/lib/audit/types";
 import type { Identity } from "@/lib/auth/roles";
 import { parseConfig, type FleetConfig } from "@/lib/config";
 import { FakeBackend, makeGroup } from "./fake-backend";
 
 // Shared test fixtures: the shipped fleet configuration, one identity per role, a fresh audit
-// database in a temporary data directory, and a fake backend holding `app` in both regions.
+// database in a temporary data directory, an audit record to write to it, and a fake backend
+// holding `app` in both regions.
 
 export function shippedConfig(): FleetConfig {
   return parseConfig(readFileSync(path.resolve("fleet.config.yaml"), "utf8"), "fleet.config.yaml");
@@ -32,6 +34,35 @@ export function tempStore(): { store: SqliteAuditStore; file: string; cleanup: (
       store.close();
       t.cleanup();
     },
+  };
+}
+
+/**
+ * An audit record as the capacity service writes it before calling the backend: olga (operator)
+ * asking for us-east-1 `app` to go from 12 to 16. `time` is epoch ms; `extra` overrides any field.
+ * The idempotency key is null unless `extra` names one.
+ */
+export function auditRecord(extra: Partial<NewAuditRecord> = {}, time: number = Date.now()): NewAuditRecord {
+  return {
+    time: new Date(time).toISOString(),
+    actor: "olga",
+    role: "operator",
+    action: "capacity",
+    region: "us-east-1",
+    pool: "app",
+    group: "tave-prod-app",
+    from: 12,
+    expected: 12,
+    to: 16,
+    minFrom: 4,
+    minTo: null,
+    maxFrom: 48,
+    maxTo: null,
+    reason: "page load climbing",
+    idempotencyKey: null,
+    requestHash: "h",
+    override: false,
+    ...extra,
   };
 }
 
