@@ -53,6 +53,7 @@ export function changeText(r: AuditRecord): string {
     if (r.minTo !== null) parts.push(r.minFrom !== null && r.minFrom !== r.minTo ? `min ${r.minFrom} → ${r.minTo}` : `min ${r.minTo}`);
     if (r.maxTo !== null) parts.push(r.maxFrom !== null && r.maxFrom !== r.maxTo ? `max ${r.maxFrom} → ${r.maxTo}` : `max ${r.maxTo}`);
   }
+  if (r.action === "faults") parts.push(`simulated fault: ${r.reason ?? "?"}`);
   if (r.override) parts.push("guardrail overridden");
   return parts.join(", ") || "—";
 }

@@ -26,7 +26,7 @@ export const MIGRATIONS: readonly Migration[] = [
         time             TEXT NOT NULL,
         actor            TEXT NOT NULL,
         role             TEXT CHECK (role IS NULL OR role IN ('viewer', 'operator', 'admin')),
-        action           TEXT NOT NULL CHECK (action IN ('capacity', 'bounds')),
+        action           TEXT NOT NULL CHECK (action IN ('capacity', 'bounds', 'faults')),
         region           TEXT NOT NULL,
         pool             TEXT NOT NULL,
         group_name       TEXT,

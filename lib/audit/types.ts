@@ -13,7 +13,8 @@ export type AuditOutcome = "pending" | "succeeded" | "failed" | "rejected" | "de
 export const AUDIT_OUTCOMES: readonly AuditOutcome[] = ["pending", "succeeded", "failed", "rejected", "denied", "unknown"];
 
 /** capacity: desired only (operators and admins). bounds: min/max (and desired), admins only. */
-export type AuditAction = "capacity" | "bounds";
+/** `faults`: the simulated backend's fault injection (admin only), audited like any other write. */
+export type AuditAction = "capacity" | "bounds" | "faults";
 
 export interface AuditRecord {
   /** Stable public id (UUID). */

@@ -320,6 +320,16 @@ describe("role × action × scope, through the JSON API with API tokens", () => 
           : { outcome: "denied", errorCode: "Forbidden", errorMessage: body.error }),
       });
       if (status === 200) expect(body.record).toMatchObject({ id: added[0]!.id, outcome: "succeeded", actor: id.actor });
+    } else if (act.kind === "faults" && id.actor) {
+      // Fault injection is a write too: one row, applied or denied, naming the actor.
+      expect(added).toHaveLength(1);
+      expect(added[0]).toMatchObject({
+        actor: id.actor,
+        action: "faults",
+        region: WEST,
+        reason: "throttled",
+        ...(status === 200 ? { outcome: "succeeded" } : { outcome: "denied", errorCode: "Forbidden", errorMessage: body.error }),
+      });
     } else {
       expect(added).toEqual([]);
     }

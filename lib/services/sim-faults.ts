@@ -1,10 +1,12 @@
 import { z } from "zod";
+import { auditStore, type NewAuditRecord } from "@/lib/audit";
 import { simulatedBackend } from "@/lib/backends";
 import { authorize, type Identity } from "@/lib/auth/roles";
 import { sharedCache } from "@/lib/cache/shared-cache";
 import { getConfig, regionsOf } from "@/lib/config";
 import { fieldErrors } from "@/lib/validation";
-import { NotFoundError, ValidationError } from "./errors";
+import { recordRefusal } from "./change-audit";
+import { ForbiddenError, NotFoundError, ValidationError } from "./errors";
 
 const faultSchema = z.strictObject({ region: z.string(), fault: z.enum(["ok", "slow", "throttled", "down"]) });
 
@@ -15,19 +17,51 @@ export async function readFaults(identity: Identity | null) {
   return { faults: sim.faults() };
 }
 
-/** Admin-only, simulated backend only: make a region slow, throttled or down for demos and tests. */
+/**
+ * Admin-only, simulated backend only: make a region slow, throttled or down for demos and tests.
+ * A write like any other: denied attempts and applied faults are both in the audit log.
+ */
 export async function setFault(identity: Identity | null, input: unknown) {
-  authorize(identity, "sim:faults");
+  const body = faultSchema.safeParse(input);
+  const region = body.success ? body.data.region : "-";
+  const entry = (who: Identity): NewAuditRecord => ({
+    time: new Date().toISOString(),
+    actor: who.name,
+    role: who.role,
+    action: "faults",
+    region,
+    pool: "*",
+    group: null,
+    from: null,
+    expected: null,
+    to: null,
+    minFrom: null,
+    minTo: null,
+    maxFrom: null,
+    maxTo: null,
+    reason: body.success ? body.data.fault : null,
+    idempotencyKey: null,
+    requestHash: null,
+    override: false,
+  });
+  let who: Identity;
+  try {
+    who = authorize(identity, "sim:faults");
+  } catch (e) {
+    if (e instanceof ForbiddenError && identity) await recordRefusal(auditStore, entry(identity), "denied", "Forbidden", e.message);
+    throw e;
+  }
   const sim = simulatedBackend();
   if (!sim) throw new NotFoundError("Fault injection exists only with the simulated backend.");
-  const parsed = faultSchema.safeParse(input);
-  if (!parsed.success) throw new ValidationError("Check the fields.", fieldErrors(parsed.error));
-  if (!regionsOf(getConfig()).some((r) => r.region === parsed.data.region)) {
+  if (!body.success) throw new ValidationError("Check the fields.", fieldErrors(body.error));
+  if (!regionsOf(getConfig()).some((r) => r.region === region)) {
     throw new ValidationError("Unknown region.", { region: `expected ${regionsOf(getConfig()).map((r) => r.region).join(" or ")}` });
   }
-  sim.setFault(parsed.data.region, parsed.data.fault);
+  const intent = await auditStore().recordIntent(entry(who));
+  sim.setFault(region, body.data.fault);
+  await auditStore().recordOutcome(intent.record.id, { outcome: "succeeded", completedAt: new Date().toISOString() });
   // The next read goes upstream, so the fault shows at once rather than after the cache window.
-  sharedCache().invalidate(`groups:${parsed.data.region}`);
-  sharedCache().invalidate(`metrics:${parsed.data.region}`);
+  sharedCache().invalidate(`groups:${region}`);
+  sharedCache().invalidate(`metrics:${region}`);
   return { faults: sim.faults() };
 }
