@@ -26,7 +26,7 @@ export class SharedCache {
   /** Upstream calls started, by key prefix (before the first ':'); read by tests and the benchmark. */
   readonly calls = new Map<string, number>();
 
-  constructor(private readonly now: () => number = Date.now) {}
+  constructor(private readonly now: () => number = () => Date.now()) {}
 
   async get<T>(key: string, ttlMs: number, load: () => Promise<T>): Promise<CacheResult<T>> {
     let e = this.entries.get(key) as Entry<T> | undefined;

@@ -26,6 +26,7 @@ export function generatedPools(n: number, regions: { primary: string; standby: s
               dimensions: { QueueName: { [regions.primary]: `prod-${id}`, [regions.standby]: `dr-${id}` } },
               statistic: "Maximum",
               unit: "Count",
+              period: 60,
             },
           },
       guardrails: { floor: { [regions.primary]: 1 }, maxStep: 10 },
@@ -56,6 +57,7 @@ function cpuMetric() {
     dimensions: { AutoScalingGroupName: "{group}" },
     statistic: "Average" as const,
     unit: "Percent" as const,
+    period: 60 as const,
   };
 }
 
@@ -66,5 +68,6 @@ function pageLoadMetric(id: string, statistic: `p${number}`) {
     dimensions: { LoadBalancer: `app/sim-${id}/0123456789abcdef`, TargetGroup: `targetgroup/${id}/0123456789abcdef` },
     statistic,
     unit: "Seconds" as const,
+    period: 60 as const,
   };
 }

@@ -23,6 +23,11 @@ export const metricSchema = z.strictObject({
   dimensions: z.record(z.string().min(1), dimensionValue),
   statistic: statisticSchema,
   unit: z.enum(["Seconds", "Milliseconds", "Percent", "Count"]),
+  /**
+   * The metric's own resolution in seconds: 60 with detailed monitoring, 300 with basic. Series
+   * are never asked for finer than this, and refresh at this period (CloudWatch bills per request).
+   */
+  period: z.union([z.literal(60), z.literal(300)]).default(60),
 });
 
 const perRegionCount = z.record(regionName, count);

@@ -11,6 +11,7 @@ export function poolMetricDefs(pool: PoolConfig): Partial<Record<MetricKind, Met
     dimensions: { AutoScalingGroupName: "{group}" },
     statistic: "Average",
     unit: "Percent",
+    period: 60,
   };
   const defs: Partial<Record<MetricKind, MetricConfig>> = { cpu, cpuMax: { ...cpu, statistic: "Maximum" } };
   if (pool.metrics.pageLoad) defs.pageLoad = pool.metrics.pageLoad;
@@ -34,6 +35,7 @@ export function queryId(poolIndex: number, kind: MetricKind): string {
   return `p${poolIndex}_${kind}`;
 }
 
+/** `period` is the range's; a metric with a coarser resolution (basic monitoring) keeps its own. */
 export function buildQuery(
   def: MetricConfig,
   id: string,
@@ -43,7 +45,7 @@ export function buildQuery(
 ): MetricQuery | null {
   const dimensions = resolveDimensions(def, region, groupName);
   if (!dimensions) return null;
-  return { id, namespace: def.namespace, metricName: def.metric, dimensions, statistic: def.statistic, period };
+  return { id, namespace: def.namespace, metricName: def.metric, dimensions, statistic: def.statistic, period: Math.max(period, def.period ?? 60) };
 }
 
 /** Values as shown: page load in ms whatever the source unit. */

@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { setBackendForTests } from "@/lib/backends";
 import { cleanupDataDirs, harness, referenceConfig, type Harness } from "@/lib/backends/simulated/test-fixtures";
 import { sharedCache } from "@/lib/cache/shared-cache";
@@ -92,5 +92,31 @@ describe("readFleet", () => {
     const workers: Identity = { name: "w", role: "operator", source: "token", scope: { pools: ["worker-*"] } };
     const v = await readFleet(workers, "1h");
     expect(region(v, "us-east-1").pools.map((p) => p.id)).toEqual(["worker-email", "worker-calendar", "worker-default"]);
+  });
+
+  it("series refresh at their own period: one-minute ones every minute, basic-monitoring (300 s) ones every five", async () => {
+    cfg = referenceConfig((c) => c.pools.forEach((p) => p.metrics.cpu && (p.metrics.cpu.period = 300)));
+    setConfigForTests(cfg);
+    const t0 = Date.UTC(2026, 10, 30, 15, 0, 5);
+    vi.useFakeTimers({ toFake: ["Date"] });
+    try {
+      vi.setSystemTime(t0);
+      h = harness(cfg, t0);
+      setBackendForTests(h.backend);
+      const spy = vi.spyOn(h.backend, "getMetricData");
+      const at = async (t: number) => {
+        vi.setSystemTime(t);
+        h.clock.t = t;
+        spy.mockClear();
+        await readFleet(viewer, "1h");
+        return spy.mock.calls.map(([region, queries]) => `${region}:${[...new Set(queries.map((q) => q.period))].join("+")}`).sort();
+      };
+      expect(await at(t0)).toEqual(["us-east-1:300", "us-east-1:60", "us-west-2:300", "us-west-2:60"]);
+      expect(await at(t0 + 30_000)).toEqual([]);
+      expect(await at(t0 + 61_000)).toEqual(["us-east-1:60", "us-west-2:60"]);
+      expect(await at(t0 + 301_000)).toEqual(["us-east-1:300", "us-east-1:60", "us-west-2:300", "us-west-2:60"]);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });

@@ -2,10 +2,10 @@ import { authorize, can, type Identity } from "@/lib/auth/roles";
 import { getConfig, regionsOf, type FleetConfig } from "@/lib/config";
 import type { MetricQuery, MetricSeries, RegionRole } from "@/lib/fleet/types";
 import type { FleetView, PoolSummary, RegionView, SeriesView } from "@/lib/fleet/views";
-import { alignedRange, choosePeriod, downsample, latest, RANGES, type RangeKey } from "@/lib/metrics/period";
+import { choosePeriod, downsample, latest, RANGES, type RangeKey } from "@/lib/metrics/period";
 import { buildQuery, poolMetricDefs, queryId, toDisplay, type MetricKind } from "@/lib/metrics/queries";
 import { countInstances, poolStatus } from "./pool-status";
-import { poolsInRegion, readGroups, readSeries, regionStatus, type PoolInRegion } from "./region-reads";
+import { poolsInRegion, readGroups, readSeriesByPeriod, regionStatus, type PoolInRegion } from "./region-reads";
 
 /** Sparklines need no more than this many points. */
 const SPARK_POINTS = 60;
@@ -29,7 +29,7 @@ export async function readRegion(region: string, role: RegionRole, range: RangeK
   const series =
     groups.value === undefined
       ? { value: undefined }
-      : await readSeries(`overview:${range}`, region, queries.list, alignedRange(RANGES[range], period, Date.now()), period * 1000, cfg);
+      : await readSeriesByPeriod(`overview:${range}`, region, queries.list, RANGES[range], Date.now(), cfg);
   const byId = new Map((series.value ?? []).map((s) => [s.id, s]));
   return {
     region,

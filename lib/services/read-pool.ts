@@ -5,11 +5,11 @@ import { findPool, getConfig, regionsOf } from "@/lib/config";
 import type { MetricConfig } from "@/lib/config/schema";
 import type { MetricQuery, Point, ScalingActivity } from "@/lib/fleet/types";
 import type { PoolDetail } from "@/lib/fleet/views";
-import { alignedRange, choosePeriod, downsample, RANGES, type RangeKey } from "@/lib/metrics/period";
+import { choosePeriod, downsample, RANGES, type RangeKey } from "@/lib/metrics/period";
 import { buildQuery, poolMetricDefs, toDisplay, type MetricKind } from "@/lib/metrics/queries";
 import { NotFoundError } from "./errors";
 import { overviewQueries, readRegion } from "./read-fleet";
-import { poolsInRegion, readGroups, readSeries, withRegionTimeout } from "./region-reads";
+import { poolsInRegion, readGroups, readSeriesByPeriod, withRegionTimeout } from "./region-reads";
 import { capacityMarkers } from "./markers";
 
 /** The browser gets at most this many points per series. */
@@ -23,6 +23,7 @@ const capacityMetric = (metric: string): MetricConfig => ({
   dimensions: { AutoScalingGroupName: "{group}" },
   statistic: "Average",
   unit: "Count",
+  period: 60,
 });
 
 export async function readPool(identity: Identity | null, region: string, poolId: string, range: RangeKey = "6h"): Promise<PoolDetail> {
@@ -55,7 +56,7 @@ export async function readPool(identity: Identity | null, region: string, poolId
     }
   }
   const [series, activities] = await Promise.all([
-    readSeries(`pool:${poolId}:${range}`, region, queries, alignedRange(RANGES[range], period, now), period * 1000, cfg),
+    readSeriesByPeriod(`pool:${poolId}:${range}`, region, queries, RANGES[range], now, cfg),
     group ? readActivities(region, group.groupName) : Promise.resolve([] as ScalingActivity[]),
   ]);
   const byId = new Map((series.value ?? []).map((s) => [s.id, s]));
@@ -68,12 +69,14 @@ export async function readPool(identity: Identity | null, region: string, poolId
     );
   };
 
-  // The overview's series in both regions (from what is cached: never an upstream call for this).
-  const overviewSeries = regions.reduce((n, r) => {
+  // The overview's series in both regions (from what is cached: never an upstream call for this),
+  // each requested once per its period, plus this page's own.
+  const overview = regions.flatMap((r) => {
     const g = r.region === region ? groups.value : sharedCache().peek<typeof groups.value>(`groups:${r.region}`);
-    return n + overviewQueries(poolsInRegion(cfg, g), r.region, 60).list.length;
-  }, 0);
-  const metricsPerDay = overviewSeries * (86400 / 60) + queries.length * (86400 / period);
+    return overviewQueries(poolsInRegion(cfg, g), r.region, choosePeriod(RANGES["1h"])).list;
+  });
+  const overviewSeries = overview.length;
+  const metricsPerDay = [...overview, ...queries].reduce((n, q) => n + 86400 / q.period, 0);
 
   return {
     generatedAt: new Date(now).toISOString(),

@@ -3,6 +3,7 @@ import { sharedCache, type CacheResult } from "@/lib/cache/shared-cache";
 import { getConfig, type FleetConfig, type PoolConfig } from "@/lib/config";
 import { BackendError, type GroupState, type MetricQuery, type MetricSeries, type TimeRange } from "@/lib/fleet/types";
 import type { RegionError, RegionStatus } from "@/lib/fleet/views";
+import { alignedRange } from "@/lib/metrics/period";
 
 // Every upstream read goes through here: one cache entry per region and kind, shared by every
 // viewer (single-flight), each region with its own timeout so a slow one never holds the other.
@@ -45,6 +46,33 @@ export function readSeries(
   return sharedCache().get(`metrics:${region}:${key}`, ttlMs, () =>
     withRegionTimeout(region, cfg.refresh.timeoutMs, (signal) => getBackend().getMetricData(region, queries, range, signal)),
   );
+}
+
+/**
+ * Series grouped by their period, each group cached and refreshed at its own period: a region's
+ * one-minute series every minute, its five-minute (basic monitoring) ones every five. One
+ * GetMetricData batch per group, so a refresh costs the floor of calls and metrics.
+ */
+export async function readSeriesByPeriod(
+  key: string,
+  region: string,
+  queries: MetricQuery[],
+  rangeMs: number,
+  now: number,
+  cfg: FleetConfig = getConfig(),
+): Promise<CacheResult<MetricSeries[]>> {
+  const byPeriod = new Map<number, MetricQuery[]>();
+  for (const q of queries) byPeriod.set(q.period, [...(byPeriod.get(q.period) ?? []), q]);
+  const parts = await Promise.all(
+    [...byPeriod].map(([period, list]) => readSeries(`${key}:${period}`, region, list, alignedRange(rangeMs, period, now), period * 1000, cfg)),
+  );
+  const failed = parts.find((p) => p.error);
+  return {
+    value: parts.every((p) => p.value === undefined) && parts.length > 0 ? undefined : parts.flatMap((p) => p.value ?? []),
+    fetchedAt: parts.length ? Math.min(...parts.map((p) => p.fetchedAt ?? Date.now())) : Date.now(),
+    error: failed?.error,
+    stale: parts.some((p) => p.stale),
+  };
 }
 
 export function regionStatus(r: CacheResult<unknown>): { status: RegionStatus; error?: RegionError } {
