@@ -19,6 +19,7 @@ import {
   ValidationError,
 } from "./errors";
 import { asBackendError, callBackend, writeTimeout } from "./change-call";
+import { countInstances } from "./pool-status";
 import { withRegionTimeout } from "./region-reads";
 
 export type { ChangeTarget } from "./change-audit";
@@ -34,6 +35,7 @@ export interface PoolState {
   inService: number;
   pending: number;
   terminating: number;
+  unhealthy: number;
   instances: Instance[];
   hasScalingPolicies: boolean;
   hasScheduledActions: boolean;
@@ -128,7 +130,7 @@ export async function changeCapacity(
   if (input.expectedDesired !== group.desired) {
     const message = `Conflict: desired is now ${group.desired}, not ${input.expectedDesired} (it changed since the page was loaded). Nothing was changed; review and try again.`;
     await recordRefusal(store, rec, "rejected", "Conflict", message);
-    throw new ConflictError(message, { desired: group.desired, min: group.min, max: group.max, inService: countState(group, "InService") });
+    throw new ConflictError(message, { desired: group.desired, min: group.min, max: group.max, inService: countInstances(group).inService });
   }
   const violations = guardrailViolations(group, pool, input);
   if (violations.length > 0) {
@@ -210,10 +212,6 @@ async function audited<T>(fn: () => Promise<T>): Promise<T> {
   }
 }
 
-function countState(group: GroupState, state: Instance["lifecycleState"]): number {
-  return group.instances.filter((i) => i.lifecycleState === state).length;
-}
-
 export function toPoolState(group: GroupState, at: Date): PoolState {
   return {
     region: group.region,
@@ -222,9 +220,7 @@ export function toPoolState(group: GroupState, at: Date): PoolState {
     desired: group.desired,
     min: group.min,
     max: group.max,
-    inService: countState(group, "InService"),
-    pending: countState(group, "Pending"),
-    terminating: countState(group, "Terminating"),
+    ...countInstances(group),
     instances: group.instances,
     hasScalingPolicies: group.hasScalingPolicies,
     hasScheduledActions: group.hasScheduledActions,
