@@ -135,4 +135,26 @@ test.describe("bump a pool", () => {
     expect(await currentDesired(page.request, "us-east-1", "worker-email")).toBe(desired);
     expect(baseURL).toBeTruthy();
   });
+
+  test("an admin goes beyond a guardrail only by typing the pool id", async ({ page, asRole }) => {
+    await asRole("admin", "ada");
+    await page.goto("/pools/us-west-2/app?range=1h");
+    const from = await currentDesired(page.request, "us-west-2", "app");
+    await page.getByLabel(/^Desired \(now/).fill(String(from + 10));
+    await page.getByRole("button", { name: /Review change/ }).click();
+    const dialog = page.getByTestId("resize-dialog");
+    await expect(dialog.getByTestId("resize-warnings")).toContainText("more than the maximum step of 8");
+    await dialog.getByLabel(/Reason/).fill("failover drill: standby to primary size");
+    await dialog.getByRole("button", { name: "Confirm change" }).click();
+    await expect(dialog.locator("#override-error")).toHaveText("type app to override the guardrails");
+    expect(await currentDesired(page.request, "us-west-2", "app")).toBe(from);
+
+    await dialog.getByLabel("Type app to override the guardrail").fill("app");
+    await dialog.getByRole("button", { name: "Confirm change" }).click();
+    await expect(dialog).toBeHidden();
+    await expect(page.getByTestId("stat-capacity")).toContainText(`${from + 10} /`);
+    const audit = await (await page.request.get("/api/audit?pool=app&region=us-west-2&actor=ada")).json();
+    expect(audit.records[0]).toMatchObject({ from, to: from + 10, override: true, outcome: "succeeded" });
+  });
 });
+
