@@ -6,7 +6,7 @@ import { AWS_E2E_DATA_DIR, AWS_E2E_PORT, AWS_E2E_TOKEN } from "./e2e/aws/env";
 const next = "./node_modules/.bin/next start";
 const env = (name: string, extra: Record<string, string> = {}) => ({
   CAPSTAN_DATA_DIR: `.e2e-data/${name}`,
-  CAPSTAN_SIM_WARMUP_SECONDS: "4",
+  CAPSTAN_SIM_WARMUP_SECONDS: "8",
   AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
   ...extra,
 });

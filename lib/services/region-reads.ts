@@ -23,11 +23,11 @@ export function withRegionTimeout<T>(region: string, ms: number, run: (signal: A
 /** While instances are coming or going, capacity is re-read every few seconds (describes are free). */
 const IN_FLIGHT_TTL_MS = 3000;
 
-export function readGroups(region: string, cfg: FleetConfig = getConfig()): Promise<CacheResult<GroupState[]>> {
+export function readGroups(region: string, cfg: FleetConfig = getConfig(), maxAgeMs?: number): Promise<CacheResult<GroupState[]>> {
   const key = `groups:${region}`;
   const last = sharedCache().peek<GroupState[]>(key);
   const moving = last?.some((g) => g.instances.some((i) => i.lifecycleState !== "InService") || g.instances.length !== g.desired);
-  const ttl = moving ? Math.min(IN_FLIGHT_TTL_MS, cfg.refresh.capacitySeconds * 1000) : cfg.refresh.capacitySeconds * 1000;
+  const ttl = maxAgeMs ?? (moving ? Math.min(IN_FLIGHT_TTL_MS, cfg.refresh.capacitySeconds * 1000) : cfg.refresh.capacitySeconds * 1000);
   return sharedCache().get(key, ttl, () =>
     withRegionTimeout(region, cfg.refresh.timeoutMs, (signal) => getBackend().listGroups(region, signal)),
   );

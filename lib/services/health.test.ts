@@ -1,0 +1,44 @@
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { setBackendForTests } from "@/lib/backends";
+import { cleanupDataDirs, harness, referenceConfig } from "@/lib/backends/simulated/test-fixtures";
+import { sharedCache } from "@/lib/cache/shared-cache";
+import { setConfigForTests } from "@/lib/config";
+import { readHealth } from "./health";
+
+afterEach(() => {
+  vi.useRealTimers();
+  setBackendForTests(undefined);
+  setConfigForTests(undefined);
+  sharedCache().clear();
+  cleanupDataDirs();
+});
+
+describe("health", () => {
+  it("reports each region's reachability, and a probe every few seconds costs one describe per region per minute", async () => {
+    const cfg = referenceConfig();
+    setConfigForTests(cfg);
+    const t0 = Date.UTC(2026, 10, 30, 15, 0, 0);
+    vi.useFakeTimers({ toFake: ["Date"] });
+    vi.setSystemTime(t0);
+    const h = harness(cfg, t0);
+    setBackendForTests(h.backend);
+    sharedCache().clear();
+    const spy = vi.spyOn(h.backend, "listGroups");
+    const probe = async (t: number) => {
+      vi.setSystemTime(t);
+      return readHealth();
+    };
+
+    expect(await probe(t0)).toMatchObject({ status: "ok", backend: "simulated", regions: [{ region: "us-east-1", reachable: true }, { region: "us-west-2", reachable: true }] });
+    for (let s = 5; s < 60; s += 5) await probe(t0 + s * 1000);
+    expect(spy).toHaveBeenCalledTimes(2);
+    await probe(t0 + 60_000);
+    expect(spy).toHaveBeenCalledTimes(4);
+
+    h.backend.setFault("us-west-2", "down");
+    const down = await probe(t0 + 121_000);
+    expect(down.status).toBe("degraded");
+    expect(down.regions[1]).toMatchObject({ region: "us-west-2", reachable: false, error: "NetworkingError" });
+    expect(JSON.stringify(down)).not.toMatch(/desired|instances/);
+  });
+});
