@@ -6,7 +6,21 @@ import type { PreviewPool } from "@/lib/services/change-preview";
 import { ResizeDialog, type ResizeRequest } from "./resize-dialog";
 
 /** The pool page's resize form: pick a desired size, then the same confirmation as the overview. */
-export function ResizeForm({ region, pool, config, admin, onDone }: { region: string; pool: PoolSummary; config: PreviewPool; admin: boolean; onDone: () => void }) {
+export function ResizeForm({
+  region,
+  pool,
+  config,
+  admin,
+  suggestion,
+  onDone,
+}: {
+  region: string;
+  pool: PoolSummary;
+  config: PreviewPool;
+  admin: boolean;
+  suggestion: { desired: number; reason: string } | null;
+  onDone: () => void;
+}) {
   const [desired, setDesired] = useState(String(pool.desired));
   const [request, setRequest] = useState<ResizeRequest | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
@@ -42,6 +56,16 @@ export function ResizeForm({ region, pool, config, admin, onDone }: { region: st
         <button type="submit" disabled={!valid} className="rounded bg-sky-600 px-3 py-1.5 text-sm font-medium text-white hover:bg-sky-700 disabled:opacity-50">
           Review change{admin ? " (and min/max)" : ""}
         </button>
+        {suggestion && (
+          <p className="text-sm text-slate-600 dark:text-slate-300" data-testid="suggestion">
+            Suggested: <strong>{suggestion.desired}</strong> <span className="text-xs text-slate-500">({suggestion.reason})</span>
+            {suggestion.desired !== pool.desired && (
+              <button type="button" onClick={() => setDesired(String(suggestion.desired))} className="ml-2 text-xs text-sky-700 underline dark:text-sky-400">
+                use
+              </button>
+            )}
+          </p>
+        )}
         {notice && <p role="status" className="text-sm text-sky-800 dark:text-sky-300">{notice}</p>}
       </form>
       {request && (

@@ -186,3 +186,12 @@ export function normalQuantile(p: number): number {
       (1 + 1.432788 * t + 0.189269 * t * t + 0.001308 * t * t * t);
   return upper ? z : -z;
 }
+
+/**
+ * Instances that carry the measured load at the CPU target: the load `n × cpu` spread so each
+ * instance runs at `target` %. The estimate that needs no knowledge of requests or service rates,
+ * so it works on real AWS from CloudWatch CPU alone. At least one instance.
+ */
+export function instancesForCpu(inService: number, cpuPercentNow: number, targetPercent: number): number {
+  return Math.max(1, Math.ceil((inService * cpuPercentNow) / targetPercent - 1e-9));
+}

@@ -89,6 +89,8 @@ export interface PoolDetail {
     inService: Point[];
   };
   partial: boolean;
+  /** Suggested desired capacity from measured load and the pool's targets (null: none now). */
+  suggestion: { desired: number; reason: string } | null;
   markers: CapacityMarker[];
   activities: ScalingActivity[];
   instances: Instance[];

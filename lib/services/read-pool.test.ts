@@ -47,6 +47,9 @@ describe("readPool", () => {
     expect(d.otherRegion).toBe("us-west-2");
     expect(d.domain[1] - d.domain[0]).toBe(7 * 24 * 3600_000);
     expect(d.cloudwatch.seriesPerRefresh).toBeGreaterThan(0);
+    // Advice from the measured CPU and the pool's 70 % target, within min–max.
+    expect(d.suggestion!.reason).toMatch(/^CPU \d+ % on 12 → 70 % target/);
+    expect(d.suggestion!.desired).toBe(Math.max(4, Math.ceil((12 * d.pool.cpu.latest!) / 70 - 1e-9)));
     expect(d.cloudwatch.usdPerDay).toBeCloseTo((d.cloudwatch.metricsPerDay * 0.01) / 1000, 2);
   });
 

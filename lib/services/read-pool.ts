@@ -10,6 +10,7 @@ import { buildQuery, poolMetricDefs, toDisplay, type MetricKind } from "@/lib/me
 import { NotFoundError } from "./errors";
 import { overviewQueries, readRegion } from "./read-fleet";
 import { poolsInRegion, readGroups, readSeriesByPeriod, withRegionTimeout } from "./region-reads";
+import { adviseCapacity } from "./advice";
 import { capacityMarkers } from "./markers";
 
 /** The browser gets at most this many points per series. */
@@ -104,6 +105,7 @@ export async function readPool(identity: Identity | null, region: string, poolId
       inService: pick("inService") ?? [],
     },
     partial: (series.value ?? []).some((s) => s.status === "PartialData"),
+    suggestion: summary.group ? adviseCapacity(summary, pool.targets) : null,
     markers: await capacityMarkers(region, poolId, RANGES[range], now),
     activities,
     instances: group?.instances ?? [],

@@ -1,6 +1,7 @@
 import { authorize, can, type Identity } from "@/lib/auth/roles";
 import { findPool, getConfig } from "@/lib/config";
 import type { PoolSummary, StandbyPoolView, StandbyView, Verdict } from "@/lib/fleet/views";
+import { instancesForCpu } from "@/lib/fleet/model";
 import { readRegion } from "./read-fleet";
 
 /** Standby metrics older than this make the pool's health unknown. */
@@ -76,7 +77,7 @@ export function judge(
     return { ...base, primary, standby, ratio, needed: null, verdict: "cannot", explanation: why };
   }
   if (!primary) return { ...base, primary, standby, ratio, needed: null, verdict: "unknown", explanation: "primary not readable" };
-  const needed = Math.max(1, primary.cpu === null ? primary.inService : Math.ceil((primary.inService * primary.cpu) / cpuTarget));
+  const needed = primary.cpu === null ? Math.max(1, primary.inService) : instancesForCpu(primary.inService, primary.cpu, cpuTarget);
   const healthy = standby.inService - Math.min(standby.unhealthy, standby.inService);
   const stale = standby.metricAgeMs === null || standby.metricAgeMs > FRESH_MS;
   const notes = [
