@@ -1,0 +1,107 @@
+import { describe, expect, it, vi } from "vitest";
+
+// The real backend factory is never used here: every test passes its own fake.
+vi.mock("@/lib/backends", async () => (await import("./testing/change-harness")).backendsMock);
+
+import { BackendError } from "@/lib/fleet/types";
+import { changeCapacity } from "./change-capacity";
+import { ConflictError, IdempotencyMismatchError, UpstreamError } from "./errors";
+import { APP, changeHarness } from "./testing/change-harness";
+import { operator } from "./testing/fixtures";
+
+// changeCapacity's idempotency key: double and concurrent submits make one change, a key reused
+// with another body is refused, and a key is taken by a failure but not by a rejection.
+
+const h = changeHarness();
+const { deps, body, failure, rows } = h;
+
+describe("changeCapacity: idempotency", () => {
+  it("a double submit makes one change and returns the same record", async () => {
+    const b = body();
+    const first = await changeCapacity(operator, APP, b, deps());
+    const second = await changeCapacity(operator, APP, { ...b }, deps());
+    expect(h.backend.writes).toHaveLength(1);
+    expect(second.record.id).toBe(first.record.id);
+    expect(second.record.outcome).toBe("succeeded");
+    expect(second.replayed).toBe(true);
+    expect(second.pool?.desired).toBe(16);
+    expect(await rows()).toHaveLength(1);
+  });
+
+  it("two concurrent submits with one key make one change", async () => {
+    const b = body();
+    const [a, c] = await Promise.all([changeCapacity(operator, APP, b, deps()), changeCapacity(operator, APP, { ...b }, deps())]);
+    expect(h.backend.writes).toHaveLength(1);
+    expect(a.record.id).toBe(c.record.id);
+    expect([a.replayed, c.replayed].sort()).toEqual([false, true]);
+  });
+
+  it("a double submit whose twin changed the group while it was reading replays instead of a 409", async () => {
+    let release!: () => void;
+    const hold = new Promise<void>((r) => (release = r));
+    let calls = 0;
+    h.backend.beforeRead = async () => {
+      if (calls++ === 0) await hold; // the second click's read is slow
+    };
+    const b = body();
+    const slow = changeCapacity(operator, APP, b, deps());
+    await vi.waitFor(() => expect(h.backend.reads).toBe(1));
+    const fast = await changeCapacity(operator, APP, { ...b }, deps());
+    expect(h.backend.group("us-east-1", "tave-prod-app").desired).toBe(16);
+    release();
+    const late = await slow;
+    expect(late.replayed).toBe(true);
+    expect(late.record.id).toBe(fast.record.id);
+    expect(h.backend.writes).toHaveLength(1);
+    expect(await rows()).toHaveLength(1);
+  });
+
+  it("a repeat while the first is still in flight returns the pending record as is", async () => {
+    let open!: () => void;
+    h.backend.gate = new Promise<void>((r) => (open = r));
+    const b = body();
+    const first = changeCapacity(operator, APP, b, deps());
+    await vi.waitFor(() => expect(h.backend.writes).toHaveLength(1));
+    const second = await changeCapacity(operator, APP, { ...b }, deps());
+    expect(second.record.outcome).toBe("pending");
+    expect(second.replayed).toBe(true);
+    open();
+    expect((await first).record.outcome).toBe("succeeded");
+    expect(h.backend.writes).toHaveLength(1);
+  });
+
+  it("the same key with another body is a 422 and nothing is written", async () => {
+    const b = body();
+    await changeCapacity(operator, APP, b, deps());
+    const err = await failure(changeCapacity(operator, APP, { ...b, desired: 17, expectedDesired: 16 }, deps()));
+    expect(err).toBeInstanceOf(IdempotencyMismatchError);
+    expect((err as IdempotencyMismatchError).status).toBe(422);
+    expect(h.backend.writes).toHaveLength(1);
+  });
+
+  it("the same key for another pool is a 422 too", async () => {
+    const b = body();
+    await changeCapacity(operator, APP, b, deps());
+    const err = await failure(changeCapacity(operator, { region: "us-west-2", pool: "app" }, b, deps()));
+    expect(err).toBeInstanceOf(IdempotencyMismatchError);
+  });
+
+  it("a repeated key after a failure returns the same failure without calling again", async () => {
+    h.backend.nextWriteError = new BackendError("ScalingActivityInProgress", "Scaling activity 1234 is in progress and blocks this action", { httpStatus: 400, requestId: "aws-1" });
+    const b = body();
+    const first = await failure(changeCapacity(operator, APP, b, deps()));
+    const again = await failure(changeCapacity(operator, APP, b, deps()));
+    expect(h.backend.writes).toHaveLength(1);
+    expect(again).toBeInstanceOf(UpstreamError);
+    expect((again as UpstreamError).code).toBe("ScalingActivityInProgress");
+    expect(again.message).toBe(first.message);
+  });
+
+  it("a rejected attempt (409) does not take the key: the retry after review goes through", async () => {
+    h.backend.setDesired("us-east-1", "tave-prod-app", 14);
+    const b = body({ desired: 16, expectedDesired: 12 });
+    expect(await failure(changeCapacity(operator, APP, b, deps()))).toBeInstanceOf(ConflictError);
+    const res = await changeCapacity(operator, APP, { ...b, expectedDesired: 14 }, deps());
+    expect(res.record.outcome).toBe("succeeded");
+  });
+});
