@@ -1,3 +1,4 @@
+import Link from "next/link";
 import type { PoolSummary, RegionView } from "@/lib/fleet/views";
 import { fmtCount, fmtMs, fmtPct } from "@/components/ui/format";
 import { Skeleton } from "@/components/ui/skeleton";
@@ -48,7 +49,9 @@ export function PoolCells({
         <div className="flex items-center gap-2">
           <div className="min-w-[5.5rem]">
             <div className="text-base font-semibold" data-testid="capacity">
-              <span title="desired">{pool.desired}</span>
+              <Link href={`/pools/${region.region}/${pool.id}`} className="hover:underline" title="desired (open this pool in this region)">
+                {pool.desired}
+              </Link>
               <span className="text-slate-400"> / </span>
               <span title="in service">{pool.inService}</span>
               {pool.pending > 0 && <span className="ml-1 text-xs font-medium text-sky-600 dark:text-sky-400">+{pool.pending} pending</span>}

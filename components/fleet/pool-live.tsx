@@ -101,7 +101,7 @@ export function PoolLive({ initial, resize }: { initial: PoolDetail; resize: { c
           This group has {p.hasScalingPolicies ? "scaling policies" : "scheduled actions"}: they may change desired capacity on their own and undo a manual change.
         </p>
       )}
-      {resize && <ResizeForm key={`${p.desired}-${p.min}-${p.max}`} region={d.region} pool={p} config={resize.config} admin={resize.admin} suggestion={d.suggestion} onDone={refresh} />}
+      {resize && <ResizeForm region={d.region} pool={p} config={resize.config} admin={resize.admin} suggestion={d.suggestion} onDone={refresh} />}
       <PoolCharts charts={charts(d)} markers={d.markers} domain={d.domain} />
       {d.partial && <p className="text-xs text-amber-700 dark:text-amber-400">CloudWatch returned partial data: gaps are missing points, not zeros.</p>}
       <section aria-labelledby="activities-title" className="rounded-lg border border-slate-200 bg-white p-3 dark:border-slate-800 dark:bg-slate-900">
