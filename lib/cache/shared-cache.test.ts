@@ -71,4 +71,34 @@ describe("SharedCache", () => {
     expect((await cache.get("groups:us-east-1", 60_000, async () => ++n)).value).toBe(2);
     expect((await cache.get("groups:us-west-2", 60_000, async () => -1)).value).toBe(100);
   });
+
+  it("a refresh already running when a write invalidates cannot put the pre-write value back", async () => {
+    const cache = new SharedCache(() => 0);
+    const before = deferred<number>();
+    const slowOld = cache.get("groups:us-east-1", 15_000, () => before.promise); // in flight, will answer 12
+    cache.invalidate("groups:us-east-1"); // the write to 14 lands here
+    const afterWrite = await cache.get("groups:us-east-1", 15_000, async () => 14);
+    expect(afterWrite.value).toBe(14);
+    before.resolve(12);
+    await slowOld;
+    expect((await cache.get("groups:us-east-1", 15_000, async () => -1)).value).toBe(14);
+  });
+
+  it("a failure is retried after 15 s even when the entry's window is longer", async () => {
+    const clock = { t: 0 };
+    const cache = new SharedCache(() => clock.t);
+    let calls = 0;
+    const failing = async () => {
+      calls++;
+      throw new Error("AccessDenied");
+    };
+    await cache.get("metrics:us-east-1:overview", 300_000, failing);
+    clock.t = 14_999;
+    await cache.get("metrics:us-east-1:overview", 300_000, failing);
+    expect(calls).toBe(1);
+    clock.t = 15_000;
+    await cache.get("metrics:us-east-1:overview", 300_000, failing);
+    expect(calls).toBe(2);
+  });
 });
+

@@ -18,6 +18,8 @@ interface Entry<T> {
   errorAt?: number;
   /** Set by a write; the next read goes upstream even inside the freshness window. */
   invalid?: boolean;
+  /** Bumped by every invalidation: a refresh started before it may not store its (older) result. */
+  gen: number;
   inflight?: Promise<void>;
 }
 
@@ -31,13 +33,15 @@ export class SharedCache {
   async get<T>(key: string, ttlMs: number, load: () => Promise<T>): Promise<CacheResult<T>> {
     let e = this.entries.get(key) as Entry<T> | undefined;
     if (!e) {
-      e = {};
+      e = { gen: 0 };
       this.entries.set(key, e as Entry<unknown>);
     }
     const t = this.now();
     const freshValue = !e.invalid && e.fetchedAt !== undefined && t - e.fetchedAt < ttlMs;
-    // A failure is also remembered for the window, so a down region is not hammered by every viewer.
-    const freshError = !e.invalid && e.errorAt !== undefined && (e.fetchedAt === undefined || e.errorAt > e.fetchedAt) && t - e.errorAt < ttlMs;
+    // A failure is also remembered, so a down region is not hammered by every viewer, but for at
+    // most ERROR_TTL_MS: a five-minute metric window must not hide a recovery for five minutes.
+    const freshError =
+      !e.invalid && e.errorAt !== undefined && (e.fetchedAt === undefined || e.errorAt > e.fetchedAt) && t - e.errorAt < Math.min(ttlMs, ERROR_TTL_MS);
     if (!freshValue && !freshError) {
       e.inflight ??= this.refresh(key, e, load);
       await e.inflight;
@@ -56,17 +60,20 @@ export class SharedCache {
   private async refresh<T>(key: string, e: Entry<T>, load: () => Promise<T>): Promise<void> {
     const kind = key.split(":")[0] ?? key;
     this.calls.set(kind, (this.calls.get(kind) ?? 0) + 1);
+    const gen = e.gen;
     try {
       const value = await load();
+      if (gen !== e.gen) return; // a write happened meanwhile: this answer predates it
       e.value = value;
       e.fetchedAt = this.now();
       e.invalid = false;
     } catch (err) {
+      if (gen !== e.gen) return;
       e.error = err;
       e.errorAt = this.now();
       e.invalid = false;
     } finally {
-      e.inflight = undefined;
+      if (gen === e.gen) e.inflight = undefined;
     }
   }
 
@@ -78,7 +85,12 @@ export class SharedCache {
   /** A write invalidates what it changed: the next read goes upstream. */
   invalidate(prefix: string): void {
     for (const [key, e] of this.entries) {
-      if (key.startsWith(prefix)) e.invalid = true;
+      if (key.startsWith(prefix)) {
+        e.invalid = true;
+        e.gen++;
+        // Readers after the write must not join a refresh that started before it.
+        e.inflight = undefined;
+      }
     }
   }
 
@@ -87,6 +99,9 @@ export class SharedCache {
     this.calls.clear();
   }
 }
+
+/** How long a failed refresh is remembered before the next reader tries again. */
+const ERROR_TTL_MS = 15_000;
 
 const holder = globalThis as unknown as { __capstanCache?: SharedCache };
 

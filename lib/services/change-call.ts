@@ -24,6 +24,9 @@ export async function callBackend(
     intent.action === "bounds"
       ? backend.updateGroupBounds(group.region, group.groupName, { min: input.min, max: input.max, desired: input.desired })
       : backend.setDesiredCapacity(group.region, group.groupName, input.desired))();
+  // In flight until the SDK call itself settles, not until our timeout: a late reply must still
+  // find its intent pending, and reconciliation must not guess while the call may yet answer.
+  call.finally(done).catch(() => {});
   try {
     const reply = await withRegionTimeout(group.region, timeoutMs, () => call);
     return await settle(store, intent, { outcome: "succeeded", completedAt: now().toISOString(), requestId: reply.requestId ?? null });
@@ -58,7 +61,6 @@ export async function callBackend(
       { auditId: intent.id, outcome: "unknown" },
     );
   } finally {
-    done();
     cache.invalidate(`groups:${group.region}`);
     cache.invalidate(`activities:${group.region}:${group.groupName}`);
   }
@@ -90,7 +92,10 @@ const NO_REPLY = new Set(["Timeout", "TimeoutError", "AbortError", "NetworkingEr
  * connection), so the outcome is unknown rather than failed. AWS's own refusals are definite.
  */
 function isAmbiguous(err: BackendError): boolean {
-  return NO_REPLY.has(err.code) || (err.regional && err.httpStatus === undefined);
+  // A 5xx (other than ResourceContention, which AWS documents as "not applied") does not prove the
+  // change was not made: leave it to reconciliation rather than record a definite failure.
+  const serverSide = err.httpStatus !== undefined && err.httpStatus >= 500 && err.code !== "ResourceContention";
+  return NO_REPLY.has(err.code) || (err.regional && err.httpStatus === undefined) || serverSide;
 }
 
 export function asBackendError(err: unknown): BackendError {

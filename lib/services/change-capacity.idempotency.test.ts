@@ -36,22 +36,23 @@ describe("changeCapacity: idempotency", () => {
     expect([a.replayed, c.replayed].sort()).toEqual([false, true]);
   });
 
-  it("a double submit whose twin changed the group while it was reading replays instead of a 409", async () => {
+  it("a double submit arriving while its twin is still reading waits for it and replays instead of a 409", async () => {
     let release!: () => void;
     const hold = new Promise<void>((r) => (release = r));
     let calls = 0;
     h.backend.beforeRead = async () => {
-      if (calls++ === 0) await hold; // the second click's read is slow
+      if (calls++ === 0) await hold; // the first click's read is slow
     };
     const b = body();
-    const slow = changeCapacity(operator, APP, b, deps());
+    const first = changeCapacity(operator, APP, b, deps());
     await vi.waitFor(() => expect(h.backend.reads).toBe(1));
-    const fast = await changeCapacity(operator, APP, { ...b }, deps());
-    expect(h.backend.group("us-east-1", "tave-prod-app").desired).toBe(16);
+    const second = changeCapacity(operator, APP, { ...b }, deps());
     release();
-    const late = await slow;
-    expect(late.replayed).toBe(true);
-    expect(late.record.id).toBe(fast.record.id);
+    const [one, two] = await Promise.all([first, second]);
+    expect(one.replayed).toBe(false);
+    expect(two.replayed).toBe(true);
+    expect(two.record.id).toBe(one.record.id);
+    expect(h.backend.group("us-east-1", "tave-prod-app").desired).toBe(16);
     expect(h.backend.writes).toHaveLength(1);
     expect(await rows()).toHaveLength(1);
   });
@@ -104,4 +105,17 @@ describe("changeCapacity: idempotency", () => {
     const res = await changeCapacity(operator, APP, { ...b, expectedDesired: 14 }, deps());
     expect(res.record.outcome).toBe("succeeded");
   });
+
+  it("two operators who saw the same value change it at once: one change lands, the other gets 409 (none is lost)", async () => {
+    const [a, b] = await Promise.allSettled([
+      changeCapacity(operator, APP, body({ desired: 16 }), deps()),
+      changeCapacity({ ...operator, name: "omar" }, APP, body({ desired: 14 }), deps()),
+    ]);
+    expect(h.backend.writes).toHaveLength(1);
+    expect(a.status).toBe("fulfilled");
+    expect(b.status).toBe("rejected");
+    expect((b as PromiseRejectedResult).reason).toBeInstanceOf(ConflictError);
+    expect((b as PromiseRejectedResult).reason.current.desired).toBe(16);
+  });
 });
+

@@ -19,6 +19,7 @@ import {
   ValidationError,
 } from "./errors";
 import { asBackendError, callBackend, writeTimeout } from "./change-call";
+import { withGroupLock } from "./group-lock";
 import { countInstances } from "./pool-status";
 import { withRegionTimeout } from "./region-reads";
 
@@ -101,61 +102,64 @@ export async function changeCapacity(
   const prior = await audited(() => store().findIntent(who.name, input.idempotencyKey));
   if (prior) return replay(prior);
 
-  // Current state, fresh from the backend: guardrails are never checked against a cache.
-  const backend = deps.backend ?? getBackend();
-  let group: GroupState | undefined;
-  try {
-    const groups = await withRegionTimeout(target.region, config.refresh.timeoutMs, (signal) => backend.listGroups(target.region, signal));
-    group = groups.find((g) => g.poolId === pool.id);
-  } catch (err) {
-    const e = asBackendError(err);
-    const message = `Could not read ${pool.id} in ${target.region}, so its guardrails cannot be checked and nothing was changed: ${e.message}`;
-    await recordRefusal(store, rec, "rejected", e.code, message);
-    throw new UpstreamError(e.code, message, e.requestId);
-  }
-  if (!group) throw new NotFoundError(`Pool ${pool.id} has no Auto Scaling group in ${target.region}.`);
-  rec = withObserved(rec, group);
-  // Look again: a double submit whose twin wrote its intent (and maybe changed the group) while
-  // this one was reading must replay it, not answer 409 to the operator's own change.
-  const twin = await audited(() => store().findIntent(who.name, input.idempotencyKey));
-  if (twin) return replay(twin);
-
-  // Business rules: bounds, then the value the operator saw, then guardrails.
-  const outOfBounds = boundsErrors(group, input);
-  if (Object.keys(outOfBounds).length > 0) {
-    const message = `Out of range: ${Object.entries(outOfBounds).map(([f, m]) => `${f} ${m}`).join("; ")}.`;
-    await recordRefusal(store, rec, "rejected", "OutOfBounds", message);
-    throw new ValidationError(message, outOfBounds);
-  }
-  if (input.expectedDesired !== group.desired) {
-    const message = `Conflict: desired is now ${group.desired}, not ${input.expectedDesired} (it changed since the page was loaded). Nothing was changed; review and try again.`;
-    await recordRefusal(store, rec, "rejected", "Conflict", message);
-    throw new ConflictError(message, { desired: group.desired, min: group.min, max: group.max, inService: countInstances(group).inService });
-  }
-  const violations = guardrailViolations(group, pool, input);
-  if (violations.length > 0) {
-    const fields = guardrailFields(violations);
-    const what = violations.map((v) => v.message).join("; ");
-    if (!can(who, "guardrail:override", target)) {
-      const message = `Beyond the guardrails (${what}). Only an admin can override them.`;
-      await recordRefusal(store, rec, "denied", "Guardrail", message);
-      throw new GuardrailError(message, fields, 403);
+  // From the fresh read to the backend's reply, no other change to this pool may interleave.
+  return withGroupLock(`${target.region}/${pool.id}`, async () => {
+    // Current state, fresh from the backend: guardrails are never checked against a cache.
+    const backend = deps.backend ?? getBackend();
+    let group: GroupState | undefined;
+    try {
+      const groups = await withRegionTimeout(target.region, config.refresh.timeoutMs, (signal) => backend.listGroups(target.region, signal));
+      group = groups.find((g) => g.poolId === pool.id);
+    } catch (err) {
+      const e = asBackendError(err);
+      const message = `Could not read ${pool.id} in ${target.region}, so its guardrails cannot be checked and nothing was changed: ${e.message}`;
+      await recordRefusal(store, rec, "rejected", e.code, message);
+      throw new UpstreamError(e.code, message, e.requestId);
     }
-    if (input.override?.confirm !== pool.id) {
-      const message = `Beyond the guardrails (${what}). To override, type the pool id "${pool.id}" as confirmation.`;
-      await recordRefusal(store, rec, "rejected", "Guardrail", message);
-      throw new GuardrailError(message, { ...fields, "override.confirm": `type ${pool.id} to override the guardrails` }, 400);
+    if (!group) throw new NotFoundError(`Pool ${pool.id} has no Auto Scaling group in ${target.region}.`);
+    rec = withObserved(rec, group);
+    // Look again: a double submit whose twin wrote its intent (and maybe changed the group) while
+    // this one was reading must replay it, not answer 409 to the operator's own change.
+    const twin = await audited(() => store().findIntent(who.name, input.idempotencyKey));
+    if (twin) return replay(twin);
+
+    // Business rules: bounds, then the value the operator saw, then guardrails.
+    const outOfBounds = boundsErrors(group, input);
+    if (Object.keys(outOfBounds).length > 0) {
+      const message = `Out of range: ${Object.entries(outOfBounds).map(([f, m]) => `${f} ${m}`).join("; ")}.`;
+      await recordRefusal(store, rec, "rejected", "OutOfBounds", message);
+      throw new ValidationError(message, outOfBounds);
     }
-    rec = { ...rec, override: true };
-  }
+    if (input.expectedDesired !== group.desired) {
+      const message = `Conflict: desired is now ${group.desired}, not ${input.expectedDesired} (it changed since the page was loaded). Nothing was changed; review and try again.`;
+      await recordRefusal(store, rec, "rejected", "Conflict", message);
+      throw new ConflictError(message, { desired: group.desired, min: group.min, max: group.max, inService: countInstances(group).inService });
+    }
+    const violations = guardrailViolations(group, pool, input);
+    if (violations.length > 0) {
+      const fields = guardrailFields(violations);
+      const what = violations.map((v) => v.message).join("; ");
+      if (!can(who, "guardrail:override", target)) {
+        const message = `Beyond the guardrails (${what}). Only an admin can override them.`;
+        await recordRefusal(store, rec, "denied", "Guardrail", message);
+        throw new GuardrailError(message, fields, 403);
+      }
+      if (input.override?.confirm !== pool.id) {
+        const message = `Beyond the guardrails (${what}). To override, type the pool id "${pool.id}" as confirmation.`;
+        await recordRefusal(store, rec, "rejected", "Guardrail", message);
+        throw new GuardrailError(message, { ...fields, "override.confirm": `type ${pool.id} to override the guardrails` }, 400);
+      }
+      rec = { ...rec, override: true };
+    }
 
-  // 4. Intent before the call: no intent, no call.
-  const intent = await audited(() => store().recordIntent(rec));
-  if (!intent.created) return replay(intent.record); // a concurrent double submit got here first
-  const record = await callBackend(backend, store(), intent.record, group, input, deps.cache ?? sharedCache(), now, writeTimeout(config));
+    // 4. Intent before the call: no intent, no call.
+    const intent = await audited(() => store().recordIntent(rec));
+    if (!intent.created) return replay(intent.record); // a concurrent double submit got here first
+    const record = await callBackend(backend, store(), intent.record, group, input, deps.cache ?? sharedCache(), now, writeTimeout(config));
 
-  // 5. The result, with the group as it is now.
-  return { record, pool: await readBack(backend, config, target, pool, now), replayed: false };
+    // 5. The result, with the group as it is now.
+    return { record, pool: await readBack(backend, config, target, pool, now), replayed: false };
+  });
 
   async function deny(r: NewAuditRecord, code: string, message: string, fields: Record<string, string>): Promise<never> {
     await recordRefusal(store, r, "denied", code, message);

@@ -62,4 +62,12 @@ describe("standby verdict", () => {
   it("without a CPU figure the primary's size is the need (parity)", () => {
     expect(judge("app", pool({ cpuNow: null }), pool({ desired: 12, inService: 12 }), 70, false, NOW).needed).toBe(12);
   });
+
+  it("a primary that is short of instances or saturated needs at least its desired size in the standby", () => {
+    const collapsed = judge("app", pool({ inService: 0, cpuNow: null }), pool({ desired: 1, inService: 1 }), 70, false, NOW);
+    expect(collapsed).toMatchObject({ verdict: "scale", needed: 12 });
+    const saturated = judge("app", pool({ inService: 4, cpuNow: 100 }), pool({ desired: 6, inService: 6 }), 70, false, NOW);
+    expect(saturated).toMatchObject({ verdict: "scale", needed: 12 });
+  });
 });
+

@@ -6,6 +6,8 @@ import { readRegion } from "./read-fleet";
 
 /** Standby metrics older than this make the pool's health unknown. */
 const FRESH_MS = 10 * 60_000;
+/** At or above this CPU the measured load understates demand. */
+const SATURATED_CPU = 95;
 
 /**
  * Could the standby region take the primary's current load if scaled now, and to what size?
@@ -77,7 +79,11 @@ export function judge(
     return { ...base, primary, standby, ratio, needed: null, verdict: "cannot", explanation: why };
   }
   if (!primary) return { ...base, primary, standby, ratio, needed: null, verdict: "unknown", explanation: "primary not readable" };
-  const needed = primary.cpu === null ? Math.max(1, primary.inService) : instancesForCpu(primary.inService, primary.cpu, cpuTarget);
+  // CPU measures the load the primary carries now, which is not its demand when it is short of
+  // instances or saturated (CPU caps at 100 %): then the standby needs at least the primary's desired.
+  const shortOrSaturated = primary.inService < primary.desired || (primary.cpu ?? 0) >= SATURATED_CPU;
+  const fromLoad = primary.cpu === null ? primary.inService : instancesForCpu(primary.inService, primary.cpu, cpuTarget);
+  const needed = Math.max(1, fromLoad, shortOrSaturated ? primary.desired : 0);
   const healthy = standby.inService - Math.min(standby.unhealthy, standby.inService);
   const stale = standby.metricAgeMs === null || standby.metricAgeMs > FRESH_MS;
   const notes = [

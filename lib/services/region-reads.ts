@@ -17,7 +17,8 @@ export function withRegionTimeout<T>(region: string, ms: number, run: (signal: A
       reject(new BackendError("Timeout", `${region} did not answer within ${(ms / 1000).toFixed(1)} s`, { regional: true }));
     }, ms);
   });
-  return Promise.race([run(ctl.signal), timeout]).finally(() => clearTimeout(timer));
+  // Promise.resolve().then: a synchronous throw in `run` rejects the race instead of escaping it.
+  return Promise.race([Promise.resolve().then(() => run(ctl.signal)), timeout]).finally(() => clearTimeout(timer));
 }
 
 /** While instances are coming or going, capacity is re-read every few seconds (describes are free). */
