@@ -103,10 +103,21 @@ export function PoolLive({ initial, resize }: { initial: PoolDetail; resize: { c
       )}
       {resize && <ResizeForm region={d.region} pool={p} config={resize.config} admin={resize.admin} suggestion={d.suggestion} onDone={refresh} />}
       <PoolCharts charts={charts(d)} markers={d.markers} domain={d.domain} />
+      {d.metricsError && (
+        <p role="alert" className="rounded border border-amber-300 bg-amber-50 px-3 py-2 text-sm text-amber-900 dark:border-amber-800 dark:bg-amber-950 dark:text-amber-200">
+          Metrics could not be read: {d.metricsError.code}: {d.metricsError.message}. The graphs show the last good data, if any.
+        </p>
+      )}
       {d.partial && <p className="text-xs text-amber-700 dark:text-amber-400">CloudWatch returned partial data: gaps are missing points, not zeros.</p>}
       <section aria-labelledby="activities-title" className="rounded-lg border border-slate-200 bg-white p-3 dark:border-slate-800 dark:bg-slate-900">
         <h2 id="activities-title" className="mb-2 font-medium">Scaling activities</h2>
-        <ActivitiesTable activities={d.activities} />
+        {d.activitiesError ? (
+          <p role="alert" className="text-sm text-amber-800 dark:text-amber-300">
+            Activities could not be read: {d.activitiesError.code}: {d.activitiesError.message}
+          </p>
+        ) : (
+          <ActivitiesTable activities={d.activities} />
+        )}
       </section>
       <section aria-labelledby="instances-title" className="rounded-lg border border-slate-200 bg-white p-3 dark:border-slate-800 dark:bg-slate-900">
         <h2 id="instances-title" className="mb-2 font-medium">Instances ({d.instances.length})</h2>

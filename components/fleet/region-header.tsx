@@ -29,6 +29,11 @@ export function RegionHeader({ region, role, view }: { region: string; role: str
               {view.error.code}: {view.error.message}
             </span>
           )}
+          {!view.error && view.metricsError && (
+            <span role="alert" className="text-xs text-amber-700 dark:text-amber-400">
+              metrics: {view.metricsError.code}: {view.metricsError.message}
+            </span>
+          )}
         </>
       ) : (
         <span className="text-xs text-slate-500">loading…</span>

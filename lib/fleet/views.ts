@@ -42,6 +42,8 @@ export interface RegionView {
   role: RegionRole;
   status: RegionStatus;
   error?: RegionError;
+  /** The region answered, but its metric series could not be read (or are stale). */
+  metricsError?: RegionError;
   /** ISO time the capacity data was fetched (null: never reached). */
   fetchedAt: string | null;
   pools: PoolSummary[];
@@ -89,6 +91,10 @@ export interface PoolDetail {
     inService: Point[];
   };
   partial: boolean;
+  /** Metric series could not be read: the graphs show the last good data, or none. */
+  metricsError?: RegionError;
+  /** Scaling activities could not be read (the table is then empty, not "no activities"). */
+  activitiesError?: RegionError;
   /** Suggested desired capacity from measured load and the pool's targets (null: none now). */
   suggestion: { desired: number; reason: string } | null;
   markers: CapacityMarker[];

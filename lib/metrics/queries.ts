@@ -30,9 +30,12 @@ export function resolveDimensions(def: MetricConfig, region: string, groupName: 
   return out;
 }
 
-/** CloudWatch query ids must match ^[a-z][a-zA-Z0-9_]*$ and be unique within one call. */
-export function queryId(poolIndex: number, kind: MetricKind): string {
-  return `p${poolIndex}_${kind}`;
+/**
+ * CloudWatch query ids must match ^[a-z][a-zA-Z0-9_]*$ and be unique within one call. Built from
+ * the pool id (lower-case letters, digits, dashes), so a series keeps its id when pools come and go.
+ */
+export function queryId(poolId: string, kind: MetricKind): string {
+  return `p_${poolId.replaceAll("-", "_")}_${kind}`;
 }
 
 /** `period` is the range's; a metric with a coarser resolution (basic monitoring) keeps its own. */

@@ -4,6 +4,7 @@ import { cleanupDataDirs, harness, referenceConfig, type Harness } from "@/lib/b
 import { sharedCache } from "@/lib/cache/shared-cache";
 import { setConfigForTests, type FleetConfig } from "@/lib/config";
 import type { Identity } from "@/lib/auth/roles";
+import { BackendError } from "@/lib/fleet/types";
 import { UnauthenticatedError } from "./errors";
 import { readFleet } from "./read-fleet";
 
@@ -76,6 +77,19 @@ describe("readFleet", () => {
     expect(west.fetchedAt).toBe(region(first, "us-west-2").fetchedAt);
     expect(west.pools.find((p) => p.id === "app")).toMatchObject({ desired: 6, status: "stale" });
     expect(region(v, "us-east-1").status).toBe("ok");
+  });
+
+  it("metrics that cannot be read are reported, and no pool is called healthy on numbers that are not there", async () => {
+    vi.spyOn(h.backend, "getMetricData").mockRejectedValue(
+      new BackendError("AccessDenied", "User is not authorized to perform: cloudwatch:GetMetricData", { httpStatus: 403 }),
+    );
+    const v = await readFleet(viewer, "1h");
+    const east = region(v, "us-east-1");
+    expect(east.status).toBe("ok");
+    expect(east.metricsError).toEqual({ code: "AccessDenied", message: "User is not authorized to perform: cloudwatch:GetMetricData" });
+    const app = east.pools.find((p) => p.id === "app")!;
+    expect(app).toMatchObject({ desired: 12, status: "stale", statusReason: "metrics unavailable: AccessDenied" });
+    expect(app.cpu.latest).toBeNull();
   });
 
   it("a slow region times out on its own without holding the other back", async () => {

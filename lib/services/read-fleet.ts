@@ -5,7 +5,7 @@ import type { FleetView, PoolSummary, RegionView, SeriesView } from "@/lib/fleet
 import { choosePeriod, downsample, latest, RANGES, type RangeKey } from "@/lib/metrics/period";
 import { buildQuery, poolMetricDefs, queryId, toDisplay, type MetricKind } from "@/lib/metrics/queries";
 import { countInstances, poolStatus } from "./pool-status";
-import { poolsInRegion, readGroups, readSeriesByPeriod, regionStatus, type PoolInRegion } from "./region-reads";
+import { poolsInRegion, readGroups, readSeriesByPeriod, regionStatus, toRegionError, type PoolInRegion } from "./region-reads";
 
 /** Sparklines need no more than this many points. */
 const SPARK_POINTS = 60;
@@ -31,56 +31,78 @@ export async function readRegion(region: string, role: RegionRole, range: RangeK
       ? { value: undefined }
       : await readSeriesByPeriod(`overview:${range}`, region, queries.list, RANGES[range], Date.now(), cfg);
   const byId = new Map((series.value ?? []).map((s) => [s.id, s]));
+  // Metrics can fail while capacity reads fine (a missing cloudwatch:GetMetricData permission,
+  // throttling): say so, rather than judge pools healthy from numbers that are not there.
+  const metricsError = "error" in series && series.error ? toRegionError(series.error) : undefined;
+  const now = Date.now();
   return {
     region,
     role,
     status,
     error,
+    metricsError,
     fetchedAt: groups.fetchedAt === undefined ? null : new Date(groups.fetchedAt).toISOString(),
-    pools: pools.map((p) => summarise(p, status, byId)),
+    pools: pools.map((p) => summarise(p, status, byId, now, metricsError)),
   };
 }
 
 export function overviewQueries(pools: PoolInRegion[], region: string, period: number): { list: MetricQuery[] } {
   const list: MetricQuery[] = [];
-  for (const { pool, group, index } of pools) {
+  for (const { pool, group } of pools) {
     if (!group) continue;
     const defs = poolMetricDefs(pool);
     for (const kind of OVERVIEW_KINDS) {
       const def = defs[kind];
       if (!def) continue;
-      const q = buildQuery(def, queryId(index, kind), region, group.groupName, period);
+      const q = buildQuery(def, queryId(pool.id, kind), region, group.groupName, period);
       if (q) list.push(q);
     }
   }
   return { list };
 }
 
-function seriesView(p: PoolInRegion, kind: MetricKind, byId: Map<string, MetricSeries>): SeriesView | null {
+function seriesView(p: PoolInRegion, kind: MetricKind, byId: Map<string, MetricSeries>, now: number): SeriesView | null {
   const def = poolMetricDefs(p.pool)[kind];
   if (!def) return null;
-  const s = byId.get(queryId(p.index, kind));
+  const s = byId.get(queryId(p.pool.id, kind));
   const points = downsample(s?.points ?? [], SPARK_POINTS, kind === "cpu" ? "mean" : "max").map(
     ([t, v]) => [t, v === null ? null : round(toDisplay(kind, def.unit, v))] as [number, number | null],
   );
-  return { latest: latest(points).value, points };
+  // "Now" is the newest value only if it is recent: an hour-old CPU figure is not CPU now.
+  const last = latest(s?.points ?? []);
+  const period = s?.points.length && s.points.length > 1 ? s.points[1]![0] - s.points[0]![0] : def.period * 1000;
+  const fresh = last.at !== null && now - last.at <= LATEST_MAX_PERIODS * period + period;
+  return { latest: fresh && last.value !== null ? round(toDisplay(kind, def.unit, last.value)) : null, points };
 }
+
+/** How many periods old the newest point may be and still be shown as "now". */
+const LATEST_MAX_PERIODS = 3;
 
 function round(v: number): number {
   return Math.round(v * 10) / 10;
 }
 
-function summarise(p: PoolInRegion, region: RegionView["status"], byId: Map<string, MetricSeries>): PoolSummary {
+function summarise(
+  p: PoolInRegion,
+  region: RegionView["status"],
+  byId: Map<string, MetricSeries>,
+  now: number,
+  metricsError: RegionView["metricsError"],
+): PoolSummary {
   const { pool, group } = p;
   const counts = group ? countInstances(group) : { inService: 0, pending: 0, terminating: 0, unhealthy: 0 };
-  const cpu = seriesView(p, "cpu", byId) ?? { latest: null, points: [] };
-  const pageLoad = pool.tier === "web" ? seriesView(p, "pageLoad", byId) : null;
-  const backlog = pool.tier === "worker" ? seriesView(p, "backlog", byId) : null;
-  const st = poolStatus(pool, group, counts, region, {
+  const cpu = seriesView(p, "cpu", byId, now) ?? { latest: null, points: [] };
+  const pageLoad = pool.tier === "web" ? seriesView(p, "pageLoad", byId, now) : null;
+  const backlog = pool.tier === "worker" ? seriesView(p, "backlog", byId, now) : null;
+  const computed = poolStatus(pool, group, counts, region, {
     cpu: cpu.latest,
     pageLoadMs: pageLoad?.latest ?? null,
     backlog: backlog?.latest ?? null,
   });
+  const st =
+    metricsError && group && region === "ok" && (computed.status === "healthy" || computed.status === "scaling")
+      ? { status: "stale" as const, reason: `metrics unavailable: ${metricsError.code}` }
+      : computed;
   return {
     id: pool.id,
     name: pool.name,

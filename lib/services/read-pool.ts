@@ -4,12 +4,12 @@ import { sharedCache } from "@/lib/cache/shared-cache";
 import { findPool, getConfig, regionsOf } from "@/lib/config";
 import type { MetricConfig } from "@/lib/config/schema";
 import type { MetricQuery, Point, ScalingActivity } from "@/lib/fleet/types";
-import type { PoolDetail } from "@/lib/fleet/views";
+import type { PoolDetail, RegionError } from "@/lib/fleet/views";
 import { choosePeriod, downsample, RANGES, type RangeKey } from "@/lib/metrics/period";
 import { buildQuery, poolMetricDefs, toDisplay, type MetricKind } from "@/lib/metrics/queries";
 import { NotFoundError } from "./errors";
 import { overviewQueries, readRegion } from "./read-fleet";
-import { poolsInRegion, readGroups, readSeriesByPeriod, withRegionTimeout } from "./region-reads";
+import { poolsInRegion, readGroups, readSeriesByPeriod, toRegionError, withRegionTimeout } from "./region-reads";
 import { adviseCapacity } from "./advice";
 import { capacityMarkers } from "./markers";
 
@@ -58,7 +58,7 @@ export async function readPool(identity: Identity | null, region: string, poolId
   }
   const [series, activities] = await Promise.all([
     readSeriesByPeriod(`pool:${poolId}:${range}`, region, queries, RANGES[range], now, cfg),
-    group ? readActivities(region, group.groupName) : Promise.resolve([] as ScalingActivity[]),
+    group ? readActivities(region, group.groupName) : Promise.resolve({ list: [] as ScalingActivity[], error: undefined }),
   ]);
   const byId = new Map((series.value ?? []).map((s) => [s.id, s]));
   const pick = (kind: string, mode: "mean" | "max" = "mean"): Point[] | null => {
@@ -104,10 +104,12 @@ export async function readPool(identity: Identity | null, region: string, poolId
       desired: pick("desired", "max") ?? [],
       inService: pick("inService") ?? [],
     },
-    partial: (series.value ?? []).some((s) => s.status === "PartialData"),
+    partial: (series.value ?? []).some((s) => s.status !== "Complete"),
+    metricsError: series.error ? toRegionError(series.error) : undefined,
+    activitiesError: activities.error,
     suggestion: summary.group ? adviseCapacity(summary, pool.targets) : null,
     markers: await capacityMarkers(region, poolId, RANGES[range], now),
-    activities,
+    activities: activities.list,
     instances: group?.instances ?? [],
     cloudwatch: {
       seriesPerRefresh: overviewSeries + queries.length,
@@ -117,12 +119,12 @@ export async function readPool(identity: Identity | null, region: string, poolId
   };
 }
 
-async function readActivities(region: string, groupName: string): Promise<ScalingActivity[]> {
+async function readActivities(region: string, groupName: string): Promise<{ list: ScalingActivity[]; error?: RegionError }> {
   const cfg = getConfig();
   const r = await sharedCache().get(`activities:${region}:${groupName}`, cfg.refresh.capacitySeconds * 1000, () =>
     withRegionTimeout(region, cfg.refresh.timeoutMs, () => getBackend().describeActivities(region, groupName, 50)),
   );
-  return r.value ?? [];
+  return { list: r.value ?? [], error: r.error ? toRegionError(r.error) : undefined };
 }
 
 /** A pool absent from configuration exists only if a group in the region carries its tag. */

@@ -89,19 +89,18 @@ export function toRegionError(err: unknown): RegionError {
 export interface PoolInRegion {
   pool: PoolConfig;
   group: GroupState | undefined;
-  index: number;
 }
 
 /** Configured pools, then pools discovered by tag that the configuration does not name. */
 export function poolsInRegion(cfg: FleetConfig, groups: GroupState[] | undefined): PoolInRegion[] {
   const byPool = new Map<string, GroupState>();
   for (const g of groups ?? []) if (!byPool.has(g.poolId)) byPool.set(g.poolId, g);
-  const out: PoolInRegion[] = cfg.pools.map((pool, index) => ({ pool, group: byPool.get(pool.id), index }));
+  const out: PoolInRegion[] = cfg.pools.map((pool) => ({ pool, group: byPool.get(pool.id) }));
   const known = new Set(cfg.pools.map((p) => p.id));
   for (const g of groups ?? []) {
     if (known.has(g.poolId)) continue;
     known.add(g.poolId);
-    out.push({ pool: discoveredPool(g), group: g, index: out.length });
+    out.push({ pool: discoveredPool(g), group: g });
   }
   return out;
 }
