@@ -8,9 +8,16 @@ export default async function OverviewPage() {
   const identity = await pageIdentity("/");
   const { catalogue, regions, promises } = streamFleet(identity, "1h");
   const cfg = getConfig();
-  const changeable = regions.flatMap((r) => catalogue.filter((p) => can(identity, "capacity:change", { region: r.region, pool: p.id })).map((p) => `${r.region}/${p.id}`));
+  // What this identity may do where, decided here; the API enforces it again on submit.
+  const keys = (action: "capacity:change" | "bounds:change") =>
+    regions.flatMap((r) => catalogue.filter((p) => can(identity, action, { region: r.region, pool: p.id })).map((p) => `${r.region}/${p.id}`));
+  const changeable = keys("capacity:change");
+  const changeablePools = new Set(changeable.map((k) => k.split("/")[1]));
+  // Only the pools this identity may change: their guardrails and prices are no one else's business.
   const previewPools = Object.fromEntries(
-    cfg.pools.map((p) => [p.id, { id: p.id, guardrails: p.guardrails, instance: { hourlyPrice: p.instance.hourlyPrice } }]),
+    cfg.pools
+      .filter((p) => changeablePools.has(p.id))
+      .map((p) => [p.id, { id: p.id, guardrails: p.guardrails, instance: { hourlyPrice: p.instance.hourlyPrice } }]),
   );
   return (
     <OverviewBoard
@@ -18,8 +25,8 @@ export default async function OverviewPage() {
       regions={regions}
       initial={promises}
       changeable={changeable}
-      previewPools={changeable.length ? previewPools : {}}
-      admin={can(identity, "bounds:change")}
+      adminOf={keys("bounds:change")}
+      previewPools={previewPools}
     />
   );
 }

@@ -1,14 +1,14 @@
 import type { Metadata } from "next";
 import { getConfig } from "@/lib/config";
+import { safeNext } from "@/lib/auth/safe-next";
 import { LoginForm } from "./login-form";
 
 export const metadata: Metadata = { title: "Sign in" };
 
-export default async function LoginPage({ searchParams }: { searchParams: Promise<{ next?: string }> }) {
+export default async function LoginPage({ searchParams }: { searchParams: Promise<{ next?: string | string[] }> }) {
   const { next } = await searchParams;
   const mode = getConfig().auth.mode;
-  // Only same-site paths: an open redirect after sign-in would be a phishing aid.
-  const back = next && next.startsWith("/") && !next.startsWith("//") ? next : "/";
+  const back = safeNext(next);
   return (
     <div className="mx-auto mt-16 max-w-sm rounded-lg border border-slate-200 bg-white p-6 shadow-sm dark:border-slate-800 dark:bg-slate-900">
       <h1 className="mb-1 text-lg font-semibold">Sign in to Capstan</h1>
@@ -27,3 +27,4 @@ export default async function LoginPage({ searchParams }: { searchParams: Promis
     </div>
   );
 }
+

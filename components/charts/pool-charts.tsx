@@ -105,8 +105,7 @@ function MarkerLabel(props: { marker: CapacityMarker; viewBox?: { x?: number; y?
       <title>{text}</title>
       <rect x={x - 14} y={y} width={28} height={14} rx={3} fill="#0ea5e9" />
       <text x={x} y={y + 10} textAnchor="middle" fontSize={9} fill="#fff">
-        {marker.to > marker.from ? "+" : "−"}
-        {Math.abs(marker.to - marker.from)}
+        {marker.to === marker.from ? "±" : `${marker.to > marker.from ? "+" : "−"}${Math.abs(marker.to - marker.from)}`}
       </text>
     </g>
   );

@@ -57,15 +57,20 @@ export function FleetBoard({
     );
   }, [initial]);
 
+  // Responses can arrive out of order (a tick and a post-change refresh): only the newest counts.
+  const latestRequest = useRef(0);
   const refresh = useCallback(async () => {
+    const request = ++latestRequest.current;
     try {
       const res = await fetch("/api/fleet?range=1h", { cache: "no-store" });
+      if (request !== latestRequest.current) return;
       if (res.status === 401) {
         router.push(`/login?next=${encodeURIComponent(window.location.pathname)}`);
         return;
       }
       if (!res.ok) throw new Error((await res.json().catch(() => null))?.error ?? `HTTP ${res.status}`);
       const body = (await res.json()) as FleetView;
+      if (request !== latestRequest.current) return;
       generation.current++;
       setViews(regions.map((r) => body.regions.find((x) => x.region === r.region) ?? null));
       setUpdatedAt(body.generatedAt);

@@ -16,7 +16,7 @@ export function OverviewBoard({
   initial,
   changeable,
   previewPools,
-  admin,
+  adminOf,
 }: {
   catalogue: PoolRef[];
   regions: { region: string; role: string }[];
@@ -24,7 +24,8 @@ export function OverviewBoard({
   /** `${region}/${pool}` keys the identity may resize. */
   changeable: string[];
   previewPools: Record<string, PreviewPool>;
-  admin: boolean;
+  /** `${region}/${pool}` keys where the identity may also change min/max and override guardrails. */
+  adminOf: string[];
 }) {
   const [request, setRequest] = useState<ResizeRequest | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
@@ -48,7 +49,7 @@ export function OverviewBoard({
             setRequest({
               region: view.region,
               pool: cfg,
-              admin,
+              admin: adminOf.includes(`${view.region}/${pool.id}`),
               desired,
               group: { region: view.region, desired: pool.desired, min: pool.min, max: pool.max, hasScalingPolicies: pool.hasScalingPolicies, hasScheduledActions: pool.hasScheduledActions },
             });

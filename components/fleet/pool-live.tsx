@@ -1,6 +1,6 @@
 "use client";
 
-import { useCallback, useEffect, useState } from "react";
+import { useCallback, useEffect, useRef, useState } from "react";
 import type { PoolDetail } from "@/lib/fleet/views";
 import { PoolCharts, type ChartSpec } from "@/components/charts/pool-charts";
 import { fmtCount, fmtMs, fmtPct, fmtUsd, fmtUtc } from "@/components/ui/format";
@@ -58,11 +58,16 @@ export function PoolLive({ initial, resize }: { initial: PoolDetail; resize: { c
   const [error, setError] = useState<string | null>(null);
   const { region, range } = d;
   const poolId = d.pool.id;
+  // Responses can arrive out of order (a tick and a post-change refresh): only the newest counts.
+  const latestRequest = useRef(0);
   const refresh = useCallback(async () => {
+    const request = ++latestRequest.current;
     try {
       const res = await fetch(`/api/pools/${region}/${poolId}?range=${range}`, { cache: "no-store" });
       if (!res.ok) throw new Error((await res.json().catch(() => null))?.error ?? `HTTP ${res.status}`);
-      setD(await res.json());
+      const next = (await res.json()) as PoolDetail;
+      if (request !== latestRequest.current) return;
+      setD(next);
       setError(null);
     } catch (e) {
       setError((e as Error).message);
@@ -98,7 +103,8 @@ export function PoolLive({ initial, resize }: { initial: PoolDetail; resize: { c
       </dl>
       {(p.hasScalingPolicies || p.hasScheduledActions) && (
         <p className="rounded border border-amber-300 bg-amber-50 px-3 py-2 text-sm text-amber-900 dark:border-amber-800 dark:bg-amber-950 dark:text-amber-200">
-          This group has {p.hasScalingPolicies ? "scaling policies" : "scheduled actions"}: they may change desired capacity on their own and undo a manual change.
+          This group has {[p.hasScalingPolicies && "scaling policies", p.hasScheduledActions && "scheduled actions"].filter(Boolean).join(" and ")}: they may
+          change desired capacity on their own and undo a manual change.
         </p>
       )}
       {resize && <ResizeForm region={d.region} pool={p} config={resize.config} admin={resize.admin} suggestion={d.suggestion} onDone={refresh} />}

@@ -91,6 +91,10 @@ export function ResizeDialog({ request, onClose, onDone }: { request: ResizeRequ
       if (res.status === 409 && json.current) {
         setExpected(json.current.desired);
         setErrors({ _: `Someone changed this pool meanwhile: desired is now ${json.current.desired} (in service ${json.current.inService}). Review the change and submit again.` });
+      } else if (res.status === 502 && json.outcome === "unknown") {
+        setErrors({
+          _: `No reply from the backend (${json.code}: ${json.error}) The change may have been applied: watch the pool and check the audit log before trying again.`,
+        });
       } else if (res.status === 502) {
         setErrors({ _: `AWS refused the change: ${json.code}: ${json.error}` });
       } else {
@@ -107,6 +111,10 @@ export function ResizeDialog({ request, onClose, onDone }: { request: ResizeRequ
     <dialog
       ref={ref}
       onClose={onClose}
+      // While a change is being submitted, Escape must not hide its outcome.
+      onCancel={(e) => {
+        if (busy) e.preventDefault();
+      }}
       aria-labelledby="resize-title"
       className="m-auto w-[min(34rem,95vw)] rounded-lg border border-slate-200 bg-white p-0 text-slate-900 shadow-xl backdrop:bg-slate-950/50 dark:border-slate-700 dark:bg-slate-900 dark:text-slate-100"
     >
@@ -155,7 +163,7 @@ export function ResizeDialog({ request, onClose, onDone }: { request: ResizeRequ
         </Field>
         <p role="alert" className="min-h-5 text-sm text-red-700 dark:text-red-400" data-testid="resize-error">{shownErrors._}</p>
         <div className="flex justify-end gap-2">
-          <button type="button" onClick={() => ref.current?.close()} className="rounded px-3 py-1.5 text-sm hover:bg-slate-100 dark:hover:bg-slate-800">
+          <button type="button" disabled={busy} onClick={() => ref.current?.close()} className="rounded px-3 py-1.5 text-sm hover:bg-slate-100 dark:hover:bg-slate-800">
             Cancel
           </button>
           <button

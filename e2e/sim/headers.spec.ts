@@ -21,6 +21,8 @@ test("security headers on every page, no CSP violation and no console error in C
   const nonces = new Set<string>();
   for (const path of PAGES) {
     const res = await page.goto(path);
+    // Hydration and the client's first data requests happen after load: errors there count too.
+    await page.waitForLoadState("networkidle");
     expect(res?.status(), path).toBe(200);
     const h = res!.headers();
     const csp = h["content-security-policy"] ?? "";

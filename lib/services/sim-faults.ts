@@ -46,7 +46,7 @@ export async function setFault(identity: Identity | null, input: unknown) {
   });
   let who: Identity;
   try {
-    who = authorize(identity, "sim:faults");
+    who = authorize(identity, "sim:faults", body.success ? { region } : {});
   } catch (e) {
     if (e instanceof ForbiddenError && identity) await recordRefusal(auditStore, entry(identity), "denied", "Forbidden", e.message);
     throw e;
