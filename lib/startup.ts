@@ -1,3 +1,4 @@
+import { getBackend } from "@/lib/backends";
 import { getConfig, type FleetConfig } from "@/lib/config";
 import type { Env } from "@/lib/config/load";
 
@@ -16,7 +17,11 @@ export function checkStartup(env: Env = process.env): FleetConfig {
 
 export function startOrExit(env: Env = process.env, exit: (code: number) => never = process.exit): FleetConfig {
   try {
-    return checkStartup(env);
+    const cfg = checkStartup(env);
+    // The backend too: a malformed CAPSTAN_SIM_FAULTS or a corrupt simulated-fleet state file must
+    // stop the start, not surface as an error on the first request.
+    getBackend();
+    return cfg;
   } catch (e) {
     console.error(`capstan: refusing to start.\n${e instanceof Error ? e.message : String(e)}`);
     return exit(1);

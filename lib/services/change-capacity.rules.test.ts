@@ -144,6 +144,17 @@ describe("changeCapacity: input", () => {
   });
 });
 
+describe("changeCapacity: which group", () => {
+  it("two groups claiming the pool (blue/green) are refused, recorded, and neither is touched", async () => {
+    h.backend.put(makeGroup("us-east-1", "app", "tave-prod-app-green", { min: 4, max: 48, desired: 12 }));
+    const err = await h.failure(changeCapacity(operator, APP, body(), deps()));
+    expect(err).toBeInstanceOf(ValidationError);
+    expect(err.message).toContain("2 groups claim app in us-east-1 (tave-prod-app, tave-prod-app-green)");
+    expect(h.backend.writes).toHaveLength(0);
+    expect((await rows())[0]).toMatchObject({ outcome: "rejected", errorCode: "AmbiguousPool" });
+  });
+});
+
 describe("changeCapacity: bounds", () => {
   it("desired above max is a 400 naming max; no write, no clamp", async () => {
     const err = await failure(changeCapacity(admin, APP, body({ desired: 49, override: { confirm: "app" } }), deps()));

@@ -106,16 +106,24 @@ export async function changeCapacity(
   return withGroupLock(`${target.region}/${pool.id}`, async () => {
     // Current state, fresh from the backend: guardrails are never checked against a cache.
     const backend = deps.backend ?? getBackend();
-    let group: GroupState | undefined;
+    let claimants: GroupState[];
     try {
       const groups = await withRegionTimeout(target.region, config.refresh.timeoutMs, (signal) => backend.listGroups(target.region, signal));
-      group = groups.find((g) => g.poolId === pool.id);
+      claimants = groups.filter((g) => g.poolId === pool.id);
     } catch (err) {
       const e = asBackendError(err);
       const message = `Could not read ${pool.id} in ${target.region}, so its guardrails cannot be checked and nothing was changed: ${e.message}`;
       await recordRefusal(store, rec, "rejected", e.code, message);
       throw new UpstreamError(e.code, message, e.requestId);
     }
+    if (claimants.length > 1) {
+      // Blue/green pairs carrying the same tag: resizing "the first one" could resize the one
+      // being drained. Refuse until the configuration says which group is the pool.
+      const message = `${claimants.length} groups claim ${pool.id} in ${target.region} (${claimants.map((g) => g.groupName).join(", ")}): pin one in pools[].groups before changing it. Nothing was changed.`;
+      await recordRefusal(store, rec, "rejected", "AmbiguousPool", message);
+      throw new ValidationError(message, { _: message });
+    }
+    const group = claimants[0];
     if (!group) throw new NotFoundError(`Pool ${pool.id} has no Auto Scaling group in ${target.region}.`);
     rec = withObserved(rec, group);
     // Look again: a double submit whose twin wrote its intent (and maybe changed the group) while

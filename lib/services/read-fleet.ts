@@ -100,7 +100,9 @@ function summarise(
     backlog: backlog?.latest ?? null,
   });
   const st =
-    metricsError && group && region === "ok" && (computed.status === "healthy" || computed.status === "scaling")
+    p.claimants.length > 1
+      ? { status: "degraded" as const, reason: `${p.claimants.length} groups claim this pool (${p.claimants.join(", ")}): pin one in pools[].groups` }
+      : metricsError && group && region === "ok" && (computed.status === "healthy" || computed.status === "scaling")
       ? { status: "stale" as const, reason: `metrics unavailable: ${metricsError.code}` }
       : computed;
   return {

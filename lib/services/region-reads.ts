@@ -89,18 +89,24 @@ export function toRegionError(err: unknown): RegionError {
 export interface PoolInRegion {
   pool: PoolConfig;
   group: GroupState | undefined;
+  /** Every group in the region that claims this pool; more than one is ambiguous (blue/green). */
+  claimants: string[];
 }
 
 /** Configured pools, then pools discovered by tag that the configuration does not name. */
 export function poolsInRegion(cfg: FleetConfig, groups: GroupState[] | undefined): PoolInRegion[] {
   const byPool = new Map<string, GroupState>();
-  for (const g of groups ?? []) if (!byPool.has(g.poolId)) byPool.set(g.poolId, g);
-  const out: PoolInRegion[] = cfg.pools.map((pool) => ({ pool, group: byPool.get(pool.id) }));
+  const claims = new Map<string, string[]>();
+  for (const g of groups ?? []) {
+    if (!byPool.has(g.poolId)) byPool.set(g.poolId, g);
+    claims.set(g.poolId, [...(claims.get(g.poolId) ?? []), g.groupName]);
+  }
+  const out: PoolInRegion[] = cfg.pools.map((pool) => ({ pool, group: byPool.get(pool.id), claimants: claims.get(pool.id) ?? [] }));
   const known = new Set(cfg.pools.map((p) => p.id));
   for (const g of groups ?? []) {
     if (known.has(g.poolId)) continue;
     known.add(g.poolId);
-    out.push({ pool: discoveredPool(g), group: g });
+    out.push({ pool: discoveredPool(g), group: g, claimants: claims.get(g.poolId) ?? [] });
   }
   return out;
 }
