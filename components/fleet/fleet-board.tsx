@@ -122,7 +122,7 @@ export function FleetBoard({
         <table className="w-full min-w-[1100px] border-collapse text-sm" data-testid="fleet-table">
           <thead>
             <tr className="border-b border-slate-200 dark:border-slate-800">
-              <th scope="col" rowSpan={2} className="w-56 px-3 py-2 text-left align-bottom font-medium">Pool</th>
+              <th scope="col" rowSpan={2} className="w-48 px-3 py-2 text-left align-bottom font-medium">Pool</th>
               {regions.map((r, i) => (
                 <th key={r.region} scope="colgroup" colSpan={4} className={`px-2 pt-2 text-left font-normal ${i > 0 ? "border-l border-slate-200 dark:border-slate-800" : ""}`}>
                   <RegionHeader region={r.region} role={r.role} view={views[i] ?? null} />

@@ -47,18 +47,18 @@ export function PoolCells({
     <>
       <td className={`${first} ${dim}`} data-testid={testId}>
         <div className="flex items-center gap-2">
-          <div className="min-w-[5.5rem]">
+          <div className="w-[7.75rem] shrink-0">
             <div className="text-base font-semibold" data-testid="capacity">
               <Link href={`/pools/${region.region}/${pool.id}`} className="hover:underline" title="desired (open this pool in this region)">
                 {pool.desired}
               </Link>
               <span className="text-slate-400"> / </span>
               <span title="in service">{pool.inService}</span>
-              {pool.pending > 0 && <span className="ml-1 text-xs font-medium text-sky-600 dark:text-sky-400">+{pool.pending} pending</span>}
-              {pool.terminating > 0 && <span className="ml-1 text-xs font-medium text-slate-500">−{pool.terminating} leaving</span>}
             </div>
-            <div className="text-xs text-slate-500 dark:text-slate-400" title="min–max">
-              {pool.min}–{pool.max}
+            <div className="whitespace-nowrap text-xs text-slate-500 dark:text-slate-400">
+              <span title="min–max">{pool.min}–{pool.max}</span>
+              {pool.pending > 0 && <span className="ml-1 font-medium text-sky-600 dark:text-sky-400">+{pool.pending} pending</span>}
+              {pool.terminating > 0 && <span className="ml-1 font-medium text-slate-500">−{pool.terminating} leaving</span>}
               {(pool.hasScalingPolicies || pool.hasScheduledActions) && (
                 <span className="ml-1 text-amber-700 dark:text-amber-400" title="Scaling policies or scheduled actions may change desired on their own">
                   ⚙ {pool.hasScalingPolicies ? "policy" : "scheduled"}
@@ -71,17 +71,17 @@ export function PoolCells({
       </td>
       <td className={`${cell} ${dim}`}>
         <Metric value={fmtPct(pool.cpu.latest)}>
-          <Sparkline points={pool.cpu.points} max={100} label={`${pool.id} CPU, last hour`} />
+          <Sparkline points={pool.cpu.points} max={100} width={72} label={`${pool.id} CPU, last hour`} />
         </Metric>
       </td>
       <td className={`${cell} ${dim}`}>
         {pool.pageLoad ? (
           <Metric value={fmtMs(pool.pageLoad.latest)} hint="p90">
-            <Sparkline points={pool.pageLoad.points} className="stroke-violet-500" label={`${pool.id} p90 page load, last hour`} />
+            <Sparkline points={pool.pageLoad.points} width={72} className="stroke-violet-500" label={`${pool.id} p90 page load, last hour`} />
           </Metric>
         ) : pool.backlog ? (
           <Metric value={fmtCount(pool.backlog.latest)} hint="queued">
-            <Sparkline points={pool.backlog.points} className="stroke-amber-500" label={`${pool.id} backlog, last hour`} />
+            <Sparkline points={pool.backlog.points} width={72} className="stroke-amber-500" label={`${pool.id} backlog, last hour`} />
           </Metric>
         ) : (
           <span className="text-xs text-slate-400">—</span>
@@ -90,7 +90,7 @@ export function PoolCells({
       <td className={`${cell} ${dim}`}>
         <StatusBadge status={pool.status} title={pool.statusReason} />
         {pool.statusReason && pool.status !== "healthy" && (
-          <div className="mt-0.5 max-w-[11rem] truncate text-[11px] text-slate-500 dark:text-slate-400" title={pool.statusReason}>
+          <div className="mt-0.5 max-w-[9rem] truncate text-[11px] text-slate-500 dark:text-slate-400" title={pool.statusReason}>
             {pool.statusReason}
           </div>
         )}
@@ -102,7 +102,7 @@ export function PoolCells({
 function Metric({ value, hint, children }: { value: string; hint?: string; children: React.ReactNode }) {
   return (
     <div className="flex items-center gap-2">
-      <div className="w-16 text-right">
+      <div className="w-14 text-right">
         <div className="text-sm font-medium">{value}</div>
         {hint && <div className="text-[10px] uppercase text-slate-400">{hint}</div>}
       </div>
