@@ -48,7 +48,9 @@ export function createAwsBackend(
 ): AwsBackend {
   const regions = [cfg.regions.primary, cfg.regions.standby];
   const clients = new AwsClients({
-    requestTimeoutMs: options.requestTimeoutMs ?? cfg.refresh.timeoutMs,
+    // Per attempt, half the region's budget: one hung connection leaves room for a retry on a
+    // fresh one instead of using up the whole read (writes are set-to-N, so a retry is harmless).
+    requestTimeoutMs: options.requestTimeoutMs ?? Math.max(1000, Math.floor(cfg.refresh.timeoutMs / 2)),
     endpoints: regionEndpoints(regions, env),
   });
   const automation = new AutomationCache((region) => clients.autoscaling(region), options.now);
