@@ -3,13 +3,6 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } 
 // The identity comes from the real path: next/headers answers with the request's own headers.
 vi.mock("next/headers", async () => (await import("./test-request")).nextHeadersMock);
 
-import { GET as getAudit } from "@/app/api/audit/route";
-import { POST as postFaults } from "@/app/api/admin/faults/route";
-import { GET as getFleet } from "@/app/api/fleet/route";
-import { GET as getHealth } from "@/app/api/health/route";
-import { POST as postCapacity } from "@/app/api/pools/[region]/[pool]/capacity/route";
-import { GET as getPool } from "@/app/api/pools/[region]/[pool]/route";
-import { GET as getStandby } from "@/app/api/standby/route";
 import { setAuditStoreForTests, type AuditRecord } from "@/lib/audit";
 import type { SqliteAuditStore } from "@/lib/audit/sqlite-store";
 import { setBackendForTests } from "@/lib/backends";
@@ -18,8 +11,8 @@ import { cleanupDataDirs, harness, WEEKDAY_PEAK } from "@/lib/backends/simulated
 import { sharedCache } from "@/lib/cache/shared-cache";
 import { setConfigForTests } from "@/lib/config";
 import { tempStore } from "@/lib/services/testing/fixtures";
+import { CONFIGURED, IDENTITIES, matrixActions, WEST, type Action, type ActionName, type IdentityName, type Who } from "./matrix-cases";
 import { configWithAuth } from "./test-config";
-import { withRequest } from "./test-request";
 import { sha256Hex } from "./tokens";
 
 // THE ROLE × ACTION × SCOPE MATRIX (issue 4, security.md "Authorization"), through the real route
@@ -44,94 +37,7 @@ import { sha256Hex } from "./tokens";
 // There are no server actions in app/ yet (no "use server" file or function); when one appears,
 // call it inside `withRequest` with a Request carrying the same headers and add it as a column.
 
-const APP = "http://localhost";
-const WEST = "us-west-2";
-
-// ---- identities -----------------------------------------------------------------------------
-
-const token = (who: string) => `cap_matrix_${who}_0123456789abcdefghij`;
-const CONFIGURED = [
-  { name: "viewer-bot", role: "viewer", secret: token("viewer") },
-  { name: "operator-bot", role: "operator", secret: token("operator") },
-  { name: "admin-bot", role: "admin", secret: token("admin") },
-  { name: "worker-bot", role: "operator", secret: token("worker"), scope: { pools: ["worker-*"] } },
-  { name: "west-bot", role: "operator", secret: token("west"), scope: { regions: [WEST] } },
-] as const;
-
-interface Who {
-  /** The token's configured name: the actor in the audit log. Absent: nobody (401). */
-  actor?: string;
-  authorization?: string;
-}
-const bearer = (name: string): Who => {
-  const t = CONFIGURED.find((c) => c.name === name)!;
-  return { actor: t.name, authorization: `Bearer ${t.secret}` };
-};
-const IDENTITIES = {
-  viewer: bearer("viewer-bot"),
-  operator: bearer("operator-bot"),
-  admin: bearer("admin-bot"),
-  "operator worker-*": bearer("worker-bot"),
-  "operator us-west-2": bearer("west-bot"),
-  "unconfigured token": { authorization: `Bearer ${token("revoked")}` },
-  "no credentials": {},
-  "Basic scheme": { authorization: `Basic ${Buffer.from("admin-bot:secret").toString("base64")}` },
-} satisfies Record<string, Who>;
-type IdentityName = keyof typeof IDENTITIES;
-
-// ---- actions --------------------------------------------------------------------------------
-
-type Kind = "read" | "write" | "faults" | "public";
-interface Action {
-  kind: Kind;
-  /** For writes: the group that changes, and how. */
-  target?: { region: string; pool: string; bounds?: boolean };
-  call(h: Record<string, string>, key: string): Promise<Response>;
-}
-
-const ctx = <T extends Record<string, string>>(params: T) => ({ params: Promise.resolve(params) });
-const send = (path: string, h: Record<string, string>, init: RequestInit = {}) => {
-  const req = new Request(`${APP}${path}`, { ...init, headers: { host: "localhost", ...h, ...(init.headers as Record<string, string>) } });
-  return { req, run: <T>(fn: (r: Request) => Promise<T>) => withRequest(req, () => fn(req)) };
-};
-const mutating = (body: unknown) => ({ method: "POST", headers: { origin: APP, "content-type": "application/json" }, body: JSON.stringify(body) });
-
-/** POST …/capacity: desired + 1 (within max and every guardrail), or max + 1 for `bounds`. */
-function capacity(region: string, pool: string, bounds = false): Action {
-  return {
-    kind: "write",
-    target: { region, pool, bounds },
-    async call(h, key) {
-      const g = await group(region, pool);
-      const body = bounds
-        ? { desired: g.desired, expectedDesired: g.desired, min: g.min, max: g.max + 1, reason: "matrix: raise the ceiling", idempotencyKey: key }
-        : { desired: g.desired + 1, expectedDesired: g.desired, reason: "matrix: one more instance", idempotencyKey: key };
-      const { run } = send(`/api/pools/${region}/${pool}/capacity`, h, mutating(body));
-      return run((r) => postCapacity(r, ctx({ region, pool })));
-    },
-  };
-}
-
-const ACTIONS = {
-  "GET /api/fleet": { kind: "read", call: (h) => send("/api/fleet", h).run((r) => getFleet(r)) },
-  "GET /api/pools/us-east-1/app": { kind: "read", call: (h) => send("/api/pools/us-east-1/app", h).run((r) => getPool(r, ctx({ region: "us-east-1", pool: "app" }))) },
-  "GET /api/pools/us-west-2/worker-email": {
-    kind: "read",
-    call: (h) => send("/api/pools/us-west-2/worker-email", h).run((r) => getPool(r, ctx({ region: WEST, pool: "worker-email" }))),
-  },
-  "GET /api/standby": { kind: "read", call: (h) => send("/api/standby", h).run(() => getStandby()) },
-  "GET /api/audit": { kind: "read", call: (h) => send("/api/audit", h).run((r) => getAudit(r)) },
-  "desired us-east-1/app": capacity("us-east-1", "app"),
-  "desired us-east-1/worker-email": capacity("us-east-1", "worker-email"),
-  "desired us-west-2/app": capacity(WEST, "app"),
-  "min/max us-west-2/worker-email": capacity(WEST, "worker-email", true),
-  "POST /api/admin/faults": {
-    kind: "faults",
-    call: (h) => send("/api/admin/faults", h, mutating({ region: WEST, fault: "throttled" })).run((r) => postFaults(r)),
-  },
-  "GET /api/health": { kind: "public", call: (h) => send("/api/health", h).run(() => getHealth()) },
-} satisfies Record<string, Action>;
-type ActionName = keyof typeof ACTIONS;
+const ACTIONS = matrixActions((region, pool) => group(region, pool));
 
 // ---- the matrix -----------------------------------------------------------------------------
 // Columns, in order: the ACTIONS above. The min/max column targets us-west-2/worker-email, which

@@ -1,0 +1,105 @@
+// The identities and actions of the role × action × scope matrix (matrix.test.ts): who asks
+// (API tokens as configured, and the ways of being nobody) and what they ask for, through the
+// real route handlers inside a request context. The test file holds the matrix and its checks.
+import { GET as getAudit } from "@/app/api/audit/route";
+import { POST as postFaults } from "@/app/api/admin/faults/route";
+import { GET as getFleet } from "@/app/api/fleet/route";
+import { GET as getHealth } from "@/app/api/health/route";
+import { POST as postCapacity } from "@/app/api/pools/[region]/[pool]/capacity/route";
+import { GET as getPool } from "@/app/api/pools/[region]/[pool]/route";
+import { GET as getStandby } from "@/app/api/standby/route";
+import { withRequest } from "./test-request";
+
+export const APP = "http://localhost";
+export const WEST = "us-west-2";
+
+// ---- identities -----------------------------------------------------------------------------
+
+const token = (who: string) => `cap_matrix_${who}_0123456789abcdefghij`;
+export const CONFIGURED = [
+  { name: "viewer-bot", role: "viewer", secret: token("viewer") },
+  { name: "operator-bot", role: "operator", secret: token("operator") },
+  { name: "admin-bot", role: "admin", secret: token("admin") },
+  { name: "worker-bot", role: "operator", secret: token("worker"), scope: { pools: ["worker-*"] } },
+  { name: "west-bot", role: "operator", secret: token("west"), scope: { regions: [WEST] } },
+] as const;
+
+export interface Who {
+  /** The token's configured name: the actor in the audit log. Absent: nobody (401). */
+  actor?: string;
+  authorization?: string;
+}
+const bearer = (name: string): Who => {
+  const t = CONFIGURED.find((c) => c.name === name)!;
+  return { actor: t.name, authorization: `Bearer ${t.secret}` };
+};
+export const IDENTITIES = {
+  viewer: bearer("viewer-bot"),
+  operator: bearer("operator-bot"),
+  admin: bearer("admin-bot"),
+  "operator worker-*": bearer("worker-bot"),
+  "operator us-west-2": bearer("west-bot"),
+  "unconfigured token": { authorization: `Bearer ${token("revoked")}` },
+  "no credentials": {},
+  "Basic scheme": { authorization: `Basic ${Buffer.from("admin-bot:secret").toString("base64")}` },
+} satisfies Record<string, Who>;
+export type IdentityName = keyof typeof IDENTITIES;
+
+// ---- actions --------------------------------------------------------------------------------
+
+export type Kind = "read" | "write" | "faults" | "public";
+export interface Action {
+  kind: Kind;
+  /** For writes: the group that changes, and how. */
+  target?: { region: string; pool: string; bounds?: boolean };
+  call(h: Record<string, string>, key: string): Promise<Response>;
+}
+
+const ctx = <T extends Record<string, string>>(params: T) => ({ params: Promise.resolve(params) });
+const send = (path: string, h: Record<string, string>, init: RequestInit = {}) => {
+  const req = new Request(`${APP}${path}`, { ...init, headers: { host: "localhost", ...h, ...(init.headers as Record<string, string>) } });
+  return { req, run: <T>(fn: (r: Request) => Promise<T>) => withRequest(req, () => fn(req)) };
+};
+const mutating = (body: unknown) => ({ method: "POST", headers: { origin: APP, "content-type": "application/json" }, body: JSON.stringify(body) });
+
+type ReadGroup = (region: string, pool: string) => Promise<{ min: number; desired: number; max: number }>;
+
+/** POST …/capacity: desired + 1 (within max and every guardrail), or max + 1 for `bounds`. */
+function capacity(group: ReadGroup, region: string, pool: string, bounds = false): Action {
+  return {
+      kind: "write",
+      target: { region, pool, bounds },
+      async call(h, key) {
+        const g = await group(region, pool);
+        const body = bounds
+          ? { desired: g.desired, expectedDesired: g.desired, min: g.min, max: g.max + 1, reason: "matrix: raise the ceiling", idempotencyKey: key }
+          : { desired: g.desired + 1, expectedDesired: g.desired, reason: "matrix: one more instance", idempotencyKey: key };
+        const { run } = send(`/api/pools/${region}/${pool}/capacity`, h, mutating(body));
+        return run((r) => postCapacity(r, ctx({ region, pool })));
+      },
+    };
+  }
+
+  /** Every column of the matrix; `group` reads a group's current state (capacity bodies are built from it). */
+  export function matrixActions(group: ReadGroup) {
+    return {
+    "GET /api/fleet": { kind: "read", call: (h) => send("/api/fleet", h).run((r) => getFleet(r)) },
+    "GET /api/pools/us-east-1/app": { kind: "read", call: (h) => send("/api/pools/us-east-1/app", h).run((r) => getPool(r, ctx({ region: "us-east-1", pool: "app" }))) },
+    "GET /api/pools/us-west-2/worker-email": {
+      kind: "read",
+      call: (h) => send("/api/pools/us-west-2/worker-email", h).run((r) => getPool(r, ctx({ region: WEST, pool: "worker-email" }))),
+    },
+    "GET /api/standby": { kind: "read", call: (h) => send("/api/standby", h).run(() => getStandby()) },
+    "GET /api/audit": { kind: "read", call: (h) => send("/api/audit", h).run((r) => getAudit(r)) },
+    "desired us-east-1/app": capacity(group, "us-east-1", "app"),
+    "desired us-east-1/worker-email": capacity(group, "us-east-1", "worker-email"),
+    "desired us-west-2/app": capacity(group, WEST, "app"),
+    "min/max us-west-2/worker-email": capacity(group, WEST, "worker-email", true),
+    "POST /api/admin/faults": {
+      kind: "faults",
+      call: (h) => send("/api/admin/faults", h, mutating({ region: WEST, fault: "throttled" })).run((r) => postFaults(r)),
+    },
+    "GET /api/health": { kind: "public", call: (h) => send("/api/health", h).run(() => getHealth()) },
+  } satisfies Record<string, Action>;
+}
+export type ActionName = keyof ReturnType<typeof matrixActions>;
