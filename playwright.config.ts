@@ -1,21 +1,25 @@
+import path from "node:path";
 import { defineConfig, devices } from "@playwright/test";
 import { AWS_E2E_DATA_DIR, AWS_E2E_PORT, AWS_E2E_TOKEN } from "./e2e/aws/env";
 
-// End-to-end tests run against the production build (`next start`), each server on its own
-// port with a fresh data directory. Build first (`npm run build`); scripts/test.sh does.
-const next = "./node_modules/.bin/next start";
-const env = (name: string, extra: Record<string, string> = {}) => ({
-  CAPSTAN_DATA_DIR: `.e2e-data/${name}`,
+// End-to-end tests run against the production build's standalone server (what the container image
+// runs), each server on its own port with a fresh data directory. Build first (`npm run build`);
+// scripts/test.sh does. The server changes into .next/standalone on start, so paths are absolute.
+const env = (name: string, port: number, extra: Record<string, string> = {}) => ({
+  PORT: String(port),
+  HOSTNAME: "127.0.0.1",
+  CAPSTAN_CONFIG: path.resolve("fleet.config.yaml"),
+  CAPSTAN_DATA_DIR: path.resolve(".e2e-data", name),
   CAPSTAN_SIM_WARMUP_SECONDS: "8",
   AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
   ...extra,
 });
 const server = (name: string, port: number, extra: Record<string, string> = {}) => ({
-  command: `rm -rf .e2e-data/${name} && ${next} -p ${port}`,
+  command: `rm -rf .e2e-data/${name} && node .next/standalone/server.js`,
   url: `http://localhost:${port}/api/health`,
   reuseExistingServer: !process.env.CI,
   timeout: 60_000,
-  env: env(name, extra),
+  env: env(name, port, extra),
   stdout: "ignore" as const,
   stderr: "pipe" as const,
 });
@@ -53,7 +57,7 @@ export default defineConfig({
     server("sim", 3100),
     server("faults", 3101, { CAPSTAN_SIM_FAULTS: "us-west-2:down" }),
     // backend: aws against moto: the wrapper starts and seeds moto, writes the configuration, runs
-    // `next start`, and stops moto when Playwright stops it (SIGTERM).
+    // the standalone server, and stops moto when Playwright stops it (SIGTERM).
     {
       command: `rm -rf ${AWS_E2E_DATA_DIR} && ./node_modules/.bin/tsx e2e/aws/moto-server.ts ${AWS_E2E_PORT}`,
       url: `http://localhost:${AWS_E2E_PORT}/api/health`,

@@ -7,7 +7,7 @@
 //    with that many groups per region; the cache runs on a simulated clock (new SharedCache(now)).
 //    The simulated hour uses moto at the smallest size and, where moto is too slow for 240
 //    refreshes (100 and 500 pools), a local stub speaking the same AWS wire protocols (stub-aws.ts).
-//  - Server time: `next start` (the production build: run `npm run build` first) with the
+//  - Server time: the standalone server (the production build: run `npm run build` first) with the
 //    simulated backend, CAPSTAN_SIM_EXTRA_POOLS growing the reference fleet to the same sizes.
 //
 // Environment: BENCH_SIZES (default "8,100,500"), BENCH_RUNS (server runs per endpoint, default 15).
@@ -80,7 +80,7 @@ async function main(): Promise<void> {
     await moto?.stop();
   }
 
-  log(`server: next start with the simulated backend, ${runs} runs per endpoint`);
+  log(`server: the standalone server with the simulated backend, ${runs} runs per endpoint`);
   const referencePools = (parseYaml(readFileSync("fleet.config.yaml", "utf8")) as { pools: unknown[] }).pools
     .length;
   const servers = await measureServers(
@@ -307,7 +307,7 @@ function print(seconds: number, rs: SizeResult[], checks: Check[]) {
       "  GMD = GetMetricData, +policy lookups = DescribePolicies and DescribeScheduledActions.",
       `² an hour of 15 s refreshes on a simulated clock, metric period ${OVERVIEW_PERIOD} s (1 h range); moto at the`,
       "  smallest size, a local AWS-protocol stub above (moto needs ~0.4 s per 500-group describe).",
-      "³ next start, simulated backend, CAPSTAN_SIM_EXTRA_POOLS; sizes measured interleaved; times seen by",
+      "³ standalone server, simulated backend, CAPSTAN_SIM_EXTRA_POOLS; sizes measured interleaved; times seen by",
       "  a client on loopback; RSS of the server process tree.",
       "",
     ].join("\n"),

@@ -8,9 +8,10 @@ import { parse as parseYaml, stringify as stringifyYaml } from "yaml";
 import { freePort } from "@/lib/backends/aws/testing";
 import { sha256Hex } from "@/lib/auth/tokens";
 
-// Server time on the production build (`next start`) with the simulated backend, the fleet grown
-// with CAPSTAN_SIM_EXTRA_POOLS. The reference configuration (fleet.config.yaml) is copied with one
-// API token added (tokens work in every auth mode), so the bench signs in whatever the mode.
+// Server time on the production build (the standalone server, as the container image runs it)
+// with the simulated backend, the fleet grown with CAPSTAN_SIM_EXTRA_POOLS. The reference
+// configuration (fleet.config.yaml) is copied with one API token added (tokens work in every auth
+// mode), so the bench signs in whatever the mode.
 
 const TOKEN = `cap_bench_${randomBytes(16).toString("hex")}`;
 
@@ -109,12 +110,14 @@ async function startServer(extraPools: number): Promise<Running> {
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
   const started = performance.now();
-  const next = path.resolve("node_modules/next/dist/bin/next");
-  const child = spawn(process.execPath, [next, "start", "-p", String(port), "-H", "127.0.0.1"], {
+  // The server changes into .next/standalone on start: every path it is given is absolute.
+  const child = spawn(process.execPath, [path.resolve(".next/standalone/server.js")], {
     stdio: ["ignore", "ignore", "pipe"],
     env: {
       ...process.env,
       NODE_ENV: "production",
+      PORT: String(port),
+      HOSTNAME: "127.0.0.1",
       NEXT_TELEMETRY_DISABLED: "1",
       CAPSTAN_CONFIG: configFile,
       CAPSTAN_DATA_DIR: path.join(dir, "data"),
@@ -146,7 +149,7 @@ export function quantile(xs: number[], q: number): number {
 async function waitReady(url: string, child: ChildProcess, stderr: () => string) {
   const deadline = Date.now() + 90_000;
   while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`next start exited (${child.exitCode}):\n${stderr()}`);
+    if (child.exitCode !== null) throw new Error(`the server exited (${child.exitCode}):\n${stderr()}`);
     try {
       const res = await fetch(url, { signal: AbortSignal.timeout(2000) });
       if (res.ok) return;
@@ -155,7 +158,7 @@ async function waitReady(url: string, child: ChildProcess, stderr: () => string)
     }
     await new Promise((r) => setTimeout(r, 100));
   }
-  throw new Error(`next start did not answer ${url} within 90 s:\n${stderr()}`);
+  throw new Error(`the server did not answer ${url} within 90 s:\n${stderr()}`);
 }
 
 /** Resident memory of a process and its descendants, from /proc (kB). */

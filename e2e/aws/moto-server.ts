@@ -1,10 +1,11 @@
-// The "aws" Playwright project's webServer: the production build (`next start`) with
-// `backend: aws` against the moto emulator.
+// The "aws" Playwright project's webServer: the production build (the standalone server, as
+// the container image runs it) with `backend: aws` against the moto emulator.
 //   1. starts moto on a free loopback port and seeds it with the shared fleet (seedMotoFleet);
 //   2. writes a configuration (backend: aws, auth.mode: tokens, one operator token) and the
 //      emulator's URL for the spec (AWS_E2E_STATE_FILE);
-//   3. runs `next start -p <port>` with AWS_ENDPOINT_URL and dummy credentials in its environment,
-//      so the SDK finds moto through its own endpoint resolution, as a real deployment would;
+//   3. runs `node .next/standalone/server.js` on <port> with AWS_ENDPOINT_URL and dummy credentials
+//      in its environment, so the SDK finds moto through its own endpoint resolution, as a real
+//      deployment would (paths absolute: the server changes into its own folder);
 //   4. stops moto when the server exits or when Playwright stops it (SIGTERM / SIGINT).
 // Usage: tsx e2e/aws/moto-server.ts [port]
 import { spawn, type ChildProcess } from "node:child_process";
@@ -44,11 +45,13 @@ async function main(): Promise<void> {
     const configFile = writeConfig(dataDir);
     writeFileSync(AWS_E2E_STATE_FILE, JSON.stringify({ url: moto.url }));
     console.error(`capstan e2e (aws): moto ${moto.url} seeded; config ${configFile}`);
-    server = spawn(path.resolve("node_modules/.bin/next"), ["start", "-p", String(port)], {
+    server = spawn(process.execPath, [path.resolve(".next/standalone/server.js")], {
       stdio: ["ignore", "inherit", "inherit"],
       env: {
         ...process.env,
         ...motoEnv(moto.url),
+        PORT: String(port),
+        HOSTNAME: "127.0.0.1",
         CAPSTAN_CONFIG: configFile,
         CAPSTAN_DATA_DIR: dataDir,
         CAPSTAN_SESSION_SECRET: randomBytes(36).toString("base64"),
