@@ -1,5 +1,7 @@
 import { getBackend } from "@/lib/backends";
 import { getConfig, type FleetConfig } from "@/lib/config";
+import { startBackgroundWork } from "@/lib/services/background";
+import { getStore } from "@/lib/store";
 import type { Env } from "@/lib/config/load";
 
 /**
@@ -25,5 +27,23 @@ export function startOrExit(env: Env = process.env, exit: (code: number) => neve
   } catch (e) {
     console.error(`capstan: refusing to start.\n${e instanceof Error ? e.message : String(e)}`);
     return exit(1);
+  }
+}
+
+/**
+ * Open the store (SQLite, or PostgreSQL with CAPSTAN_DATABASE_URL) and run its migrations — under
+ * a database lock, so replicas that start together migrate once — then start the background
+ * jobs. A database that cannot be reached stops the start, naming the host, never the password.
+ */
+export async function openStoreOrExit(exit: (code: number) => never = process.exit): Promise<void> {
+  try {
+    const store = getStore();
+    await store.ready;
+    await store.ping(5_000);
+    console.log(`capstan: store ${store.kind} at ${store.location}`);
+    startBackgroundWork();
+  } catch (e) {
+    console.error(`capstan: refusing to start: the store cannot be opened.\n${e instanceof Error ? e.message : String(e)}`);
+    exit(1);
   }
 }

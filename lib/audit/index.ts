@@ -1,5 +1,5 @@
 export * from "./types";
 export { auditFile, auditStore, setAuditStoreForTests } from "./store";
 export { SqliteAuditStore } from "./sqlite-store";
-export { displayOutcome, isStalePending, reconcilePending, RECONCILE_AFTER_MS, type OutcomeLabel, type ReconcileSummary } from "./reconcile";
+export { displayOutcome, isStalePending, reconcileAfterMs, reconcilePending, RECONCILE_AFTER_MS, type OutcomeLabel, type ReconcileSummary } from "./reconcile";
 export { isInFlight, trackInFlight } from "./in-flight";

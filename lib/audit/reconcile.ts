@@ -1,4 +1,5 @@
 import type { FleetBackend, GroupState } from "@/lib/fleet/types";
+import { poolLockKey, type Store } from "@/lib/store";
 import { isInFlight } from "./in-flight";
 import { auditStore } from "./store";
 import type { AuditRecord, AuditStore, Observation } from "./types";
@@ -25,10 +26,16 @@ import type { AuditRecord, AuditStore, Observation } from "./types";
 
 export const RECONCILE_AFTER_MS = 30_000;
 
+/** CAPSTAN_RECONCILE_AFTER_SECONDS shortens the wait in tests; 30 s otherwise. */
+export function reconcileAfterMs(env: Record<string, string | undefined> = process.env): number {
+  const s = Number(env.CAPSTAN_RECONCILE_AFTER_SECONDS);
+  return Number.isFinite(s) && s > 0 ? s * 1000 : RECONCILE_AFTER_MS;
+}
+
 export interface ReconcileSummary {
   succeeded: number;
   unknown: number;
-  /** Left pending: the group could not be read. */
+  /** Left pending: the group could not be read, or a change to the pool is under way somewhere. */
   skipped: number;
 }
 
@@ -37,12 +44,18 @@ export interface ReconcileOptions {
   now?: () => Date;
   afterMs?: number;
   timeoutMs?: number;
+  /**
+   * The store's pool locks. A change holds its pool's lock from the fresh read to the outcome, on
+   * whichever replica runs it: a record whose lock is held is in flight, not lost. A replica that
+   * died mid-change released its lock with its database connection.
+   */
+  locks?: Pick<Store, "tryWithLock">;
 }
 
 export async function reconcilePending(backend: FleetBackend, opts: ReconcileOptions = {}): Promise<ReconcileSummary> {
   const store = opts.store ?? auditStore();
   const now = opts.now ?? (() => new Date());
-  const cutoff = new Date(now().getTime() - (opts.afterMs ?? RECONCILE_AFTER_MS)).toISOString();
+  const cutoff = new Date(now().getTime() - (opts.afterMs ?? reconcileAfterMs())).toISOString();
   const summary: ReconcileSummary = { succeeded: 0, unknown: 0, skipped: 0 };
   const pending = (await store.pendingBefore(cutoff)).filter((r) => !isInFlight(r.id));
   if (pending.length === 0) return summary;
@@ -59,13 +72,23 @@ export async function reconcilePending(backend: FleetBackend, opts: ReconcileOpt
   };
 
   for (const rec of pending) {
+    if (!opts.locks) {
+      await settle(rec);
+      continue;
+    }
+    const r = await opts.locks.tryWithLock(poolLockKey(rec.region, rec.pool), () => settle(rec));
+    if (!r.ran) summary.skipped++;
+  }
+  return summary;
+
+  async function settle(rec: AuditRecord): Promise<void> {
     let seen: Observation | null = await store.observedAfter(rec);
     let where = "by a later attempt";
     if (!seen && rec.group !== null) {
       const groups = await groupsOf(rec.region);
       if (groups === null) {
         summary.skipped++;
-        continue;
+        return;
       }
       const g = groups.find((x) => x.groupName === rec.group);
       if (g) seen = { desired: g.desired, min: g.min, max: g.max, time: now().toISOString() };
@@ -79,7 +102,7 @@ export async function reconcilePending(backend: FleetBackend, opts: ReconcileOpt
         note: `No outcome was recorded and group ${rec.group ?? "(unknown)"} was not found ${where}.`,
       });
       summary.unknown++;
-      continue;
+      return;
     }
     const matches =
       seen.desired === rec.to &&
@@ -102,11 +125,10 @@ export async function reconcilePending(backend: FleetBackend, opts: ReconcileOpt
       if (updated) summary.unknown++;
     }
   }
-  return summary;
 }
 
 /** A pending intent whose reply is overdue and not on its way in this process. */
-export function isStalePending(record: AuditRecord, now: Date = new Date(), afterMs = RECONCILE_AFTER_MS): boolean {
+export function isStalePending(record: AuditRecord, now: Date = new Date(), afterMs = reconcileAfterMs()): boolean {
   return record.outcome === "pending" && Date.parse(record.time) < now.getTime() - afterMs && !isInFlight(record.id);
 }
 

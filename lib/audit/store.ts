@@ -1,22 +1,15 @@
-import path from "node:path";
-import { dataDir } from "@/lib/config";
-import { SqliteAuditStore } from "./sqlite-store";
+import { auditFile, getStore, setStoreForTests, SqliteStore } from "@/lib/store";
 import type { AuditStore } from "./types";
 
-// One store per server process. Opening runs the migrations; a failure is not cached, so the
-// next request tries again (and a write is refused meanwhile: no intent, no backend call).
-const holder = globalThis as unknown as { __capstanAudit?: AuditStore };
+export { auditFile };
 
-export function auditFile(env: Record<string, string | undefined> = process.env): string {
-  return path.join(dataDir(env), "audit.sqlite");
-}
-
+/** The audit log of the process's store (SQLite or PostgreSQL). */
 export function auditStore(): AuditStore {
-  holder.__capstanAudit ??= new SqliteAuditStore(auditFile());
-  return holder.__capstanAudit;
+  return getStore().audit;
 }
 
-/** Tests swap the store in-process (closing the previous one is the caller's business). */
+/** Tests swap the audit store in-process: an SQLite one becomes the whole store. */
 export function setAuditStoreForTests(store: AuditStore | undefined): void {
-  holder.__capstanAudit = store;
+  if (store === undefined) return setStoreForTests(undefined);
+  setStoreForTests(new SqliteStore(store));
 }

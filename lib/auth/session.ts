@@ -4,6 +4,7 @@ import path from "node:path";
 import { jwtVerify, SignJWT } from "jose";
 import { z } from "zod";
 import { dataDir, getConfig } from "@/lib/config";
+import { getStore } from "@/lib/store";
 import { ROLES, type AuthorizedIdentity, type Identity } from "./roles";
 
 export const SESSION_COOKIE = "capstan_session";
@@ -20,13 +21,21 @@ const holder = globalThis as unknown as { __capstanSessionKey?: Uint8Array };
 
 /**
  * The signing key: CAPSTAN_SESSION_SECRET (required outside dev sign-in and at least
- * 32 characters long whenever set; checked at start-up by lib/auth/safety.ts),
- * else a random key kept in the data directory so a restart does not sign everyone out.
+ * 32 characters long whenever set; checked at start-up by lib/auth/safety.ts), else a random
+ * key kept where the store keeps things — in the shared database, so a cookie one replica signed
+ * is honoured by the others, or in the data directory — so a restart does not sign anyone out.
  */
-export function sessionKey(env: Record<string, string | undefined> = process.env): Uint8Array {
+export async function sessionKey(env: Record<string, string | undefined> = process.env): Promise<Uint8Array> {
   if (holder.__capstanSessionKey) return holder.__capstanSessionKey;
   let secret = env.CAPSTAN_SESSION_SECRET;
-  if (!secret) {
+  const shared = secret ? null : getStore().documents;
+  if (shared) {
+    secret = await shared.update<string, string>("session-key", (current) => {
+      if (current) return { result: current };
+      const made = randomBytes(32).toString("base64url");
+      return { next: made, result: made };
+    });
+  } else if (!secret) {
     const file = path.join(dataDir(env), "session-secret");
     if (existsSync(file)) secret = readFileSync(file, "utf8").trim();
     else {
@@ -46,14 +55,14 @@ export async function createSessionToken(identity: AuthorizedIdentity, hours = g
     .setSubject(identity.name)
     .setIssuedAt()
     .setExpirationTime(`${Math.round(hours * 3600)}s`)
-    .sign(sessionKey());
+    .sign(await sessionKey());
 }
 
 /** A tampered, expired or malformed cookie is simply "signed out". */
 export async function readSessionToken(token: string | undefined): Promise<Identity | null> {
   if (!token) return null;
   try {
-    const { payload } = await jwtVerify(token, sessionKey(), { algorithms: ["HS256"] });
+    const { payload } = await jwtVerify(token, await sessionKey(), { algorithms: ["HS256"] });
     const c = claims.parse(payload);
     return { name: c.sub, role: c.role as NonNullable<Identity["role"]>, source: c.src, scope: c.scope };
   } catch {

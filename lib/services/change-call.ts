@@ -15,7 +15,7 @@ export async function callBackend(
   intent: AuditRecord,
   group: GroupState,
   input: ChangeCapacityInput,
-  cache: { invalidate(prefix: string): void },
+  cache: { invalidate(prefix: string): void | Promise<void> },
   now: () => Date,
   timeoutMs: number,
 ): Promise<AuditRecord> {
@@ -61,8 +61,8 @@ export async function callBackend(
       { auditId: intent.id, outcome: "unknown" },
     );
   } finally {
-    cache.invalidate(`groups:${group.region}`);
-    cache.invalidate(`activities:${group.region}:${group.groupName}`);
+    await cache.invalidate(`groups:${group.region}`);
+    await cache.invalidate(`activities:${group.region}:${group.groupName}`);
   }
 }
 

@@ -4,6 +4,7 @@ import { getBackend } from "@/lib/backends";
 import { sharedCache } from "@/lib/cache/shared-cache";
 import { findPool, getConfig, regionsOf, type FleetConfig, type PoolConfig } from "@/lib/config";
 import type { FleetBackend, GroupState, Instance } from "@/lib/fleet/types";
+import { getStore } from "@/lib/store";
 import { fieldErrors } from "@/lib/validation";
 import { baseRecord, looseRecord, recordRefusal, withObserved, type ChangeTarget } from "./change-audit";
 import { changeCapacitySchema } from "./change-capacity-schema";
@@ -19,7 +20,7 @@ import {
   ValidationError,
 } from "./errors";
 import { asBackendError, callBackend, writeTimeout } from "./change-call";
-import { withGroupLock } from "./group-lock";
+import { withGroupLock, type Locks } from "./group-lock";
 import { countInstances } from "./pool-status";
 import { withRegionTimeout } from "./region-reads";
 
@@ -56,7 +57,9 @@ export interface ChangeDeps {
   backend: FleetBackend;
   store: AuditStore;
   config: FleetConfig;
-  cache: { invalidate(prefix: string): void };
+  cache: { invalidate(prefix: string): void | Promise<void> };
+  /** One change per pool at a time: the store's lock (across replicas with PostgreSQL). */
+  locks: Locks;
   now: () => Date;
 }
 
@@ -103,7 +106,7 @@ export async function changeCapacity(
   if (prior) return replay(prior);
 
   // From the fresh read to the backend's reply, no other change to this pool may interleave.
-  return withGroupLock(`${target.region}/${pool.id}`, async () => {
+  return withGroupLock(deps.locks ?? getStore(), target.region, pool.id, async () => {
     // Current state, fresh from the backend: guardrails are never checked against a cache.
     const backend = deps.backend ?? getBackend();
     let claimants: GroupState[];

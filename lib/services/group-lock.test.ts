@@ -1,23 +1,17 @@
 import { describe, expect, it } from "vitest";
+import { StoreUnavailableError } from "@/lib/store";
+import { AuditUnavailableError } from "./errors";
 import { withGroupLock } from "./group-lock";
 
 describe("withGroupLock", () => {
-  it("runs changes to one group one after another, other groups in parallel, and survives a failure", async () => {
-    const log: string[] = [];
-    const step = (name: string, ms: number, fail = false) => async () => {
-      log.push(`${name} start`);
-      await new Promise((r) => setTimeout(r, ms));
-      log.push(`${name} end`);
-      if (fail) throw new Error(name);
-      return name;
-    };
-    const results = await Promise.allSettled([
-      withGroupLock("us-east-1/app", step("a1", 20, true)),
-      withGroupLock("us-east-1/app", step("a2", 1)),
-      withGroupLock("us-west-2/app", step("b", 1)),
-    ]);
-    expect(results.map((r) => r.status)).toEqual(["rejected", "fulfilled", "fulfilled"]);
-    expect(log.indexOf("a2 start")).toBeGreaterThan(log.indexOf("a1 end"));
-    expect(log.indexOf("b end")).toBeLessThan(log.indexOf("a1 end"));
+  it("a store that cannot lock refuses the change as 'audit unavailable', and the work never runs", async () => {
+    const locks = { withLock: () => Promise.reject(new StoreUnavailableError("the database cannot be reached")) };
+    let ran = false;
+    await expect(
+      withGroupLock(locks, "us-east-1", "app", async () => {
+        ran = true;
+      }),
+    ).rejects.toBeInstanceOf(AuditUnavailableError);
+    expect(ran).toBe(false);
   });
 });

@@ -1,22 +1,19 @@
-// One capacity change at a time per pool and region in this process. Auto Scaling has no
-// compare-and-set, so "read desired, compare with what the operator saw, write" is only safe if
-// no other change to the same group runs between the read and the write. Two operators reacting
-// to the same alert then get one change and one 409, never a silently lost change.
-// (Several dashboard replicas need the same guarantee from the shared audit store.)
+import { poolLockKey, StoreUnavailableError, type Store } from "@/lib/store";
+import { AuditUnavailableError } from "./errors";
 
-const tails = new Map<string, Promise<void>>();
+// One capacity change at a time per pool and region, across every replica sharing the store.
+// Auto Scaling has no compare-and-set, so "read desired, compare with what the operator saw,
+// write" is only safe if no other change to the same group runs between the read and the write.
+// Two operators reacting to the same alert then get one change and one 409, never a lost change.
 
-export async function withGroupLock<T>(key: string, fn: () => Promise<T>): Promise<T> {
-  const previous = tails.get(key) ?? Promise.resolve();
-  let release!: () => void;
-  const mine = new Promise<void>((resolve) => (release = resolve));
-  const tail = previous.then(() => mine);
-  tails.set(key, tail);
-  await previous;
+export type Locks = Pick<Store, "withLock">;
+
+export async function withGroupLock<T>(locks: Locks, region: string, pool: string, fn: () => Promise<T>): Promise<T> {
   try {
-    return await fn();
-  } finally {
-    release();
-    if (tails.get(key) === tail) tails.delete(key);
+    return await locks.withLock(poolLockKey(region, pool), fn);
+  } catch (err) {
+    if (!(err instanceof StoreUnavailableError)) throw err;
+    console.error(`capstan: change lock unavailable: ${err.message}`);
+    throw new AuditUnavailableError("The audit log cannot be written, so nothing was changed. Try again shortly.");
   }
 }

@@ -1,7 +1,6 @@
-import { auditStore, reconcilePending } from "@/lib/audit";
-import { getBackend } from "@/lib/backends";
-import { getConfig } from "@/lib/config";
+import { auditStore } from "@/lib/audit";
 import type { CapacityMarker } from "@/lib/fleet/views";
+import { reconcileNow } from "./background";
 
 /**
  * Successful capacity changes in the range, drawn as markers on the pool's graphs: who changed
@@ -9,7 +8,9 @@ import type { CapacityMarker } from "@/lib/fleet/views";
  * Markers are an annotation: an unreadable audit log must not take the graphs down with it.
  */
 export async function capacityMarkers(region: string, poolId: string, rangeMs: number, now = Date.now()): Promise<CapacityMarker[]> {
-  reconcileInBackground();
+  // Reading a pool is also a moment to reconcile intents a crash left without an outcome, but
+  // never on the read's own time: a slow region must not hold every pool page back.
+  void reconcileNow();
   try {
     const rows = await auditStore().markersFor(region, poolId, { start: now - rangeMs, end: now });
     return rows
@@ -19,19 +20,4 @@ export async function capacityMarkers(region: string, poolId: string, rangeMs: n
     console.error("capstan: audit log unreadable for markers", e);
     return [];
   }
-}
-
-let reconciling: Promise<unknown> | null = null;
-
-/**
- * Reading a pool is also when intents left without an outcome (a crash mid-change) get
- * reconciled, but never on the read's own time: a region that is slow to answer must not hold
- * every pool page back. One reconciliation at a time, however many viewers.
- */
-function reconcileInBackground(): void {
-  reconciling ??= reconcilePending(getBackend(), { timeoutMs: getConfig().refresh.timeoutMs })
-    .catch((e: unknown) => console.error("capstan: reconciliation failed", e))
-    .finally(() => {
-      reconciling = null;
-    });
 }

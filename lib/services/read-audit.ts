@@ -6,7 +6,7 @@ import {
   displayOutcome,
   isStalePending,
   MAX_LIMIT,
-  RECONCILE_AFTER_MS,
+  reconcileAfterMs,
   reconcilePending,
   type AuditOutcome,
   type AuditRecord,
@@ -18,6 +18,7 @@ import { getBackend } from "@/lib/backends";
 import type { FleetBackend } from "@/lib/fleet/types";
 import { fieldErrors } from "@/lib/validation";
 import { toCsv } from "./audit-csv";
+import { reconcileNow } from "./background";
 import { AuditUnavailableError, ValidationError } from "./errors";
 
 export interface AuditFilters {
@@ -76,7 +77,7 @@ export async function readAudit(identity: Identity | null | undefined, filters: 
   const store = openStore(deps);
   await reconcileQuietly(store, deps, now);
   const page = await guarded(() =>
-    store.query({ ...filters, scopes: scopesOf(who), staleBefore: new Date(now().getTime() - RECONCILE_AFTER_MS).toISOString() }),
+    store.query({ ...filters, scopes: scopesOf(who), staleBefore: new Date(now().getTime() - reconcileAfterMs()).toISOString() }),
   );
   return { records: page.records.map((r) => present(r, now())), nextCursor: page.nextCursor };
 }
@@ -92,7 +93,7 @@ export async function exportAuditCsv(
   const now = deps.now ?? (() => new Date());
   const store = openStore(deps);
   await reconcileQuietly(store, deps, now);
-  const staleBefore = new Date(now().getTime() - RECONCILE_AFTER_MS).toISOString();
+  const staleBefore = new Date(now().getTime() - reconcileAfterMs()).toISOString();
   const records: AuditRecord[] = [];
   let cursor: string | undefined;
   do {
@@ -146,9 +147,12 @@ async function guarded<T>(fn: () => Promise<T>): Promise<T> {
 
 /** Reading the log must never fail because reconciliation could not run. */
 async function reconcileQuietly(store: AuditStore, deps: Partial<ReadAuditDeps>, now: () => Date): Promise<void> {
+  if (deps.store === undefined && deps.backend === undefined) {
+    await reconcileNow(); // the process's store: under its job and pool locks, as the background does
+    return;
+  }
   try {
-    const backend = deps.backend === undefined ? getBackend() : deps.backend;
-    if (backend) await reconcilePending(backend, { store, now });
+    if (deps.backend !== null) await reconcilePending(deps.backend ?? getBackend(), { store, now });
   } catch (err) {
     console.error("capstan: audit reconciliation failed", err);
   }

@@ -14,7 +14,7 @@ export async function readFaults(identity: Identity | null) {
   authorize(identity, "sim:faults");
   const sim = simulatedBackend();
   if (!sim) throw new NotFoundError("Fault injection exists only with the simulated backend.");
-  return { faults: sim.faults() };
+  return { faults: await sim.loadFaults() };
 }
 
 /**
@@ -58,10 +58,10 @@ export async function setFault(identity: Identity | null, input: unknown) {
     throw new ValidationError("Unknown region.", { region: `expected ${regionsOf(getConfig()).map((r) => r.region).join(" or ")}` });
   }
   const intent = await auditStore().recordIntent(entry(who));
-  sim.setFault(region, body.data.fault);
+  await sim.setFault(region, body.data.fault);
   await auditStore().recordOutcome(intent.record.id, { outcome: "succeeded", completedAt: new Date().toISOString() });
   // The next read goes upstream, so the fault shows at once rather than after the cache window.
-  sharedCache().invalidate(`groups:${region}`);
-  sharedCache().invalidate(`metrics:${region}`);
-  return { faults: sim.faults() };
+  await sharedCache().invalidate(`groups:${region}`);
+  await sharedCache().invalidate(`metrics:${region}`);
+  return { faults: await sim.loadFaults() };
 }

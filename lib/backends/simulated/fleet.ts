@@ -8,12 +8,18 @@ import { initGroup, reconcile, type SimContext } from "./lifecycle";
 import type { MetricSource } from "./metrics";
 import { buildMetricIndex } from "./metrics";
 import type { PoolInput } from "./pool-model";
-import type { SimGroup, SimState, StateStore } from "./store";
+import type { SimGroup, SimState } from "./store";
 import { buildProfiles, type TrafficProfile } from "./traffic";
 
 // The simulated fleet's state and its Auto Scaling API: bounds checks with AWS's own messages,
 // desired-capacity changes that launch and terminate through the lifecycle, and lazy time — every
 // call first brings each group up to the injected clock, then saves if anything happened.
+
+/** Where the state is saved: a file (one process), or a shared document (replicas; see adopt). */
+export interface StateSaver {
+  load(): SimState | null;
+  save(state: SimState): void;
+}
 
 const PRUNE_EVERY_MS = 10 * 60_000;
 const invalid = (message: string) => new BackendError("ValidationError", message, { httpStatus: 400 });
@@ -23,27 +29,57 @@ export class SimFleet implements MetricSource {
   readonly index: ReturnType<typeof buildMetricIndex>;
   private readonly profiles: Map<string, TrafficProfile>;
   private readonly ctx: SimContext;
-  private readonly state: SimState;
+  private state: SimState;
   private lastPrune = -Infinity;
 
   constructor(
     private readonly cfg: FleetConfig,
-    private readonly store: StateStore,
+    private readonly store: StateSaver,
     t0: number,
   ) {
     this.specs = groupSpecs(cfg);
     this.index = buildMetricIndex(this.specs);
     this.profiles = buildProfiles(cfg);
     this.ctx = { seed: cfg.simulation.seed, warmupMs: cfg.simulation.warmupSeconds * 1000 };
-    const saved = store.load();
+    this.state = this.fit(store.load(), t0).state;
+    this.sync(t0, true);
+  }
+
+  /**
+   * Replicas share one saved state: before each call, take the latest (another replica may have
+   * moved it on), fitted to this configuration. Returns whether fitting changed it.
+   */
+  adopt(saved: SimState | null, t: number): boolean {
+    const { state, changed } = this.fit(saved, t);
+    this.state = state;
+    return changed;
+  }
+
+  /** The state as it would be saved. */
+  snapshot(): SimState {
+    return this.state;
+  }
+
+  private fit(saved: SimState | null, t0: number): { state: SimState; changed: boolean } {
     // Instance ids and failures derive from the seed: state from another seed would not fit.
-    this.state =
-      saved && saved.seed === this.ctx.seed ? saved : { version: 1, seed: this.ctx.seed, groups: {} };
+    const fits = saved !== null && saved.seed === this.ctx.seed;
+    const state: SimState = fits ? saved : { version: 1, seed: this.ctx.seed, groups: {} };
+    let changed = !fits;
     // Groups the configuration no longer has are dropped, so the file stays as small as the fleet.
     const known = new Set(this.specs.map((s) => s.key));
-    for (const key of Object.keys(this.state.groups)) if (!known.has(key)) delete this.state.groups[key];
-    for (const spec of this.specs) this.state.groups[spec.key] ??= initGroup(spec, this.ctx, t0);
-    this.sync(t0, true);
+    for (const key of Object.keys(state.groups)) {
+      if (!known.has(key)) {
+        delete state.groups[key];
+        changed = true;
+      }
+    }
+    for (const spec of this.specs) {
+      if (!state.groups[spec.key]) {
+        state.groups[spec.key] = initGroup(spec, this.ctx, t0);
+        changed = true;
+      }
+    }
+    return { state, changed };
   }
 
   /** Replay everything up to t; save when the state changed. */

@@ -11,7 +11,7 @@ import {
 import { describeActivities } from "./activities";
 import { SimFleet } from "./fleet";
 import { getMetricData } from "./metrics";
-import { StateStore } from "./store";
+import { StateStore, type SimState } from "./store";
 
 // The embedded default backend: an in-process fleet that behaves like the reference fleet on
 // AWS (see docs in lib/fleet/model.ts and each module here). This file only wires the parts
@@ -28,12 +28,30 @@ export interface SimulatedOptions {
   now?: () => number;
   /** How long a "slow" region takes to answer (default 8 s, past the app's 5 s region timeout). */
   slowMs?: number;
+  /**
+   * Several replicas: the fleet's state and its faults live in the shared store instead of the
+   * data directory, so every replica shows and changes the same fleet.
+   */
+  shared?: SharedSimState;
+}
+
+/** The shared store's side of the simulation (lib/store documents under their own locks). */
+export interface SharedSimState {
+  /** Read-modify-write the state, one call at a time across replicas. */
+  transact<T>(fn: (saved: SimState | null) => { next?: SimState; result: T }): Promise<T>;
+  readFaults(): Promise<Record<string, RegionFault> | null>;
+  /** Merge these regions' faults into the shared ones. */
+  mergeFaults(faults: Record<string, RegionFault>): Promise<void>;
 }
 
 export interface SimulatedBackend extends FleetBackend {
   readonly kind: "simulated";
-  setFault(region: string, fault: RegionFault): void;
+  /** Validates at once (throws); the promise settles when every replica will see the fault. */
+  setFault(region: string, fault: RegionFault): Promise<void>;
+  /** The faults as of the last call (see loadFaults). */
   faults(): Record<string, RegionFault>;
+  /** Shared mode: catch up with faults another replica set. */
+  loadFaults(): Promise<Record<string, RegionFault>>;
 }
 
 export function createSimulatedBackend(cfg: FleetConfig, opts: SimulatedOptions): SimulatedBackend {
@@ -41,58 +59,87 @@ export function createSimulatedBackend(cfg: FleetConfig, opts: SimulatedOptions)
   const regions = [cfg.regions.primary, cfg.regions.standby];
   const faults = parseFaults(opts.faults, regions);
   const slowMs = opts.slowMs ?? DEFAULT_SLOW_MS;
-  const fleet = new SimFleet(cfg, new StateStore(opts.dataDir), now());
+  const shared = opts.shared;
+  // Shared: saves only mark the state dirty; the transaction writes it back.
+  let dirty = false;
+  const fleet = new SimFleet(cfg, shared ? { load: () => null, save: () => void (dirty = true) } : new StateStore(opts.dataDir), now());
+  // Faults named in the environment apply from this replica's first call on.
+  let envFaults = shared && opts.faults ? { ...faults } : null;
 
-  /** Fault first (a down region does no work), then bring the fleet up to the clock. */
-  async function enter(region: string, service: Service, signal?: AbortSignal): Promise<number> {
+  async function loadFaults(): Promise<Record<string, RegionFault>> {
+    if (shared) {
+      if (envFaults) {
+        await shared.mergeFaults(envFaults);
+        envFaults = null;
+      }
+      Object.assign(faults, (await shared.readFaults()) ?? {});
+    }
+    return { ...faults };
+  }
+
+  /**
+   * Fault first (a down region does no work, and a slow one waits outside any lock), then bring
+   * the fleet up to the clock and run the call — in shared mode on the latest saved state, under
+   * its lock, writing it back when anything changed.
+   */
+  async function run<T>(region: string, service: Service, signal: AbortSignal | undefined, op: (t: number) => T): Promise<T> {
+    await loadFaults();
     await enactFault(faults[region] ?? "ok", region, service, slowMs, signal);
     const t = now();
-    fleet.sync(t);
-    return t;
+    if (!shared) {
+      fleet.sync(t);
+      return op(t);
+    }
+    return shared.transact((saved) => {
+      dirty = fleet.adopt(saved, t);
+      fleet.sync(t);
+      const result = op(t);
+      return { next: dirty ? fleet.snapshot() : undefined, result };
+    });
   }
 
   return {
     kind: "simulated",
 
-    async listGroups(region, signal) {
-      const t = await enter(region, "autoscaling", signal);
-      return fleet.listGroups(region, t);
+    listGroups(region, signal) {
+      return run(region, "autoscaling", signal, (t) => fleet.listGroups(region, t));
     },
 
-    async getMetricData(region, queries, range, signal) {
-      const t = await enter(region, "monitoring", signal);
-      return getMetricData(fleet, region, queries, range, t);
+    getMetricData(region, queries, range, signal) {
+      return run(region, "monitoring", signal, (t) => getMetricData(fleet, region, queries, range, t));
     },
 
-    async describeActivities(region, groupName, limit = 50) {
-      const t = await enter(region, "autoscaling");
-      if (!Number.isInteger(limit) || limit < 1 || limit > 100) {
-        throw new BackendError(
-          "ValidationError",
-          `1 validation error detected: Value '${limit}' at 'maxRecords' failed to satisfy constraint: Member must have value between 1 and 100`,
-          { httpStatus: 400 },
-        );
-      }
-      const found = fleet.find(region, groupName);
-      return found ? describeActivities(found.g, groupName, t, limit) : [];
+    describeActivities(region, groupName, limit = 50) {
+      return run(region, "autoscaling", undefined, (t) => {
+        if (!Number.isInteger(limit) || limit < 1 || limit > 100) {
+          throw new BackendError(
+            "ValidationError",
+            `1 validation error detected: Value '${limit}' at 'maxRecords' failed to satisfy constraint: Member must have value between 1 and 100`,
+            { httpStatus: 400 },
+          );
+        }
+        const found = fleet.find(region, groupName);
+        return found ? describeActivities(found.g, groupName, t, limit) : [];
+      });
     },
 
-    async setDesiredCapacity(region, groupName, desired) {
-      const t = await enter(region, "autoscaling");
-      return fleet.setDesiredCapacity(region, groupName, desired, t);
+    setDesiredCapacity(region, groupName, desired) {
+      return run(region, "autoscaling", undefined, (t) => fleet.setDesiredCapacity(region, groupName, desired, t));
     },
 
-    async updateGroupBounds(region, groupName, change) {
-      const t = await enter(region, "autoscaling");
-      return fleet.updateGroupBounds(region, groupName, change, t);
+    updateGroupBounds(region, groupName, change) {
+      return run(region, "autoscaling", undefined, (t) => fleet.updateGroupBounds(region, groupName, change, t));
     },
 
     setFault(region, fault) {
       faults[region] = checkFault(region, fault, regions);
+      return shared ? shared.mergeFaults({ [region]: faults[region]! }) : Promise.resolve();
     },
 
     faults() {
       return { ...faults };
     },
+
+    loadFaults,
   };
 }

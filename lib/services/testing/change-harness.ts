@@ -1,3 +1,4 @@
+import { withLocalLock } from "@/lib/store/local-lock";
 import { afterEach, beforeEach } from "vitest";
 import type { AuditRecord } from "@/lib/audit";
 import type { SqliteAuditStore } from "@/lib/audit/sqlite-store";
@@ -63,7 +64,7 @@ export function changeHarness(): ChangeHarness {
   afterEach(() => cleanup());
 
   function deps(extra: Partial<ChangeDeps> = {}): Partial<ChangeDeps> {
-    return { backend, store, config, now, cache: { invalidate: (p) => invalidated.push(p) }, ...extra };
+    return { backend, store, config, now, cache: { invalidate: (p) => void invalidated.push(p) }, locks: { withLock: withLocalLock }, ...extra };
   }
 
   function body(extra: Record<string, unknown> = {}) {

@@ -1,0 +1,132 @@
+import type { Pool } from "pg";
+import { inTransaction, LOCK_KEY } from "./connection";
+
+// Versioned schema for the PostgreSQL store, applied at start-up in one transaction under an
+// advisory lock: replicas that start together migrate once, the others wait and find it done.
+// A shipped migration is never edited: add a version. Migrations stay additive, so the old and
+// the new Capstan run side by side during a rolling deploy.
+
+export interface PgMigration {
+  version: number;
+  name: string;
+  up: string;
+}
+
+const IMMUTABLE_COLUMNS = [
+  "seq", "id", "time", "actor", "role", "action", "region", "pool", "group_name", "from_desired",
+  "expected_desired", "to_desired", "min_from", "min_to", "max_from", "max_to", "reason",
+  "idempotency_key", "request_hash", "is_intent", "override",
+];
+
+export const PG_MIGRATIONS: readonly PgMigration[] = [
+  {
+    version: 1,
+    name: "audit log, shared read cache, documents",
+    up: `
+      CREATE TABLE audit_log (
+        seq              BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        id               TEXT NOT NULL UNIQUE,
+        time             TIMESTAMPTZ NOT NULL,
+        actor            TEXT NOT NULL,
+        role             TEXT CHECK (role IS NULL OR role IN ('viewer', 'operator', 'admin')),
+        action           TEXT NOT NULL CHECK (action IN ('capacity', 'bounds', 'faults')),
+        region           TEXT NOT NULL,
+        pool             TEXT NOT NULL,
+        group_name       TEXT,
+        from_desired     INTEGER,
+        expected_desired INTEGER,
+        to_desired       INTEGER,
+        min_from         INTEGER,
+        min_to           INTEGER,
+        max_from         INTEGER,
+        max_to           INTEGER,
+        reason           TEXT,
+        idempotency_key  TEXT,
+        request_hash     TEXT,
+        is_intent        BOOLEAN NOT NULL,
+        override         BOOLEAN NOT NULL DEFAULT FALSE,
+        outcome          TEXT NOT NULL
+                         CHECK (outcome IN ('pending', 'succeeded', 'failed', 'rejected', 'denied', 'unknown')),
+        error_code       TEXT,
+        error_message    TEXT,
+        request_id       TEXT,
+        completed_at     TIMESTAMPTZ,
+        reconciled       BOOLEAN NOT NULL DEFAULT FALSE,
+        note             TEXT
+      );
+      -- One intent per actor and idempotency key, whichever replica the retries land on.
+      CREATE UNIQUE INDEX audit_log_intent_key ON audit_log (actor, idempotency_key)
+        WHERE is_intent AND idempotency_key IS NOT NULL;
+      CREATE INDEX audit_log_region_pool ON audit_log (region, pool, seq);
+      CREATE INDEX audit_log_actor ON audit_log (actor, seq);
+      CREATE INDEX audit_log_outcome ON audit_log (outcome, seq);
+      CREATE INDEX audit_log_group ON audit_log (region, group_name, seq);
+
+      -- Append-only in the database: no delete, no truncate, and the only update is a pending
+      -- intent getting its outcome.
+      CREATE FUNCTION audit_log_guard() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        IF TG_OP IN ('DELETE', 'TRUNCATE') THEN
+          RAISE EXCEPTION 'audit rows are never deleted';
+        END IF;
+        IF OLD.outcome <> 'pending' OR NEW.outcome = 'pending'
+          OR ROW(${IMMUTABLE_COLUMNS.map((c) => `NEW.${c}`).join(", ")})
+             IS DISTINCT FROM ROW(${IMMUTABLE_COLUMNS.map((c) => `OLD.${c}`).join(", ")}) THEN
+          RAISE EXCEPTION 'audit rows are only updated to record the outcome of a pending intent';
+        END IF;
+        RETURN NEW;
+      END $$;
+      CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
+        FOR EACH ROW EXECUTE FUNCTION audit_log_guard();
+      CREATE TRIGGER audit_log_no_truncate BEFORE TRUNCATE ON audit_log
+        FOR EACH STATEMENT EXECUTE FUNCTION audit_log_guard();
+      CREATE TRIGGER audit_log_outcome_only BEFORE UPDATE ON audit_log
+        FOR EACH ROW EXECUTE FUNCTION audit_log_guard();
+
+      -- The read cache shared by replicas: one row per key, refreshed by whoever holds its lock.
+      CREATE TABLE read_cache (
+        key        TEXT PRIMARY KEY,
+        version    BIGINT NOT NULL DEFAULT 0,
+        gen        BIGINT NOT NULL DEFAULT 0,
+        invalid    BOOLEAN NOT NULL DEFAULT FALSE,
+        value      TEXT,
+        fetched_at BIGINT,
+        error      TEXT,
+        error_at   BIGINT
+      );
+
+      -- Small documents read and written whole (the simulated fleet, the dev session key).
+      CREATE TABLE documents (
+        name       TEXT PRIMARY KEY,
+        version    BIGINT NOT NULL,
+        value      TEXT NOT NULL,
+        updated_at TIMESTAMPTZ NOT NULL DEFAULT now()
+      );
+    `,
+  },
+];
+
+export async function migratePg(pool: Pool, migrations: readonly PgMigration[] = PG_MIGRATIONS): Promise<number[]> {
+  return inTransaction(pool, async (c) => {
+    await c.query(`SELECT pg_advisory_xact_lock(${LOCK_KEY})`, ["migrate"]);
+    await c.query(`CREATE TABLE IF NOT EXISTS schema_migrations (
+      version    INTEGER PRIMARY KEY,
+      name       TEXT NOT NULL,
+      applied_at TIMESTAMPTZ NOT NULL DEFAULT now()
+    )`);
+    const done = new Set((await c.query<{ version: number }>("SELECT version FROM schema_migrations")).rows.map((r) => r.version));
+    const newest = Math.max(0, ...migrations.map((m) => m.version));
+    const ahead = [...done].filter((v) => v > newest);
+    if (ahead.length > 0) {
+      throw new Error(`database schema version ${Math.max(...ahead)} is newer than this Capstan knows (${newest}); refusing to use it`);
+    }
+    const applied: number[] = [];
+    for (const m of [...migrations].sort((a, b) => a.version - b.version)) {
+      if (done.has(m.version)) continue;
+      await c.query(m.up);
+      await c.query("INSERT INTO schema_migrations (version, name) VALUES ($1, $2)", [m.version, m.name]);
+      applied.push(m.version);
+    }
+    return applied;
+  });
+}
