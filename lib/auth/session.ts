@@ -4,7 +4,7 @@ import path from "node:path";
 import { jwtVerify, SignJWT } from "jose";
 import { z } from "zod";
 import { dataDir, getConfig } from "@/lib/config";
-import { getStore } from "@/lib/store";
+import { getStore, type DocumentStore } from "@/lib/store";
 import { ROLES, type AuthorizedIdentity, type Identity } from "./roles";
 
 export const SESSION_COOKIE = "capstan_session";
@@ -26,26 +26,26 @@ const holder = globalThis as unknown as { __capstanSessionKey?: Uint8Array };
  * is honoured by the others, or in the data directory — so a restart does not sign anyone out.
  */
 export async function sessionKey(env: Record<string, string | undefined> = process.env): Promise<Uint8Array> {
-  if (holder.__capstanSessionKey) return holder.__capstanSessionKey;
-  let secret = env.CAPSTAN_SESSION_SECRET;
-  const shared = secret ? null : getStore().documents;
+  holder.__capstanSessionKey ??= new TextEncoder().encode(await loadSessionSecret(env, getStore().documents));
+  return holder.__capstanSessionKey;
+}
+
+/** The secret itself, uncached: the environment's, the shared database's, or the data directory's. */
+export async function loadSessionSecret(env: Record<string, string | undefined>, shared: DocumentStore | null): Promise<string> {
+  if (env.CAPSTAN_SESSION_SECRET) return env.CAPSTAN_SESSION_SECRET;
   if (shared) {
-    secret = await shared.update<string, string>("session-key", (current) => {
+    return shared.update<string, string>("session-key", (current) => {
       if (current) return { result: current };
       const made = randomBytes(32).toString("base64url");
       return { next: made, result: made };
     });
-  } else if (!secret) {
-    const file = path.join(dataDir(env), "session-secret");
-    if (existsSync(file)) secret = readFileSync(file, "utf8").trim();
-    else {
-      secret = randomBytes(32).toString("base64url");
-      mkdirSync(path.dirname(file), { recursive: true });
-      writeFileSync(file, secret, { mode: 0o600 });
-    }
   }
-  holder.__capstanSessionKey = new TextEncoder().encode(secret);
-  return holder.__capstanSessionKey;
+  const file = path.join(dataDir(env), "session-secret");
+  if (existsSync(file)) return readFileSync(file, "utf8").trim();
+  const made = randomBytes(32).toString("base64url");
+  mkdirSync(path.dirname(file), { recursive: true });
+  writeFileSync(file, made, { mode: 0o600 });
+  return made;
 }
 
 export async function createSessionToken(identity: AuthorizedIdentity, hours = getConfig().auth.sessionHours): Promise<string> {

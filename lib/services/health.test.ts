@@ -3,6 +3,8 @@ import { setBackendForTests } from "@/lib/backends";
 import { cleanupDataDirs, harness, referenceConfig } from "@/lib/backends/simulated/test-fixtures";
 import { sharedCache } from "@/lib/cache/shared-cache";
 import { setConfigForTests } from "@/lib/config";
+import { SqliteAuditStore } from "@/lib/audit/sqlite-store";
+import { setStoreForTests, SqliteStore } from "@/lib/store";
 import { readHealth } from "./health";
 
 afterEach(() => {
@@ -29,7 +31,7 @@ describe("health", () => {
       return readHealth();
     };
 
-    expect(await probe(t0)).toMatchObject({ status: "ok", backend: "simulated", regions: [{ region: "us-east-1", reachable: true }, { region: "us-west-2", reachable: true }] });
+    expect(await probe(t0)).toMatchObject({ status: "ok", backend: "simulated", store: "sqlite", storeReachable: true, regions: [{ region: "us-east-1", reachable: true }, { region: "us-west-2", reachable: true }] });
     for (let s = 5; s < 60; s += 5) await probe(t0 + s * 1000);
     expect(spy).toHaveBeenCalledTimes(2);
     await probe(t0 + 60_000);
@@ -40,5 +42,22 @@ describe("health", () => {
     expect(down.status).toBe("degraded");
     expect(down.regions[1]).toMatchObject({ region: "us-west-2", reachable: false, error: "NetworkingError" });
     expect(JSON.stringify(down)).not.toMatch(/desired|instances/);
+  });
+});
+
+describe("health with the store lost", () => {
+  it("says so, and the replica still answers (reads go on; changes are refused)", async () => {
+    const cfg = referenceConfig();
+    setConfigForTests(cfg);
+    const h = harness(cfg, Date.now());
+    setBackendForTests(h.backend);
+    const lost = new SqliteStore(new SqliteAuditStore(":memory:"));
+    lost.ping = () => Promise.reject(new Error("connection terminated"));
+    setStoreForTests(lost);
+    try {
+      expect(await readHealth()).toMatchObject({ status: "degraded", store: "sqlite", storeReachable: false, regions: [{ reachable: true }, { reachable: true }] });
+    } finally {
+      setStoreForTests(undefined);
+    }
   });
 });
