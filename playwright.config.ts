@@ -52,6 +52,9 @@ export default defineConfig({
         extraHTTPHeaders: { Authorization: `Bearer ${AWS_E2E_TOKEN}` },
       },
     },
+    // Two standalone servers on one PostgreSQL database, started by the spec itself
+    // (e2e/replicas/cluster.ts: moto, the counting AWS proxy, a fresh database): no webServer.
+    { name: "replicas", testMatch: /replicas\/.*\.spec\.ts/ },
   ],
   webServer: [
     server("sim", 3100),

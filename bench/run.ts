@@ -9,6 +9,9 @@
 //    refreshes (100 and 500 pools), a local stub speaking the same AWS wire protocols (stub-aws.ts).
 //  - Server time: the standalone server (the production build: run `npm run build` first) with the
 //    simulated backend, CAPSTAN_SIM_EXTRA_POOLS growing the reference fleet to the same sizes.
+//  - Replicas: 1, 2 and 3 standalone servers on one PostgreSQL database against moto through a
+//    counting proxy, viewers spread over them: AWS calls per refresh must stay at the floor
+//    (bench/replicas.ts, the harness of the replica end-to-end tests).
 //
 // Environment: BENCH_SIZES (default "8,100,500"), BENCH_RUNS (server runs per endpoint, default 15).
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
@@ -17,6 +20,7 @@ import path from "node:path";
 import { parse as parseYaml } from "yaml";
 import { MOTO_CREDENTIALS, seedGroups, startMoto, type MotoServer } from "@/lib/backends/aws/testing";
 import { benchConfig, benchGroups, REGION_LIST } from "./fleet";
+import { measureReplicas, replicaChecks, REPLICA_COUNTS, type ReplicasMeasure } from "./replicas";
 import { measureServers, type ServerMeasure } from "./server";
 import { startStubAws } from "./stub-aws";
 import {
@@ -89,7 +93,20 @@ async function main(): Promise<void> {
   );
   results.forEach((r, i) => (r.server = servers[i]));
 
+  // Replicas of the standalone server on one PostgreSQL database (bench/replicas.ts). A failure to
+  // run them at all (no build, no database) is one failed target, not a lost report.
+  let replicas: ReplicasMeasure[] = [];
+  let replicasError: string | undefined;
+  try {
+    replicas = await measureReplicas(REPLICA_COUNTS, log);
+  } catch (err) {
+    replicasError = err instanceof Error ? err.message : String(err);
+    log(`replicas: failed: ${replicasError}`);
+  }
+
   const checks = evaluate(results);
+  checks.push(...replicaChecks(replicas));
+  if (replicasError) checks.push({ target: "replicas: measured", ok: false, detail: replicasError.slice(0, 2000) });
   const report = {
     generatedAt: new Date().toISOString(),
     node: process.version,
@@ -102,9 +119,10 @@ async function main(): Promise<void> {
       hour: `moto at ${smallest} pools; local AWS-protocol stub (bench/stub-aws.ts) above`,
     },
     sizes: results,
+    replicas,
     checks,
   };
-  print(report.seconds, results, checks);
+  print(report.seconds, results, checks, replicas);
   const out = path.join("bench", "results", "latest.json");
   mkdirSync(path.dirname(out), { recursive: true });
   writeFileSync(out, `${JSON.stringify(report, null, 2)}\n`);
@@ -243,7 +261,7 @@ function evaluate(results: SizeResult[]): Check[] {
   return checks;
 }
 
-function print(seconds: number, rs: SizeResult[], checks: Check[]) {
+function print(seconds: number, rs: SizeResult[], checks: Check[], replicas: ReplicasMeasure[]) {
   const rows: [string, ...string[]][] = [];
   const row = (label: string, f: (r: SizeResult) => string) => rows.push([label, ...rs.map(f)]);
   const calls = (c: Record<string, { describe: number; getMetricData: number; other: number }>) => {
@@ -312,7 +330,43 @@ function print(seconds: number, rs: SizeResult[], checks: Check[]) {
       "",
     ].join("\n"),
   );
+  printReplicas(replicas);
   for (const c of checks) console.log(`${c.ok ? "PASS" : "FAIL"}  ${c.target}: ${c.detail}`);
+}
+
+function printReplicas(ms: ReplicasMeasure[]) {
+  if (ms.length === 0) return;
+  const first = ms[0]!;
+  const regions = Object.keys(first.perRegion);
+  const rows: [string, ...string[]][] = [];
+  const row = (label: string, f: (m: ReplicasMeasure) => string) => rows.push([label, ...ms.map(f)]);
+  const each = (f: (r: ReplicasMeasure["perRegion"][string]) => string) => (m: ReplicasMeasure) =>
+    regions.map((region) => f(m.perRegion[region]!)).join(" / ");
+  row("start, all at once on an empty database", (m) => `${m.startSeconds.toFixed(1)} s`);
+  row("GET /api/fleet answered (failed)", (m) => `${m.requests} (${m.failedRequests})`);
+  row("describes per region per refresh⁴", each((r) => r.describesPerRefresh.toFixed(2)));
+  row("  floor ceil(groups/100)", each((r) => String(r.floorDescribes)));
+  row("GetMetricData per region per period", each((r) => r.getMetricDataPerRefresh.toFixed(2)));
+  row("  floor ceil(series/500)", each((r) => String(r.floorGetMetricData)));
+  const header: [string, ...string[]] = ["", ...ms.map((m) => `${m.replicas} replica${m.replicas > 1 ? "s" : ""}`)];
+  const widths = header.map((_, i) => Math.max(...[header, ...rows].map((x) => x[i]!.length)));
+  const line = (cells: string[]) =>
+    cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join("   ");
+  console.log(
+    `Replicas: standalone servers on one PostgreSQL database, ${first.pools} pools, ${first.viewers} viewers spread over them, ` +
+      `${first.seconds.toFixed(0)} s (capacity refresh ${first.capacitySeconds} s, metric period ${first.metricsPeriodSeconds} s)\n`,
+  );
+  console.log(line(header));
+  console.log(widths.map((w) => "─".repeat(w)).join("   "));
+  for (const r of rows) console.log(line(r));
+  console.log(
+    [
+      "",
+      `⁴ ${regions.join(" / ")}; AWS calls counted at a proxy in front of moto, from every replica; the window`,
+      "  starts with the series not loaded anywhere, so it holds one metric refresh per region.",
+      "",
+    ].join("\n"),
+  );
 }
 
 function viewers(v: ViewersMeasure): string {
