@@ -24,7 +24,7 @@ COPY . .
 RUN npm run build
 
 # runtime: only the standalone folder (server.js, .next, public, the traced node_modules) and the
-# default configuration; no npm, no compiler, no source.
+# default configuration; no compiler, no source, no dev dependencies.
 FROM node:20-bookworm-slim AS runtime
 WORKDIR /app
 ENV NODE_ENV=production \
