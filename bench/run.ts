@@ -354,7 +354,7 @@ function printReplicas(ms: ReplicasMeasure[]) {
     cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join("   ");
   console.log(
     `Replicas: standalone servers on one PostgreSQL database, ${first.pools} pools, ${first.viewers} viewers spread over them, ` +
-      `${first.seconds.toFixed(0)} s (capacity refresh ${first.capacitySeconds} s, metric period ${first.metricsPeriodSeconds} s)\n`,
+      `polling ${first.seconds.toFixed(0)} s (capacity refresh ${first.capacitySeconds} s, metric period ${first.metricsPeriodSeconds} s)\n`,
   );
   console.log(line(header));
   console.log(widths.map((w) => "─".repeat(w)).join("   "));
@@ -363,7 +363,8 @@ function printReplicas(ms: ReplicasMeasure[]) {
     [
       "",
       `⁴ ${regions.join(" / ")}; AWS calls counted at a proxy in front of moto, from every replica; the window`,
-      "  starts with the series not loaded anywhere, so it holds one metric refresh per region.",
+      "  starts with the series not loaded anywhere (one metric refresh per region); describes are counted over",
+      `  ${first.capacityRefreshes} capacity intervals from the first describe of the window, whatever the phase the start-up left.`,
       "",
     ].join("\n"),
   );

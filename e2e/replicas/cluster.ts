@@ -40,6 +40,25 @@ export interface ClusterOptions {
   env?: Record<string, string>;
   /** Give up on a replica's /api/health after this long (default 90 s: two cold starts share 2 cores). */
   healthTimeoutMs?: number;
+  /** Progress messages (start-up and teardown steps, with their duration). */
+  log?: (message: string) => void;
+}
+
+/** A step that fails with its name after `ms` instead of hanging whatever waits for it. */
+async function bounded<T>(name: string, ms: number, work: Promise<T>, log?: (m: string) => void): Promise<T> {
+  const t0 = Date.now();
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([
+      work,
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`${name}: no result within ${ms} ms`)), ms);
+      }),
+    ]);
+  } finally {
+    clearTimeout(timer);
+    log?.(`${name}: ${Date.now() - t0} ms`);
+  }
 }
 
 export interface ApiReply<T = unknown> {
@@ -76,23 +95,26 @@ export interface Cluster {
 }
 
 export async function startCluster(opts: ClusterOptions): Promise<Cluster> {
-  const cleanup: (() => Promise<unknown>)[] = [];
+  const log = opts.log;
+  const cleanup: { name: string; run: () => Promise<unknown> }[] = [];
   const unwind = async () => {
     const errors: unknown[] = [];
-    for (const fn of cleanup.reverse()) await fn().catch((e: unknown) => errors.push(e));
+    for (const step of cleanup.reverse()) {
+      await bounded(`teardown ${step.name}`, 20_000, step.run(), log).catch((e: unknown) => errors.push(e));
+    }
     cleanup.length = 0;
     if (errors.length) throw new AggregateError(errors, `cluster ${opts.name}: ${errors.length} teardown step(s) failed`);
   };
   try {
     const dir = mkdtempSync(path.join(os.tmpdir(), `capstan-${opts.name}-`));
-    cleanup.push(async () => rmSync(dir, { recursive: true, force: true }));
-    const moto = await startMoto();
-    cleanup.push(() => moto.stop());
-    await opts.seed(moto.url);
+    cleanup.push({ name: "folder", run: async () => rmSync(dir, { recursive: true, force: true }) });
+    const moto = await bounded("start moto", 40_000, startMoto(), log);
+    cleanup.push({ name: "moto", run: () => moto.stop() });
+    await bounded("seed moto", 60_000, opts.seed(moto.url), log);
     const proxy = await startAwsProxy(moto.url);
-    cleanup.push(() => proxy.stop());
-    const db = await createTestDatabase(opts.name);
-    cleanup.push(() => db.drop());
+    cleanup.push({ name: "proxy", run: () => proxy.stop() });
+    const db = await bounded("create database", 20_000, createTestDatabase(opts.name), log);
+    cleanup.push({ name: `database ${db.name}`, run: () => db.drop() });
 
     const tokens = Object.fromEntries(
       Object.keys(TOKEN_ROLES).map((k) => [k, `cap_${opts.name}_${k}_${randomBytes(18).toString("hex")}`]),
@@ -128,11 +150,16 @@ export async function startCluster(opts: ClusterOptions): Promise<Cluster> {
       return startStandalone({ name: `replica-${i + 1}`, port: ports[i]!, config: configFile, dataDir, env });
     };
     const replicas: StandaloneServer[] = [];
-    cleanup.push(() => Promise.all(replicas.map((r) => r.stop())));
+    cleanup.push({ name: "replicas", run: () => Promise.all(replicas.map((r) => r.stop())) });
     // All at the same moment, on the empty database: migrations race, as in a real rollout.
     for (let i = 0; i < opts.replicas; i++) replicas.push(spawnReplica(i));
     const timeout = opts.healthTimeoutMs ?? 90_000;
-    const startupHealth = await Promise.all(replicas.map((r) => waitHealthy(r, timeout)));
+    const startupHealth = await bounded(
+      `${opts.replicas} replicas healthy`,
+      timeout + 10_000,
+      Promise.all(replicas.map((r) => waitHealthy(r, timeout))),
+      log,
+    );
 
     const api = (i: number, token: TokenName): Api => {
       const call = async <T>(method: "GET" | "POST", p: string, data?: unknown, signal?: AbortSignal): Promise<ApiReply<T>> => {

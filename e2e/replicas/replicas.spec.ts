@@ -26,7 +26,7 @@ test.describe.configure({ timeout: 120_000 });
 let cluster: Cluster;
 
 test.beforeAll(async () => {
-  test.setTimeout(180_000);
+  test.setTimeout(240_000);
   const config = motoFleetConfig();
   cluster = await startCluster({
     name: "replicas",
@@ -34,11 +34,13 @@ test.beforeAll(async () => {
     config: { ...config, refresh: { ...config.refresh, capacitySeconds: CAPACITY_SECONDS } },
     seed: (url) => seedMotoFleet(url),
     env: { CAPSTAN_RECONCILE_AFTER_SECONDS: "3", CAPSTAN_BACKGROUND_SECONDS: "1" },
+    // CAPSTAN_E2E_TRACE=1: the cluster's start-up and teardown steps with their durations.
+    log: process.env.CAPSTAN_E2E_TRACE ? (m) => console.error(`replicas: ${m}`) : undefined,
   });
 });
 
 test.afterAll(async () => {
-  test.setTimeout(60_000);
+  test.setTimeout(120_000);
   await cluster?.stop();
 });
 
