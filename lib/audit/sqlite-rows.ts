@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { Role } from "@/lib/auth/roles";
-import type { AuditAction, AuditOutcome, AuditRecord, NewAuditRecord } from "./types";
+import type { AuditAction, AuditMarker, AuditOutcome, AuditRecord, NewAuditRecord } from "./types";
 
 // Rows of the SQLite audit_log table and their mapping to AuditRecord (snake_case ↔ camelCase).
 
@@ -105,3 +105,21 @@ export const INSERT = `INSERT INTO audit_log (
   @min_from, @min_to, @max_from, @max_to, @reason, @idempotency_key, @request_hash, @is_intent, @override,
   @outcome, @error_code, @error_message, @completed_at
 )`;
+
+/** A successful change as a graph marker. */
+export function toMarker(r: AuditRecord): AuditMarker {
+  return {
+    id: r.id,
+    at: Date.parse(r.time),
+    time: r.time,
+    actor: r.actor,
+    action: r.action,
+    from: r.from,
+    to: r.to,
+    minFrom: r.minFrom,
+    minTo: r.minTo,
+    maxFrom: r.maxFrom,
+    maxTo: r.maxTo,
+    reason: r.reason,
+  };
+}

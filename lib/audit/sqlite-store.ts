@@ -3,7 +3,7 @@ import path from "node:path";
 import Database from "better-sqlite3";
 import type { TimeRange } from "@/lib/fleet/types";
 import { migrate } from "./migrations";
-import { INSERT, toParams, toRecord, type Row } from "./sqlite-rows";
+import { INSERT, toMarker, toParams, toRecord, type Row } from "./sqlite-rows";
 import {
   DEFAULT_LIMIT,
   MAX_LIMIT,
@@ -184,20 +184,7 @@ export class SqliteAuditStore implements AuditStore {
          ORDER BY seq`,
       )
       .all(region, pool, new Date(range.start).toISOString(), new Date(range.end).toISOString()) as Row[];
-    return rows.map(toRecord).map((r) => ({
-      id: r.id,
-      at: Date.parse(r.time),
-      time: r.time,
-      actor: r.actor,
-      action: r.action,
-      from: r.from,
-      to: r.to,
-      minFrom: r.minFrom,
-      minTo: r.minTo,
-      maxFrom: r.maxFrom,
-      maxTo: r.maxTo,
-      reason: r.reason,
-    }));
+    return rows.map(toRecord).map(toMarker);
   }
 
   close(): void {

@@ -1,5 +1,5 @@
 import type { Pool } from "pg";
-import { toParams, toRecord, type Row } from "@/lib/audit/sqlite-rows";
+import { toMarker, toParams, toRecord, type Row } from "@/lib/audit/sqlite-rows";
 import { parseCursor } from "@/lib/audit/sqlite-store";
 import {
   DEFAULT_LIMIT,
@@ -164,20 +164,7 @@ export class PgAuditStore implements AuditStore {
       `SELECT * FROM audit_log WHERE region = $1 AND pool = $2 AND outcome = 'succeeded' AND time >= $3 AND time < $4 ORDER BY seq`,
       [region, pool, new Date(range.start).toISOString(), new Date(range.end).toISOString()],
     );
-    return rows.map(fromPg).map((r) => ({
-      id: r.id,
-      at: Date.parse(r.time),
-      time: r.time,
-      actor: r.actor,
-      action: r.action,
-      from: r.from,
-      to: r.to,
-      minFrom: r.minFrom,
-      minTo: r.minTo,
-      maxFrom: r.maxFrom,
-      maxTo: r.maxTo,
-      reason: r.reason,
-    }));
+    return rows.map(fromPg).map(toMarker);
   }
 
   /** The pool belongs to the store: closing the store closes it. */
