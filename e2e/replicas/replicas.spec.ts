@@ -3,6 +3,7 @@ import { test, expect } from "@playwright/test";
 import { Client } from "pg";
 import { AutoScalingClient, DescribeAutoScalingGroupsCommand } from "@aws-sdk/client-auto-scaling";
 import { MOTO_CREDENTIALS, MOTO_PRIMARY, MOTO_STANDBY, motoFleetConfig, seedMotoFleet } from "@/lib/backends/aws/testing";
+import { PG_MIGRATIONS } from "@/lib/store/postgres/migrations";
 import { startCluster, type Cluster } from "./cluster";
 
 // Several replicas of the production server on one PostgreSQL database (issue 8): two standalone
@@ -108,14 +109,17 @@ test("two replicas started at the same moment on an empty database both come up"
   for (const [i, health] of cluster.startupHealth.entries()) {
     expect(health, `replica ${i + 1} /api/health`).toMatchObject({ store: "postgres", storeReachable: true });
   }
-  // Their migrations ran (once, under the lock: both answered, neither crashed on a half-made schema).
+  // Their migrations ran once, under the lock: each version recorded exactly once, and the schema
+  // both replicas need is there (neither crashed on a half-made one).
   const db = new Client({ connectionString: cluster.db.url });
   await db.connect();
   try {
-    const r = await db.query<{ n: string }>(
-      "SELECT count(*) AS n FROM information_schema.tables WHERE table_schema NOT IN ('pg_catalog', 'information_schema')",
+    const versions = await db.query<{ version: number; n: string }>("SELECT version, count(*) AS n FROM schema_migrations GROUP BY version ORDER BY version");
+    expect(versions.rows.map((r) => [r.version, Number(r.n)])).toEqual(PG_MIGRATIONS.map((m) => [m.version, 1]));
+    const tables = await db.query<{ table_name: string }>(
+      "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY table_name",
     );
-    expect(Number(r.rows[0]!.n), "tables in the shared database").toBeGreaterThan(0);
+    expect(tables.rows.map((r) => r.table_name)).toEqual(expect.arrayContaining(["audit_log", "documents", "read_cache", "schema_migrations"]));
   } finally {
     await db.end();
   }
