@@ -9,7 +9,8 @@ export interface Migration {
   up: string;
 }
 
-const IMMUTABLE_COLUMNS = [
+/** The audit columns no update may touch (version 1 of both stores' schema; a later column that must not change gets its own migration). */
+export const IMMUTABLE_COLUMNS = [
   "seq", "id", "time", "actor", "role", "action", "region", "pool", "group_name", "from_desired",
   "expected_desired", "to_desired", "min_from", "min_to", "max_from", "max_to", "reason",
   "idempotency_key", "request_hash", "is_intent", "override",

@@ -1,4 +1,5 @@
 import type { Pool } from "pg";
+import { IMMUTABLE_COLUMNS, type Migration } from "@/lib/audit/migrations";
 import { inTransaction, LOCK_KEY } from "./connection";
 
 // Versioned schema for the PostgreSQL store, applied at start-up in one transaction under an
@@ -6,17 +7,8 @@ import { inTransaction, LOCK_KEY } from "./connection";
 // A shipped migration is never edited: add a version. Migrations stay additive, so the old and
 // the new Capstan run side by side during a rolling deploy.
 
-export interface PgMigration {
-  version: number;
-  name: string;
-  up: string;
-}
-
-const IMMUTABLE_COLUMNS = [
-  "seq", "id", "time", "actor", "role", "action", "region", "pool", "group_name", "from_desired",
-  "expected_desired", "to_desired", "min_from", "min_to", "max_from", "max_to", "reason",
-  "idempotency_key", "request_hash", "is_intent", "override",
-];
+/** The same shape as the SQLite store's migrations, in PostgreSQL's dialect. */
+export type PgMigration = Migration;
 
 export const PG_MIGRATIONS: readonly PgMigration[] = [
   {
