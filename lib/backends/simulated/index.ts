@@ -64,6 +64,23 @@ export function createSimulatedBackend(cfg: FleetConfig, opts: SimulatedOptions)
       return getMetricData(fleet, region, queries, range, t);
     },
 
+    async describeInstances(region, instanceIds, signal) {
+      const t = await enter(region, "autoscaling", signal);
+      const wanted = new Set(instanceIds);
+      return fleet.listGroups(region, t).flatMap((g) => {
+        const detailed = (g.poolId && cfg.pools.find((p) => p.id === g.poolId)?.metrics.cpu?.period) !== 300;
+        return g.instances
+          .filter((i) => wanted.has(i.id))
+          .map((i) => ({
+            id: i.id,
+            launchTime: i.launchTime,
+            availabilityZone: i.availabilityZone,
+            instanceType: i.instanceType,
+            detailedMonitoring: detailed,
+          }));
+      });
+    },
+
     async describeActivities(region, groupName, limit = 50) {
       const t = await enter(region, "autoscaling");
       if (!Number.isInteger(limit) || limit < 1 || limit > 100) {
