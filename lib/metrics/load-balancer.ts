@@ -23,11 +23,12 @@ export interface AlbMetrics {
 
 /** Load balancer metrics are published every minute whatever the instances' monitoring. */
 export function albMetrics(dimensions: LoadBalancerDimensions): AlbMetrics {
-  const base = { namespace: "AWS/ApplicationELB", dimensions: { ...dimensions }, period: 60 as const };
+  const ns = "AWS/ApplicationELB";
+  const dims = () => ({ ...dimensions });
   return {
-    pageLoad: { ...base, metric: "TargetResponseTime", statistic: "p90", unit: "Seconds" },
-    pageLoadMedian: { ...base, metric: "TargetResponseTime", statistic: "p50", unit: "Seconds" },
-    requestCount: { ...base, metric: "RequestCount", statistic: "Sum", unit: "Count" },
+    pageLoad: { namespace: ns, metric: "TargetResponseTime", dimensions: dims(), statistic: "p90", unit: "Seconds", period: 60 },
+    pageLoadMedian: { namespace: ns, metric: "TargetResponseTime", dimensions: dims(), statistic: "p50", unit: "Seconds", period: 60 },
+    requestCount: { namespace: ns, metric: "RequestCount", dimensions: dims(), statistic: "Sum", unit: "Count", period: 60 },
   };
 }
 

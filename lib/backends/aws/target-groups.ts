@@ -1,4 +1,5 @@
 import {
+  DescribeLoadBalancersCommand,
   DescribeTargetGroupsCommand,
   type ElasticLoadBalancingV2Client,
   type TargetGroup,
@@ -7,12 +8,13 @@ import { loadBalancerDimension, targetGroupDimension } from "@/lib/metrics/load-
 import { mapped } from "./errors";
 
 // From a group's TargetGroupARNs to the CloudWatch dimensions of its page load: DescribeTargetGroups
-// names each target group's load balancers, and the load balancer's ARN says its type
-// (`loadbalancer/app/…` application, `net/…` network), so no DescribeLoadBalancers is needed.
-// Used by discover and, cached, by the backend for pools whose configuration has no page load.
+// names each target group's load balancers, DescribeLoadBalancers says which are application load
+// balancers (only those publish TargetResponseTime). The type is taken from the API, not guessed
+// from the ARN. Used by discover and, cached, by the backend for pools with no page load configured.
 
-/** DescribeTargetGroups takes at most 20 ARNs (its documented limit for TargetGroupArns). */
+/** DescribeTargetGroups and DescribeLoadBalancers take at most 20 ARNs each. */
 export const TARGET_GROUPS_PER_CALL = 20;
+export const LOAD_BALANCERS_PER_CALL = 20;
 
 export interface TargetGroupLink {
   arn: string;
@@ -34,6 +36,20 @@ export async function describeTargetGroups(
   for (let i = 0; i < unique.length; i += TARGET_GROUPS_PER_CALL) {
     const chunk = unique.slice(i, i + TARGET_GROUPS_PER_CALL);
     out.push(...(await describeChunk(client, region, chunk, signal)));
+  }
+  const lbArns = [...new Set(out.flatMap((l) => l.loadBalancers.map((lb) => lb.arn)))];
+  const types = new Map<string, string>();
+  for (let i = 0; i < lbArns.length; i += LOAD_BALANCERS_PER_CALL) {
+    const page = await mapped({ service: "elasticloadbalancing", region }, () =>
+      client.send(new DescribeLoadBalancersCommand({ LoadBalancerArns: lbArns.slice(i, i + LOAD_BALANCERS_PER_CALL) }), { abortSignal: signal }),
+    );
+    for (const lb of page.LoadBalancers ?? []) if (lb.LoadBalancerArn && lb.Type) types.set(lb.LoadBalancerArn, lb.Type);
+  }
+  for (const link of out) {
+    for (const lb of link.loadBalancers) {
+      const type = types.get(lb.arn);
+      if (type === "application" || type === "network" || type === "gateway") lb.type = type;
+    }
   }
   return out;
 }
@@ -66,8 +82,9 @@ function toLink(tg: TargetGroup): TargetGroupLink {
     loadBalancers: (tg.LoadBalancerArns ?? []).flatMap((lb) => {
       const dimension = loadBalancerDimension(lb);
       if (!dimension) return [];
-      const type = dimension.startsWith("app/") ? "application" : dimension.startsWith("net/") ? "network" : "gateway";
-      return [{ arn: lb, dimension, type } as const];
+      // Provisional, from the ARN; DescribeLoadBalancers' answer replaces it.
+      const type: "application" | "network" | "gateway" = dimension.startsWith("app/") ? "application" : dimension.startsWith("net/") ? "network" : "gateway";
+      return [{ arn: lb, dimension, type }];
     }),
   };
 }

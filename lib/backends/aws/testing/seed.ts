@@ -23,6 +23,10 @@ export interface SeedGroup {
   /** Attach a target-tracking policy / a scheduled action (hasScalingPolicies / hasScheduledActions). */
   scalingPolicy?: boolean;
   scheduledAction?: boolean;
+  /** Target groups to attach (their ARNs; see ./seed-elb.ts). */
+  targetGroupArns?: string[];
+  /** An existing launch template to use instead of the one made for `instanceType`. */
+  launchTemplate?: string;
 }
 
 export interface MetricSeed {
@@ -43,7 +47,7 @@ const clientConfig = (url: string, region: string) => ({
 
 /** Creates the groups of one region (and the launch templates they need). */
 export async function seedGroups(url: string, region: string, groups: SeedGroup[], tagKey = "capstan:pool") {
-  const types = [...new Set(groups.map((g) => g.instanceType ?? "t3.micro"))];
+  const types = [...new Set(groups.filter((g) => !g.launchTemplate).map((g) => g.instanceType ?? "t3.micro"))];
   for (const type of types) await createLaunchTemplate(url, region, templateName(type), type);
 
   const client = new AutoScalingClient(clientConfig(url, region));
@@ -57,10 +61,11 @@ export async function seedGroups(url: string, region: string, groups: SeedGroup[
           MaxSize: g.max,
           DesiredCapacity: g.desired,
           LaunchTemplate: {
-            LaunchTemplateName: templateName(g.instanceType ?? "t3.micro"),
+            LaunchTemplateName: g.launchTemplate ?? templateName(g.instanceType ?? "t3.micro"),
             Version: "$Latest",
           },
           AvailabilityZones: [`${region}a`],
+          ...(g.targetGroupArns ? { TargetGroupARNs: g.targetGroupArns } : {}),
           Tags: Object.entries(tags).map(([Key, Value]) => ({ Key, Value, PropagateAtLaunch: false })),
         }),
       );
