@@ -5,7 +5,12 @@ import { describeTargetGroups, type TargetGroupLink } from "./target-groups";
 // is behind. That changes about as often as scaling policies do, so, like them, it is looked up
 // with discovery and kept ten minutes per target group (a group added to a new target group is
 // looked up on the next capacity refresh), never per request. A failed lookup keeps the last
-// answer; without one the pool simply has no page load until the next attempt.
+// answer; without one the pool simply has no page load until the next attempt. The capacity read
+// waits for a lookup at most WAIT_MS: a slow Elastic Load Balancing endpoint must not hold the
+// region's capacity back, so the answer then lands in the cache for the next refresh.
+
+/** How long a capacity read waits for a target-group lookup in flight. */
+export const WAIT_MS = 1500;
 
 export const TARGET_GROUP_TTL_MS = 10 * 60_000;
 const RETRY_AFTER_MS = 60_000;
@@ -22,6 +27,7 @@ export class TargetGroupCache {
   constructor(
     private readonly client: (region: string) => ElasticLoadBalancingV2Client,
     private readonly now: () => number = Date.now,
+    private readonly waitMs: number = WAIT_MS,
   ) {}
 
   /** The links of the given target groups (those known); one DescribeTargetGroups per 20 expired ones. */
@@ -35,7 +41,9 @@ export class TargetGroupCache {
         p = this.refresh(region, expired).finally(() => this.inflight.delete(k));
         this.inflight.set(k, p);
       }
-      await p;
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const waited = new Promise<void>((resolve) => (timer = setTimeout(resolve, this.waitMs)));
+      await Promise.race([p, waited]).finally(() => clearTimeout(timer));
     }
     const out = new Map<string, TargetGroupLink>();
     for (const a of arns) {

@@ -6,6 +6,7 @@ import {
 } from "@aws-sdk/client-auto-scaling";
 import { CloudWatchClient, PutMetricDataCommand, type MetricDatum } from "@aws-sdk/client-cloudwatch";
 import { MOTO_CREDENTIALS } from "./moto";
+import { seedTargetGroup } from "./seed-elb";
 
 // Seeding the emulator: launch templates (EC2), then groups carrying the discovery tag, then
 // metric data. These clients name the endpoint and credentials explicitly, so seeding never
@@ -25,6 +26,8 @@ export interface SeedGroup {
   scheduledAction?: boolean;
   /** Target groups to attach (their ARNs; see ./seed-elb.ts). */
   targetGroupArns?: string[];
+  /** Create a target group of this name behind a new application load balancer, and attach it. */
+  behindAlb?: string;
   /** An existing launch template to use instead of the one made for `instanceType`. */
   launchTemplate?: string;
 }
@@ -53,6 +56,8 @@ export async function seedGroups(url: string, region: string, groups: SeedGroup[
   const client = new AutoScalingClient(clientConfig(url, region));
   try {
     for (const g of groups) {
+      const alb = g.behindAlb ? [(await seedTargetGroup(url, region, g.behindAlb, "application")).targetGroupArn] : [];
+      const targetGroupArns = [...(g.targetGroupArns ?? []), ...alb];
       const tags = { ...(g.pool ? { [tagKey]: g.pool } : {}), ...g.tags };
       await client.send(
         new CreateAutoScalingGroupCommand({
@@ -65,7 +70,7 @@ export async function seedGroups(url: string, region: string, groups: SeedGroup[
             Version: "$Latest",
           },
           AvailabilityZones: [`${region}a`],
-          ...(g.targetGroupArns ? { TargetGroupARNs: g.targetGroupArns } : {}),
+          ...(targetGroupArns.length ? { TargetGroupARNs: targetGroupArns } : {}),
           Tags: Object.entries(tags).map(([Key, Value]) => ({ Key, Value, PropagateAtLaunch: false })),
         }),
       );
