@@ -1,8 +1,11 @@
 import { defineConfig, devices } from "@playwright/test";
-import { AWS_E2E_DATA_DIR, AWS_E2E_PORT, AWS_E2E_TOKEN } from "./e2e/aws/env";
+import { AWS_E2E_DATA_DIR, AWS_E2E_PORT, AWS_E2E_TOKEN, E2E_BASE_PORT } from "./e2e/aws/env";
 
 // End-to-end tests run against the production build (`next start`), each server on its own
 // port with a fresh data directory. Build first (`npm run build`); scripts/test.sh does.
+// CAPSTAN_E2E_BASE_PORT (default 3100) moves the three ports, e.g. for a second checkout on one machine.
+const SIM_PORT = E2E_BASE_PORT;
+const FAULTS_PORT = E2E_BASE_PORT + 1;
 const next = "./node_modules/.bin/next start";
 const env = (name: string, extra: Record<string, string> = {}) => ({
   CAPSTAN_DATA_DIR: `.e2e-data/${name}`,
@@ -36,8 +39,8 @@ export default defineConfig({
     },
   },
   projects: [
-    { name: "sim", testMatch: /sim\/.*\.spec\.ts/, use: { ...devices["Desktop Chrome"], baseURL: "http://localhost:3100" } },
-    { name: "faults", testMatch: /faults\/.*\.spec\.ts/, use: { ...devices["Desktop Chrome"], baseURL: "http://localhost:3101" } },
+    { name: "sim", testMatch: /sim\/.*\.spec\.ts/, use: { ...devices["Desktop Chrome"], baseURL: `http://localhost:${SIM_PORT}` } },
+    { name: "faults", testMatch: /faults\/.*\.spec\.ts/, use: { ...devices["Desktop Chrome"], baseURL: `http://localhost:${FAULTS_PORT}` } },
     {
       name: "aws",
       testMatch: /aws\/.*\.spec\.ts/,
@@ -50,8 +53,8 @@ export default defineConfig({
     },
   ],
   webServer: [
-    server("sim", 3100),
-    server("faults", 3101, { CAPSTAN_SIM_FAULTS: "us-west-2:down" }),
+    server("sim", SIM_PORT),
+    server("faults", FAULTS_PORT, { CAPSTAN_SIM_FAULTS: "us-west-2:down" }),
     // backend: aws against moto: the wrapper starts and seeds moto, writes the configuration, runs
     // `next start`, and stops moto when Playwright stops it (SIGTERM).
     {

@@ -11,6 +11,9 @@ import { MOTO_CREDENTIALS } from "./moto";
 // Seeding what discover and the target-group page load read: a VPC with two subnets, load
 // balancers (application or network) with a target group behind a listener, target groups behind
 // nothing, launch templates with or without detailed monitoring, and SQS queues.
+// Moto differs from AWS here in one way that matters: it names every load balancer
+// `loadbalancer/app/…`, network ones included (AWS: `net/…`). Capstan takes the type from
+// DescribeLoadBalancers, which moto answers correctly, never from the ARN.
 
 const config = (url: string, region: string) => ({ region, endpoint: url, credentials: MOTO_CREDENTIALS, maxAttempts: 1 });
 
