@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { getBackend } from "@/lib/backends";
 import { sharedCache } from "@/lib/cache/shared-cache";
 import { getConfig, type FleetConfig } from "@/lib/config";
@@ -28,7 +29,9 @@ export interface PoolInstances {
 export async function readInstances(region: string, group: GroupState | undefined, now: number, cfg: FleetConfig = getConfig()): Promise<PoolInstances> {
   if (!group || group.instances.length === 0) return { list: group?.instances ?? [], cpu: {}, queries: [] };
   const ids = group.instances.map((i) => i.id).sort();
-  const details = await sharedCache().get(`instances:${region}:${group.groupName}:${ids.join(",")}`, cfg.refresh.capacitySeconds * 1000, () =>
+  // Keyed by the instance set: a new or replaced instance is described at once, not a refresh later.
+  const set = createHash("sha256").update(ids.join(",")).digest("hex").slice(0, 16);
+  const details = await sharedCache().get(`instances:${region}:${group.groupName}:${set}`, cfg.refresh.capacitySeconds * 1000, () =>
     withRegionTimeout(region, cfg.refresh.timeoutMs, (signal) => getBackend().describeInstances(region, ids, signal)),
   );
   const byId = new Map<string, InstanceDetail>((details.value ?? []).map((d) => [d.id, d]));
@@ -54,7 +57,7 @@ export async function readInstances(region: string, group: GroupState | undefine
   }));
   const period = Math.min(...queries.map((q) => q.period));
   const end = Math.ceil(now / 300_000) * 300_000;
-  const series = await readSeries(`instances-cpu:${group.groupName}:${ids.join(",")}`, region, queries, { start: end - INSTANCE_CPU_RANGE_MS, end }, period * 1000, cfg);
+  const series = await readSeries(`instances-cpu:${group.groupName}:${set}`, region, queries, { start: end - INSTANCE_CPU_RANGE_MS, end }, period * 1000, cfg);
   const cpu: Record<string, Point[]> = {};
   for (const s of series.value ?? []) {
     const q = queries.find((x) => x.id === s.id);

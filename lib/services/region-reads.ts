@@ -116,12 +116,14 @@ export function poolsInRegion(cfg: FleetConfig, groups: GroupState[] | undefined
 }
 
 /**
- * A pool with no page-load metric of its own draws it from its group's target group, as discover
- * would have written it (the backend resolved the load balancer, cached). Configured metrics win.
+ * A web pool with no page-load metric of its own draws it from its group's target group, as
+ * discover would have written it (the backend resolved the load balancer, cached). Configured
+ * metrics win.
  */
 export function withTargetGroupMetrics(pool: PoolConfig, group: GroupState | undefined): PoolConfig {
   const target = group?.loadBalancerTarget;
-  if (!target || pool.metrics.pageLoad) return pool;
+  // Only web pools draw page load: a worker behind a load balancer would pay for series nobody sees.
+  if (!target || pool.metrics.pageLoad || pool.tier !== "web") return pool;
   const alb = albMetrics({ LoadBalancer: target.loadBalancer, TargetGroup: target.targetGroup });
   return {
     ...pool,

@@ -58,7 +58,7 @@ export async function listGroups(r: GroupReader): Promise<GroupState[]> {
     const state = toGroupState(g, r.region, poolId, tags, automation);
     out.push(state);
     const arns = g.TargetGroupARNs ?? [];
-    if (arns.length > 0 && !r.cfg.pools.find((p) => p.id === poolId)?.metrics.pageLoad) needPageLoad.set(state, arns);
+    if (arns.length > 0 && wantsPageLoad(r.cfg, poolId, tags)) needPageLoad.set(state, arns);
   }
   if (r.targetGroups && needPageLoad.size > 0) {
     const links = await r.targetGroups([...needPageLoad.values()].flat());
@@ -91,6 +91,14 @@ async function describeAll(
     if (NextToken) seen.add(NextToken);
   } while (NextToken);
   return groups;
+}
+
+/** A web pool (configured, or by its `capstan:tier` tag, or untold) with no page load of its own. */
+function wantsPageLoad(cfg: FleetConfig, poolId: string, tags: Record<string, string>): boolean {
+  const pool = cfg.pools.find((p) => p.id === poolId);
+  if (pool) return pool.tier === "web" && !pool.metrics.pageLoad;
+  const tier = tags["capstan:tier"];
+  return tier === undefined || tier === "web";
 }
 
 /** group name → pool id, for the groups the configuration names in this region. */
