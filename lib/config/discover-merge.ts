@@ -112,7 +112,13 @@ export function freshConfig(opts: MergeOptions): Plain {
 export function mergeConfig(existing: string | null, pools: ProposedPool[], opts: MergeOptions): MergeResult {
   const doc: Document = existing === null ? new Document(freshConfig(opts), NO_ALIASES) : parseDocument(existing);
   if (doc.errors.length > 0) throw new Error(`the existing file is not valid YAML: ${doc.errors[0]!.message.split("\n")[0]}`);
-  if (existing === null) doc.commentBefore = ` Written by \`npm run discover\`. Re-run it to add new groups: what you edit here is kept.`;
+  if (existing === null) {
+    doc.commentBefore = ` Written by \`npm run discover\`. Re-run it to add new groups: what you edit here is kept.`;
+    const auth = doc.get("auth", true);
+    if (auth && typeof auth === "object") {
+      (auth as YAMLMap).commentBefore = " Sign-in: `npm run token -- <name> admin` prints a line; put it in tokens: [ ... ] (or use mode: alb, docs/auth.md).";
+    }
+  }
   const notes: string[] = [];
   const added: string[] = [];
   const updated: string[] = [];

@@ -68,6 +68,12 @@ export async function runDiscover(o: DiscoverOptions): Promise<DiscoverReport> {
             `${merged.updated.length} refreshed${merged.updated.length ? ` (${merged.updated.join(", ")})` : ""}; everything else in the file kept.`,
         );
       }
+      if (existing === null && !o.dryRun) {
+        lines.push(
+          "Next: `npm run token -- <name> admin` and put the printed line in auth.tokens, set CAPSTAN_SESSION_SECRET,",
+          `then \`CAPSTAN_CONFIG=${o.out} npm run serve\`. Tag pools paired by name with ${o.tagKey}=<pool id> so Capstan may scale them.`,
+        );
+      }
       if (existing !== null && /^backend:\s*simulated/m.test(existing)) notes.push(`${o.out} says backend: simulated: set backend: aws to see these pools`);
     } catch (err) {
       exitCode = 1;
