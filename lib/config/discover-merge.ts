@@ -64,6 +64,7 @@ export function poolBlock(p: ProposedPool, opts: MergeOptions): { block: Plain; 
     notes.push(`${p.id}: web pool without page load (no target group behind an application load balancer)`);
   }
   if (queue) metrics.backlog = backlogMetric(queue);
+  else if (tier === "worker") notes.push(`${p.id}: worker pool without a capstan:queue=<queue name> tag: no backlog`);
 
   const types = [...new Set(groups.map((g) => g.instanceType).filter((t): t is string => !!t))];
   const type = types[0] ?? "unknown";

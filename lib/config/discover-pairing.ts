@@ -16,6 +16,8 @@ export interface DiscoveredGroup {
   pageLoad?: { loadBalancer: string; targetGroup: string };
   /** The `capstan:queue` tag's queue name, when it names a queue that exists (or could not be checked). */
   queue?: string;
+  /** What could not be resolved for this group (printed only if it becomes part of a pool). */
+  notes?: string[];
 }
 
 export interface ProposedPool {

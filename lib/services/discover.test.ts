@@ -124,6 +124,8 @@ describe("npm run discover (moto)", () => {
     expect(text).toContain("no price for z1d.large");
     expect(text).toMatch(/tcp: no group in us-west-2/);
     expect(text).toContain("1 group(s) without the capstan:pool tag were left out");
+    // Nothing is said about a group no pool asked for.
+    expect(text).not.toContain("prod-misc-use1");
   });
 
   it("a second run keeps the user's edits and adds new groups", async () => {

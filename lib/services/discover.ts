@@ -44,7 +44,9 @@ export async function runDiscover(o: DiscoverOptions): Promise<DiscoverReport> {
   if (pairing.mode === "name" && !o.accept && pairing.pools.length > 0) {
     lines.push(`Check the pairing above, then run again with --accept to write it (or tag the groups with ${o.tagKey}=<pool id>).`);
   }
-  const notes = [...found.notes, ...pairing.notes];
+  // Group notes only for groups in a proposed pool: a group nobody asked for is nobody's problem.
+  const groupNotes = pairing.pools.flatMap((p) => Object.values(p.groups).flatMap((g) => g.notes ?? []));
+  const notes = [...found.notes, ...groupNotes, ...pairing.notes];
 
   const existing = existsSync(o.out) ? readFileSync(o.out, "utf8") : null;
   let exitCode = 0;

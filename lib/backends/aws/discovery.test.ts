@@ -91,7 +91,9 @@ describe("discover on bad input", () => {
     });
     // A launch configuration's monitoring and type count too.
     expect(groups.find((g) => g.name === "prod-batch")).toMatchObject({ instanceType: "m5.large", detailedMonitoring: false });
-    expect(notes).toEqual(["us-east-1 prod-batch: no target group, so no page load"]);
+    expect(notes).toEqual([]);
+    expect(groups.find((g) => g.name === "prod-batch")?.notes).toEqual(["us-east-1 prod-batch: no target group, so no page load"]);
+    expect(groups.find((g) => g.name === "prod-web")?.notes).toEqual([]);
   });
 
   it("access denied on Elastic Load Balancing: says which permission, keeps every group", async () => {
@@ -115,6 +117,7 @@ describe("discover on bad input", () => {
     sqs.on(GetQueueUrlCommand).rejects(new QueueDoesNotExist({ ...meta, message: "The specified queue does not exist." }));
     const { groups, notes } = await run();
     expect(groups.find((g) => g.name === "prod-web")?.queue).toBeUndefined();
-    expect(notes.join("\n")).toContain("capstan:queue=web-jobs names no queue in us-east-1");
+    expect(groups.find((g) => g.name === "prod-web")?.notes?.join("\n")).toContain("capstan:queue=web-jobs names no queue in us-east-1");
+    expect(notes).toEqual([]);
   });
 });

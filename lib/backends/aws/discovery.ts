@@ -94,23 +94,24 @@ async function discoverRegion(region: string, clients: AwsClients, sqs: SQSClien
     const name = g.AutoScalingGroupName ?? "";
     const tags = Object.fromEntries((g.Tags ?? []).filter((t) => t.Key).map((t) => [t.Key!, t.Value ?? ""]));
     const settings = launch(g);
-    const out: DiscoveredGroup = { region, name, tags, ...settings };
+    const own: string[] = [];
+    const out: DiscoveredGroup = { region, name, tags, ...settings, notes: own };
     const groupArns = g.TargetGroupARNs ?? [];
     if (groupArns.length > 0 && links.size > 0) {
       const choice = choosePageLoad(`${region} ${name}`, groupArns.map((a) => links.get(a)).filter((l): l is TargetGroupLink => !!l));
       if (choice.target) out.pageLoad = choice.target;
-      notes.push(...choice.notes);
-    } else if (groupArns.length === 0 && tags["capstan:tier"] !== "worker" && !tags[QUEUE_TAG]) {
-      notes.push(`${region} ${name}: no target group, so no page load`);
+      own.push(...choice.notes);
+    } else if (groupArns.length === 0 && !tags[QUEUE_TAG] && (tags["capstan:tier"] ?? "web") === "web") {
+      own.push(`${region} ${name}: no target group, so no page load`);
     }
     const queue = tags[QUEUE_TAG]?.trim();
     if (queue) {
       const exists = await queueExists(sqs, region, queue).catch((err: unknown) => {
         if (isAccessDenied(err)) denied("sqs:GetQueueUrl", "queue tags not checked", err);
-        else notes.push(`${region} ${name}: queue ${queue} could not be checked: ${(err as Error).message}`);
+        else own.push(`${region} ${name}: queue ${queue} could not be checked: ${(err as Error).message}`);
         return undefined;
       });
-      if (exists === false) notes.push(`${region} ${name}: ${QUEUE_TAG}=${queue} names no queue in ${region}: no backlog written`);
+      if (exists === false) own.push(`${region} ${name}: ${QUEUE_TAG}=${queue} names no queue in ${region}: no backlog written`);
       else out.queue = queue;
     }
     groups.push(out);
