@@ -1,10 +1,13 @@
 import path from "node:path";
 import { defineConfig, devices } from "@playwright/test";
-import { AWS_E2E_DATA_DIR, AWS_E2E_PORT, AWS_E2E_TOKEN } from "./e2e/aws/env";
+import { AWS_E2E_DATA_DIR, AWS_E2E_PORT, AWS_E2E_TOKEN, E2E_BASE_PORT } from "./e2e/aws/env";
 
 // End-to-end tests run against the production build's standalone server (what the container image
 // runs), each server on its own port with a fresh data directory. Build first (`npm run build`);
 // scripts/test.sh does. The server changes into .next/standalone on start, so paths are absolute.
+// CAPSTAN_E2E_BASE_PORT (default 3100) moves the three ports, e.g. for a second checkout on one machine.
+const SIM_PORT = E2E_BASE_PORT;
+const FAULTS_PORT = E2E_BASE_PORT + 1;
 const env = (name: string, port: number, extra: Record<string, string> = {}) => ({
   PORT: String(port),
   HOSTNAME: "127.0.0.1",
@@ -40,8 +43,8 @@ export default defineConfig({
     },
   },
   projects: [
-    { name: "sim", testMatch: /sim\/.*\.spec\.ts/, use: { ...devices["Desktop Chrome"], baseURL: "http://localhost:3100" } },
-    { name: "faults", testMatch: /faults\/.*\.spec\.ts/, use: { ...devices["Desktop Chrome"], baseURL: "http://localhost:3101" } },
+    { name: "sim", testMatch: /sim\/.*\.spec\.ts/, use: { ...devices["Desktop Chrome"], baseURL: `http://localhost:${SIM_PORT}` } },
+    { name: "faults", testMatch: /faults\/.*\.spec\.ts/, use: { ...devices["Desktop Chrome"], baseURL: `http://localhost:${FAULTS_PORT}` } },
     {
       name: "aws",
       testMatch: /aws\/.*\.spec\.ts/,
@@ -57,8 +60,8 @@ export default defineConfig({
     { name: "replicas", testMatch: /replicas\/.*\.spec\.ts/ },
   ],
   webServer: [
-    server("sim", 3100),
-    server("faults", 3101, { CAPSTAN_SIM_FAULTS: "us-west-2:down" }),
+    server("sim", SIM_PORT),
+    server("faults", FAULTS_PORT, { CAPSTAN_SIM_FAULTS: "us-west-2:down" }),
     // backend: aws against moto: the wrapper starts and seeds moto, writes the configuration, runs
     // the standalone server, and stops moto when Playwright stops it (SIGTERM).
     {

@@ -1,5 +1,6 @@
-import type { Instance } from "@/lib/fleet/types";
+import type { Instance, Point } from "@/lib/fleet/types";
 import { fmtUtc } from "@/components/ui/format";
+import { Sparkline } from "./sparkline";
 
 const LIFECYCLE: Record<string, string> = {
   InService: "text-emerald-700 dark:text-emerald-400",
@@ -7,7 +8,7 @@ const LIFECYCLE: Record<string, string> = {
   Terminating: "text-slate-500",
 };
 
-export function InstancesTable({ instances }: { instances: Instance[] }) {
+export function InstancesTable({ instances, cpu = {} }: { instances: Instance[]; cpu?: Record<string, Point[]> }) {
   if (instances.length === 0) return <p className="text-sm text-slate-500">No instances.</p>;
   return (
     <table className="w-full text-sm" data-testid="instances">
@@ -18,18 +19,22 @@ export function InstancesTable({ instances }: { instances: Instance[] }) {
           <th scope="col" className="py-1 pr-3 font-medium">Lifecycle</th>
           <th scope="col" className="py-1 pr-3 font-medium">Health</th>
           <th scope="col" className="py-1 pr-3 font-medium">Type</th>
-          <th scope="col" className="py-1 font-medium">Launched</th>
+          <th scope="col" className="py-1 pr-3 font-medium">Launched</th>
+          <th scope="col" className="py-1 font-medium">CPU, last hour</th>
         </tr>
       </thead>
       <tbody>
         {instances.map((i) => (
-          <tr key={i.id} className="border-t border-slate-100 dark:border-slate-800">
+          <tr key={i.id} data-testid={`instance-${i.id}`} className="border-t border-slate-100 dark:border-slate-800">
             <td className="py-1 pr-3 font-mono text-xs">{i.id}</td>
             <td className="py-1 pr-3 text-xs">{i.availabilityZone}</td>
             <td className={`py-1 pr-3 text-xs font-medium ${LIFECYCLE[i.lifecycleState] ?? ""}`}>{i.lifecycleState}</td>
             <td className={`py-1 pr-3 text-xs ${i.health === "Unhealthy" ? "font-medium text-red-700 dark:text-red-400" : ""}`}>{i.health}</td>
             <td className="py-1 pr-3 text-xs">{i.instanceType}</td>
-            <td className="whitespace-nowrap py-1 text-xs">{fmtUtc(i.launchTime, true)}</td>
+            <td className="whitespace-nowrap py-1 pr-3 text-xs" data-testid="launch-time">{i.launchTime ? fmtUtc(i.launchTime, true) : "unknown"}</td>
+            <td className="py-1 text-xs">
+              <Sparkline points={cpu[i.id] ?? []} max={100} label={`CPU of ${i.id}`} />
+            </td>
           </tr>
         ))}
       </tbody>

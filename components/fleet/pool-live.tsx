@@ -38,6 +38,9 @@ function charts(d: PoolDetail): ChartSpec[] {
       { key: "cpuMax", label: "maximum", points: d.series.cpuMax, color: "#f97316", dashed: true },
     ],
   });
+  if (d.series.requests) {
+    out.push({ id: "requests", title: "Requests", unit: "requests", series: [{ key: "requests", label: "per period", points: d.series.requests, color: "#14b8a6" }] });
+  }
   if (d.series.backlog) {
     out.push({ id: "backlog", title: "Queue backlog", unit: "messages", target: d.targets.backlog, series: [{ key: "backlog", label: "visible messages", points: d.series.backlog, color: "#f59e0b" }] });
   }
@@ -109,6 +112,13 @@ export function PoolLive({ initial, resize }: { initial: PoolDetail; resize: { c
       )}
       {resize && <ResizeForm region={d.region} pool={p} config={resize.config} admin={resize.admin} suggestion={d.suggestion} onDone={refresh} />}
       <PoolCharts charts={charts(d)} markers={d.markers} domain={d.domain} />
+      {d.pageLoadSource && (
+        <p className="text-xs text-slate-500 dark:text-slate-400" data-testid="page-load-source">
+          Page load: {d.pageLoadSource.namespace} {d.pageLoadSource.metric} by{" "}
+          {Object.entries(d.pageLoadSource.dimensions).map(([k, v]) => `${k} ${v}`).join(", ")}
+          {d.pageLoadSource.from === "target group" ? ", found from the group's target group" : ", from the configuration"}.
+        </p>
+      )}
       {d.metricsError && (
         <p role="alert" className="rounded border border-amber-300 bg-amber-50 px-3 py-2 text-sm text-amber-900 dark:border-amber-800 dark:bg-amber-950 dark:text-amber-200">
           Metrics could not be read: {d.metricsError.code}: {d.metricsError.message}. The graphs show the last good data, if any.
@@ -127,11 +137,17 @@ export function PoolLive({ initial, resize }: { initial: PoolDetail; resize: { c
       </section>
       <section aria-labelledby="instances-title" className="rounded-lg border border-slate-200 bg-white p-3 dark:border-slate-800 dark:bg-slate-900">
         <h2 id="instances-title" className="mb-2 font-medium">Instances ({d.instances.length})</h2>
-        <InstancesTable instances={d.instances} />
+        {d.instancesError && (
+          <p role="alert" className="mb-2 text-sm text-amber-800 dark:text-amber-300">
+            Instance details could not be read: {d.instancesError.code}: {d.instancesError.message}
+          </p>
+        )}
+        <InstancesTable instances={d.instances} cpu={d.instanceCpu} />
       </section>
       <p className="text-xs text-slate-500 dark:text-slate-400" data-testid="cloudwatch-cost">
         This dashboard asks CloudWatch for {d.cloudwatch.seriesPerRefresh} series per refresh: about {d.cloudwatch.metricsPerDay.toLocaleString("en-US")} metrics a day
-        (≈ {fmtUsd(d.cloudwatch.usdPerDay)}/day at $0.01 per 1,000), shared by every viewer. Updated {fmtUtc(d.generatedAt)}.
+        (≈ {fmtUsd(d.cloudwatch.usdPerDay)}/day at $0.01 per 1,000), shared by every viewer
+        {d.cloudwatch.instanceSeries > 0 && <>, of which the per-instance CPU is {d.cloudwatch.instanceSeries} series (≈ {fmtUsd(d.cloudwatch.instanceUsdPerDay)}/day, only while this page is open)</>}. Updated {fmtUtc(d.generatedAt)}.
       </p>
     </div>
   );

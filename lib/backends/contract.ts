@@ -105,6 +105,23 @@ export function runBackendContract(name: string, setup: () => Promise<ContractFi
       }
     });
 
+    it("describes a group's instances as EC2 does: launch time, AZ and type per id, unknown ids left out", async () => {
+      const region = fx.regions.primary;
+      const g = (await fx.backend.listGroups(region)).find((x) => x.instances.length > 0);
+      if (!g) throw new Error(`no group with instances in ${region}`);
+      const ids = g.instances.map((i) => i.id);
+      const details = await fx.backend.describeInstances(region, [...ids, "i-0000000000000dead"]);
+      expect(details.map((d) => d.id).sort()).toEqual([...ids].sort());
+      for (const d of details) {
+        expect(Number.isNaN(Date.parse(d.launchTime)), `${d.id} launch time ${d.launchTime}`).toBe(false);
+        expect(Date.parse(d.launchTime)).toBeLessThanOrEqual(Date.now());
+        expect(d.availabilityZone.startsWith(region)).toBe(true);
+        expect(g.instanceTypes).toContain(d.instanceType);
+        expect(typeof d.detailedMonitoring).toBe("boolean");
+      }
+      expect(await fx.backend.describeInstances(region, [])).toEqual([]);
+    });
+
     it("reads metric series back, Average and Maximum, aligned to the period across the range", async () => {
       const { region, query, range, expected } = fx.metric;
       const [avg, max] = await fx.backend.getMetricData(

@@ -50,6 +50,8 @@ export const poolSchema = z.strictObject({
       /** Companion statistic for the pool page (p50 next to p90). */
       pageLoadMedian: metricSchema.optional(),
       backlog: metricSchema.optional(),
+      /** Requests the load balancer routed to the pool's target group (AWS/ApplicationELB RequestCount, Sum). */
+      requestCount: metricSchema.optional(),
     })
     .default({}),
   guardrails: z

@@ -40,6 +40,22 @@ export interface GroupState {
   hasScheduledActions: boolean;
   /** Group tags (discovery reads `capstan:pool`, `capstan:tier`). */
   tags: Record<string, string>;
+  /**
+   * Where the group's page load is measured, resolved from its target group (AWS backend, only for
+   * pools whose configuration has no page-load metric): CloudWatch dimension values.
+   */
+  loadBalancerTarget?: { loadBalancer: string; targetGroup: string };
+}
+
+/** What EC2 knows of one instance that Auto Scaling does not say (launch time, monitoring). */
+export interface InstanceDetail {
+  id: string;
+  /** ISO-8601 UTC */
+  launchTime: string;
+  availabilityZone: string;
+  instanceType: string;
+  /** Detailed monitoring: CPU every minute instead of every five. */
+  detailedMonitoring: boolean;
 }
 
 /** AWS Auto Scaling activity status codes, verbatim. */
@@ -129,6 +145,11 @@ export interface FleetBackend {
     range: TimeRange,
     signal?: AbortSignal,
   ): Promise<MetricSeries[]>;
+  /**
+   * EC2's view of the given instances (launch time, AZ, type, monitoring); ids it does not know are
+   * left out. Batched by the backend; called only for one pool's page.
+   */
+  describeInstances(region: string, instanceIds: string[], signal?: AbortSignal): Promise<InstanceDetail[]>;
   /** Newest first, in-progress first, like AWS. */
   describeActivities(region: string, groupName: string, limit?: number): Promise<ScalingActivity[]>;
   setDesiredCapacity(region: string, groupName: string, desired: number): Promise<WriteResult>;

@@ -87,6 +87,8 @@ export interface PoolDetail {
     cpuAvg: Point[];
     cpuMax: Point[];
     backlog: Point[] | null;
+    /** Load balancer requests per period (metrics.requestCount, or from the target group); null: none. */
+    requests: Point[] | null;
     desired: Point[];
     inService: Point[];
   };
@@ -100,8 +102,14 @@ export interface PoolDetail {
   markers: CapacityMarker[];
   activities: ScalingActivity[];
   instances: Instance[];
-  /** What this dashboard costs in CloudWatch per day at its refresh rate (GetMetricData). */
-  cloudwatch: { seriesPerRefresh: number; metricsPerDay: number; usdPerDay: number };
+  /** Instance id → CPU % over the last hour. */
+  instanceCpu: Record<string, Point[]>;
+  /** EC2's instance details or the per-instance CPU could not be read. */
+  instancesError?: RegionError;
+  /** The page-load series' source in this region, and whether it came from the group's target group. */
+  pageLoadSource: { namespace: string; metric: string; dimensions: Record<string, string>; from: "configuration" | "target group" } | null;
+  /** What this dashboard costs in CloudWatch per day at its refresh rate (GetMetricData); the per-instance CPU included. */
+  cloudwatch: { seriesPerRefresh: number; metricsPerDay: number; usdPerDay: number; instanceSeries: number; instanceUsdPerDay: number };
 }
 
 export type Verdict = "ready" | "scale" | "cannot" | "unknown";

@@ -6,7 +6,8 @@ import type { MetricConfig } from "@/lib/config/schema";
 import type { MetricQuery, Point, ScalingActivity } from "@/lib/fleet/types";
 import type { PoolDetail, RegionError } from "@/lib/fleet/views";
 import { choosePeriod, downsample, RANGES, type RangeKey } from "@/lib/metrics/period";
-import { buildQuery, poolMetricDefs, toDisplay, type MetricKind } from "@/lib/metrics/queries";
+import { buildQuery, poolMetricDefs, resolveDimensions, toDisplay, type MetricKind } from "@/lib/metrics/queries";
+import { readInstances } from "./read-instances";
 import { NotFoundError } from "./errors";
 import { overviewQueries, readRegion } from "./read-fleet";
 import { poolsInRegion, readGroups, readSeriesByPeriod, toRegionError, withRegionTimeout } from "./region-reads";
@@ -56,9 +57,10 @@ export async function readPool(identity: Identity | null, region: string, poolId
       if (q) queries.push(q);
     }
   }
-  const [series, activities] = await Promise.all([
+  const [series, activities, instances] = await Promise.all([
     readSeriesByPeriod(`pool:${poolId}:${range}`, region, queries, RANGES[range], now, cfg),
     group ? readActivities(region, group.groupName) : Promise.resolve({ list: [] as ScalingActivity[], error: undefined }),
+    readInstances(region, group, now, cfg),
   ]);
   const byId = new Map((series.value ?? []).map((s) => [s.id, s]));
   const pick = (kind: string, mode: "mean" | "max" = "mean"): Point[] | null => {
@@ -77,7 +79,8 @@ export async function readPool(identity: Identity | null, region: string, poolId
     return overviewQueries(poolsInRegion(cfg, g), r.region, choosePeriod(RANGES["1h"])).list;
   });
   const overviewSeries = overview.length;
-  const metricsPerDay = [...overview, ...queries].reduce((n, q) => n + 86400 / q.period, 0);
+  const metricsPerDay = [...overview, ...queries, ...instances.queries].reduce((n, q) => n + 86400 / q.period, 0);
+  const instanceMetricsPerDay = instances.queries.reduce((n, q) => n + 86400 / q.period, 0);
 
   return {
     generatedAt: new Date(now).toISOString(),
@@ -101,6 +104,7 @@ export async function readPool(identity: Identity | null, region: string, poolId
       cpuAvg: pick("cpu") ?? [],
       cpuMax: pick("cpuMax", "max") ?? [],
       backlog: pool.tier === "worker" ? pick("backlog", "max") : null,
+      requests: pick("requestCount", "max"),
       desired: pick("desired", "max") ?? [],
       inService: pick("inService") ?? [],
     },
@@ -110,13 +114,26 @@ export async function readPool(identity: Identity | null, region: string, poolId
     suggestion: summary.group ? adviseCapacity(summary, pool.targets) : null,
     markers: await capacityMarkers(region, poolId, RANGES[range], now),
     activities: activities.list,
-    instances: group?.instances ?? [],
+    instances: instances.list,
+    instanceCpu: instances.cpu,
+    instancesError: instances.error,
+    pageLoadSource: pageLoadSource(pool.metrics.pageLoad, region, group?.groupName ?? "", !!group?.loadBalancerTarget && !findPool(cfg, poolId)?.metrics.pageLoad),
     cloudwatch: {
-      seriesPerRefresh: overviewSeries + queries.length,
+      seriesPerRefresh: overviewSeries + queries.length + instances.queries.length,
       metricsPerDay: Math.round(metricsPerDay),
       usdPerDay: Math.round(metricsPerDay * USD_PER_METRIC * 100) / 100,
+      instanceSeries: instances.queries.length,
+      instanceUsdPerDay: Math.round(instanceMetricsPerDay * USD_PER_METRIC * 100) / 100,
     },
   };
+}
+
+/** Where page load comes from here: the dimensions, and whether the target group lookup found them. */
+function pageLoadSource(def: MetricConfig | undefined, region: string, groupName: string, fromTargetGroup: boolean): PoolDetail["pageLoadSource"] {
+  if (!def) return null;
+  const dims = resolveDimensions(def, region, groupName);
+  if (!dims) return null;
+  return { namespace: def.namespace, metric: def.metric, dimensions: dims, from: fromTargetGroup ? "target group" : "configuration" };
 }
 
 async function readActivities(region: string, groupName: string): Promise<{ list: ScalingActivity[]; error?: RegionError }> {

@@ -3,6 +3,7 @@ import { sharedCache, type CacheResult } from "@/lib/cache/shared-cache";
 import { getConfig, type FleetConfig, type PoolConfig } from "@/lib/config";
 import { BackendError, type GroupState, type MetricQuery, type MetricSeries, type TimeRange } from "@/lib/fleet/types";
 import type { RegionError, RegionStatus } from "@/lib/fleet/views";
+import { albMetrics } from "@/lib/metrics/load-balancer";
 import { alignedRange } from "@/lib/metrics/period";
 
 // Every upstream read goes through here: one cache entry per region and kind, shared by every
@@ -101,23 +102,50 @@ export function poolsInRegion(cfg: FleetConfig, groups: GroupState[] | undefined
     if (!byPool.has(g.poolId)) byPool.set(g.poolId, g);
     claims.set(g.poolId, [...(claims.get(g.poolId) ?? []), g.groupName]);
   }
-  const out: PoolInRegion[] = cfg.pools.map((pool) => ({ pool, group: byPool.get(pool.id), claimants: claims.get(pool.id) ?? [] }));
+  const out: PoolInRegion[] = cfg.pools.map((pool) => {
+    const group = byPool.get(pool.id);
+    return { pool: withTargetGroupMetrics(pool, group), group, claimants: claims.get(pool.id) ?? [] };
+  });
   const known = new Set(cfg.pools.map((p) => p.id));
   for (const g of groups ?? []) {
     if (known.has(g.poolId)) continue;
     known.add(g.poolId);
-    out.push({ pool: discoveredPool(g), group: g, claimants: claims.get(g.poolId) ?? [] });
+    out.push({ pool: withTargetGroupMetrics(discoveredPool(g), g), group: g, claimants: claims.get(g.poolId) ?? [] });
   }
   return out;
 }
 
-/** A pool found by its tag but absent from configuration: tier from `capstan:tier`, CPU only. */
+/**
+ * A web pool with no page-load metric of its own draws it from its group's target group, as
+ * discover would have written it (the backend resolved the load balancer, cached). Configured
+ * metrics win.
+ */
+export function withTargetGroupMetrics(pool: PoolConfig, group: GroupState | undefined): PoolConfig {
+  const target = group?.loadBalancerTarget;
+  // Only web pools draw page load: a worker behind a load balancer would pay for series nobody sees.
+  if (!target || pool.metrics.pageLoad || pool.tier !== "web") return pool;
+  const alb = albMetrics({ LoadBalancer: target.loadBalancer, TargetGroup: target.targetGroup });
+  return {
+    ...pool,
+    metrics: {
+      ...pool.metrics,
+      pageLoad: alb.pageLoad,
+      pageLoadMedian: pool.metrics.pageLoadMedian ?? alb.pageLoadMedian,
+      requestCount: pool.metrics.requestCount ?? alb.requestCount,
+    },
+  };
+}
+
+/**
+ * A pool found by its tag but absent from configuration: tier from `capstan:tier` (else web when
+ * it sits behind a load balancer, else infra), CPU and, behind a load balancer, page load.
+ */
 export function discoveredPool(g: GroupState): PoolConfig {
   const tier = g.tags["capstan:tier"];
   return {
     id: g.poolId,
     name: g.poolId,
-    tier: tier === "web" || tier === "worker" ? tier : "infra",
+    tier: tier === "web" || tier === "worker" || tier === "infra" ? tier : g.loadBalancerTarget ? "web" : "infra",
     metrics: {},
     guardrails: { floor: {} },
     instance: { type: g.instanceTypes[0] ?? "unknown", hourlyPrice: 0 },

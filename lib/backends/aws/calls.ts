@@ -1,11 +1,10 @@
 import type { AutoScalingClient } from "@aws-sdk/client-auto-scaling";
-import type { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
 
 // Every HTTP request the SDK sends (retries included), counted at the transport per
 // (service, operation, region). The benchmark and the tests read these to prove the call floor.
 // Kept on globalThis so every bundle of the server (route handlers, instrumentation) shares one tally.
 
-export type AwsService = "autoscaling" | "cloudwatch";
+export type AwsService = "autoscaling" | "cloudwatch" | "ec2" | "elasticloadbalancing" | "sqs";
 
 export interface AwsCallCount {
   service: AwsService;
@@ -61,11 +60,11 @@ export function resetAwsCallCounts(): void {
  * loop (finalizeRequest), so each attempt that reaches the wire counts once.
  */
 export function addCallCounter(
-  client: AutoScalingClient | CloudWatchClient,
+  client: { middlewareStack: unknown },
   service: AwsService,
   region: string,
 ): void {
-  (client as AutoScalingClient).middlewareStack.add(
+  (client as unknown as AutoScalingClient).middlewareStack.add(
     (next, context) => (args) => {
       const operation = String(context.commandName ?? "Unknown").replace(/Command$/, "");
       recordAwsCall(service, operation, region);

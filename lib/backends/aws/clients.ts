@@ -1,6 +1,8 @@
 import { AutoScalingClient } from "@aws-sdk/client-auto-scaling";
 import { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
-import { addCallCounter } from "./calls";
+import { EC2Client } from "@aws-sdk/client-ec2";
+import { ElasticLoadBalancingV2Client } from "@aws-sdk/client-elastic-load-balancing-v2";
+import { addCallCounter, type AwsService } from "./calls";
 
 // One client per (service, region), created on first use and reused for the life of the backend.
 // Credentials come from the SDK's default chain (environment, shared profile / SSO, container and
@@ -18,38 +20,49 @@ export interface ClientSettings {
   endpoints: Record<string, string>;
 }
 
+interface Client {
+  destroy(): void;
+  middlewareStack: unknown;
+}
+
 export class AwsClients {
-  private readonly autoscalingClients = new Map<string, AutoScalingClient>();
-  private readonly cloudwatchClients = new Map<string, CloudWatchClient>();
+  private readonly clients = new Map<string, Client>();
 
   constructor(private readonly settings: ClientSettings) {}
 
   autoscaling(region: string): AutoScalingClient {
-    let client = this.autoscalingClients.get(region);
-    if (!client) {
-      client = new AutoScalingClient(this.config(region));
-      addCallCounter(client, "autoscaling", region);
-      this.autoscalingClients.set(region, client);
-    }
-    return client;
+    return this.get("autoscaling", region, (c) => new AutoScalingClient(c));
   }
 
   cloudwatch(region: string): CloudWatchClient {
-    let client = this.cloudwatchClients.get(region);
-    if (!client) {
-      client = new CloudWatchClient(this.config(region));
-      addCallCounter(client, "cloudwatch", region);
-      this.cloudwatchClients.set(region, client);
-    }
-    return client;
+    return this.get("cloudwatch", region, (c) => new CloudWatchClient(c));
+  }
+
+  /** DescribeInstances (pool page) and DescribeLaunchTemplateVersions (discover). */
+  ec2(region: string): EC2Client {
+    return this.get("ec2", region, (c) => new EC2Client(c));
+  }
+
+  /** DescribeTargetGroups / DescribeLoadBalancers: a group's load balancer, for its page load. */
+  elbv2(region: string): ElasticLoadBalancingV2Client {
+    return this.get("elasticloadbalancing", region, (c) => new ElasticLoadBalancingV2Client(c));
   }
 
   /** Closes every client's sockets. */
   destroy(): void {
-    for (const c of this.autoscalingClients.values()) c.destroy();
-    for (const c of this.cloudwatchClients.values()) c.destroy();
-    this.autoscalingClients.clear();
-    this.cloudwatchClients.clear();
+    for (const c of this.clients.values()) c.destroy();
+    this.clients.clear();
+  }
+
+  private get<T extends Client>(service: AwsService, region: string, make: (config: ReturnType<AwsClients["config"]>) => T): T {
+    const key = `${service}|${region}`;
+    let client = this.clients.get(key) as T | undefined;
+    if (!client) {
+      client = make(this.config(region));
+      addCallCounter(client, service, region);
+      this.clients.set(key, client);
+    }
+    return client;
   }
 
   private config(region: string) {

@@ -90,14 +90,29 @@ describe("aws backend against moto: calls and endpoints", () => {
       cpu.range,
     );
     // Only the primary: the region-down tests may still be finishing their standby retries.
+    // The tag-only shop pool has no page load configured: its target group's load balancer is
+    // looked up once and cached (like the policies), not on every refresh.
     expect(awsCallCounts().filter((c) => c.region === PRIMARY)).toEqual([
       { service: "autoscaling", operation: "DescribeAutoScalingGroups", region: PRIMARY, count: 4 },
       { service: "autoscaling", operation: "DescribePolicies", region: PRIMARY, count: 1 },
       { service: "autoscaling", operation: "DescribeScheduledActions", region: PRIMARY, count: 1 },
       { service: "cloudwatch", operation: "GetMetricData", region: PRIMARY, count: 1 },
+      { service: "elasticloadbalancing", operation: "DescribeLoadBalancers", region: PRIMARY, count: 1 },
+      { service: "elasticloadbalancing", operation: "DescribeTargetGroups", region: PRIMARY, count: 1 },
     ]);
     // What CloudWatch bills: the metrics requested, four in one call.
     expect(awsMetricsRequested(PRIMARY)).toBe(4);
+  });
+
+  it("a tag-only group behind an application load balancer gets its page load from the target group", async () => {
+    const backend = track(createAwsBackend(motoConfig()));
+    for (const region of [PRIMARY, STANDBY]) {
+      const shop = (await backend.listGroups(region)).find((g) => g.poolId === "shop")!;
+      expect(shop.loadBalancerTarget?.targetGroup, region).toMatch(new RegExp(`^targetgroup/shop-${region === PRIMARY ? "use1" : "usw2"}/[0-9a-f]+$`));
+      expect(shop.loadBalancerTarget?.loadBalancer, region).toMatch(/^app\/shop-.*-lb\/[0-9a-f]+$/);
+      // A pool with no target group has none.
+      expect((await backend.listGroups(region)).find((g) => g.poolId === "worker")?.loadBalancerTarget).toBeUndefined();
+    }
   });
 
   it("an unreachable region is retried (3 attempts in all), then reported as regional", async () => {
@@ -127,6 +142,7 @@ describe("aws backend against moto: calls and endpoints", () => {
         "capstan-web-usw2",
         "capstan-worker-usw2",
         "legacy-batch-usw2",
+        "shop-frontend-usw2",
       ]);
       const [max] = await backend.getMetricData(
         PRIMARY,

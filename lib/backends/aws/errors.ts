@@ -37,7 +37,13 @@ const NETWORK = new Set([
 ]);
 
 /** How messages name a service. */
-export const SERVICE_LABEL = { autoscaling: "Auto Scaling", cloudwatch: "CloudWatch" } as const;
+export const SERVICE_LABEL = {
+  autoscaling: "Auto Scaling",
+  cloudwatch: "CloudWatch",
+  ec2: "EC2",
+  elasticloadbalancing: "Elastic Load Balancing",
+  sqs: "SQS",
+} as const;
 
 interface Where {
   service: keyof typeof SERVICE_LABEL;
@@ -96,6 +102,13 @@ function firstSystemCode(e: SdkErrorShape): string | undefined {
     if (typeof c === "string") return c;
   }
   return undefined;
+}
+
+const DENIED = new Set(["AccessDenied", "AccessDeniedException", "UnauthorizedOperation", "UnauthorizedAccess"]);
+
+/** True when IAM refused the call (each service spells it its own way). */
+export function isAccessDenied(err: unknown): boolean {
+  return err instanceof BackendError && (DENIED.has(err.code) || err.httpStatus === 403);
 }
 
 /** Run one SDK call, mapping whatever it throws. */

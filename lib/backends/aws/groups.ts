@@ -9,6 +9,7 @@ import type { FleetConfig } from "@/lib/config/schema";
 import type { GroupState, HealthStatus, Instance, LifecycleState } from "@/lib/fleet/types";
 import type { Automation } from "./automation";
 import { mapped } from "./errors";
+import { choosePageLoad, type TargetGroupLink } from "./target-groups";
 
 // Discovery: every group carrying the discovery tag, plus the groups the configuration names.
 // Cost per refresh: ceil(tagged groups / 100) describes, and one more (by name) only when a
@@ -21,6 +22,8 @@ export interface GroupReader {
   region: string;
   cfg: FleetConfig;
   automation: Promise<Automation>;
+  /** Cached target group → load balancer lookup, for pools whose configuration has no page load. */
+  targetGroups?: (arns: string[]) => Promise<Map<string, TargetGroupLink>>;
   signal?: AbortSignal;
 }
 
@@ -44,6 +47,7 @@ export async function listGroups(r: GroupReader): Promise<GroupState[]> {
   const pinned = new Set(configured.values());
   const out: GroupState[] = [];
   const listed = new Set<string>();
+  const needPageLoad = new Map<GroupState, string[]>();
   for (const g of [...tagged, ...named]) {
     const name = g.AutoScalingGroupName ?? "";
     const tags = tagsOf(g);
@@ -51,7 +55,18 @@ export async function listGroups(r: GroupReader): Promise<GroupState[]> {
     const poolId = configured.get(name) ?? (tagValue && !pinned.has(tagValue) ? tagValue : undefined);
     if (!name || !poolId || listed.has(name)) continue;
     listed.add(name);
-    out.push(toGroupState(g, r.region, poolId, tags, automation));
+    const state = toGroupState(g, r.region, poolId, tags, automation);
+    out.push(state);
+    const arns = g.TargetGroupARNs ?? [];
+    if (arns.length > 0 && wantsPageLoad(r.cfg, poolId, tags)) needPageLoad.set(state, arns);
+  }
+  if (r.targetGroups && needPageLoad.size > 0) {
+    const links = await r.targetGroups([...needPageLoad.values()].flat());
+    for (const [state, arns] of needPageLoad) {
+      const known = arns.map((a) => links.get(a)).filter((l): l is TargetGroupLink => !!l);
+      const target = choosePageLoad(state.groupName, known).target;
+      if (target) state.loadBalancerTarget = target;
+    }
   }
   return out;
 }
@@ -76,6 +91,14 @@ async function describeAll(
     if (NextToken) seen.add(NextToken);
   } while (NextToken);
   return groups;
+}
+
+/** A web pool (configured, or by its `capstan:tier` tag, or untold) with no page load of its own. */
+function wantsPageLoad(cfg: FleetConfig, poolId: string, tags: Record<string, string>): boolean {
+  const pool = cfg.pools.find((p) => p.id === poolId);
+  if (pool) return pool.tier === "web" && !pool.metrics.pageLoad;
+  const tier = tags["capstan:tier"];
+  return tier === undefined || tier === "web";
 }
 
 /** group name → pool id, for the groups the configuration names in this region. */

@@ -4,6 +4,7 @@ import {
   type BoundsChange,
   type FleetBackend,
   type GroupState,
+  type InstanceDetail,
   type MetricQuery,
   type MetricSeries,
   type ScalingActivity,
@@ -14,7 +15,9 @@ import { describeActivities } from "./activities";
 import { AutomationCache } from "./automation";
 import { AwsClients, regionEndpoints } from "./clients";
 import { listGroups } from "./groups";
+import { describeInstances } from "./instances";
 import { getMetricData } from "./metrics";
+import { TargetGroupCache } from "./target-group-cache";
 import { setDesiredCapacity, updateGroupBounds } from "./writes";
 
 // The AWS implementation of the FleetBackend seam. The only folder of Capstan that imports
@@ -54,6 +57,7 @@ export function createAwsBackend(
     endpoints: regionEndpoints(regions, env),
   });
   const automation = new AutomationCache((region) => clients.autoscaling(region), options.now);
+  const targetGroups = new TargetGroupCache((region) => clients.elbv2(region), options.now);
 
   // Only the configured regions: a typo elsewhere must not quietly create a client for it.
   const known = (region: string): string => {
@@ -71,7 +75,14 @@ export function createAwsBackend(
 
     async listGroups(region: string, signal?: AbortSignal): Promise<GroupState[]> {
       const client = clients.autoscaling(known(region));
-      return listGroups({ client, region, cfg, automation: automation.get(region), signal });
+      return listGroups({
+        client,
+        region,
+        cfg,
+        automation: automation.get(region),
+        targetGroups: (arns) => targetGroups.get(region, arns),
+        signal,
+      });
     },
 
     async getMetricData(
@@ -82,6 +93,10 @@ export function createAwsBackend(
     ): Promise<MetricSeries[]> {
       const client = clients.cloudwatch(known(region));
       return getMetricData({ client, region, signal }, queries, range);
+    },
+
+    async describeInstances(region: string, instanceIds: string[], signal?: AbortSignal): Promise<InstanceDetail[]> {
+      return describeInstances(clients.ec2(known(region)), region, instanceIds, signal);
     },
 
     async describeActivities(region: string, groupName: string, limit?: number): Promise<ScalingActivity[]> {

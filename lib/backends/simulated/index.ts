@@ -109,6 +109,24 @@ export function createSimulatedBackend(cfg: FleetConfig, opts: SimulatedOptions)
       return run(region, "monitoring", signal, (t) => getMetricData(fleet, region, queries, range, t));
     },
 
+    describeInstances(region, instanceIds, signal) {
+      const wanted = new Set(instanceIds);
+      return run(region, "autoscaling", signal, (t) =>
+        fleet.listGroups(region, t).flatMap((g) => {
+          const detailed = (g.poolId && cfg.pools.find((p) => p.id === g.poolId)?.metrics.cpu?.period) !== 300;
+          return g.instances
+            .filter((i) => wanted.has(i.id))
+            .map((i) => ({
+              id: i.id,
+              launchTime: i.launchTime,
+              availabilityZone: i.availabilityZone,
+              instanceType: i.instanceType,
+              detailedMonitoring: detailed,
+            }));
+        }),
+      );
+    },
+
     describeActivities(region, groupName, limit = 50) {
       return run(region, "autoscaling", undefined, (t) => {
         if (!Number.isInteger(limit) || limit < 1 || limit > 100) {

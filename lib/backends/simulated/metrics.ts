@@ -17,7 +17,8 @@ type Target =
   | { spec: GroupSpec; metric: ModelMetric; unit: MetricConfig["unit"] }
   | { spec: GroupSpec; metric: GroupMetric };
 
-const KIND_METRIC: Record<MetricKind, ModelMetric> = {
+/** Request counts are not modelled: such a query matches nothing and comes back empty, as CloudWatch would. */
+const KIND_METRIC: Record<Exclude<MetricKind, "requestCount">, ModelMetric> = {
   cpu: "cpu",
   cpuMax: "cpu",
   pageLoad: "responseTime",
@@ -39,6 +40,7 @@ export function buildMetricIndex(specs: GroupSpec[]): Map<string, Map<string, Ta
     const byKey = index.get(spec.region) ?? new Map<string, Target>();
     index.set(spec.region, byKey);
     for (const [kind, def] of Object.entries(poolMetricDefs(spec.pool)) as [MetricKind, MetricConfig][]) {
+      if (kind === "requestCount") continue;
       const dims = resolveDimensions(def, spec.region, spec.groupName);
       const key = dims && metricKey(def.namespace, def.metric, dims);
       if (key && !byKey.has(key)) byKey.set(key, { spec, metric: KIND_METRIC[kind], unit: def.unit });

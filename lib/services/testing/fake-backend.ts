@@ -1,4 +1,4 @@
-import type { BoundsChange, FleetBackend, GroupState, Instance, WriteResult } from "@/lib/fleet/types";
+import type { BoundsChange, FleetBackend, GroupState, Instance, InstanceDetail, WriteResult } from "@/lib/fleet/types";
 
 // An in-memory FleetBackend for service tests: groups you set, every call counted, and the next
 // read or write made to fail or hang on demand. Not the simulated backend (lib/backends/simulated).
@@ -95,6 +95,15 @@ export class FakeBackend implements FleetBackend {
 
   async describeActivities() {
     return [];
+  }
+
+  async describeInstances(region: string, ids: string[]): Promise<InstanceDetail[]> {
+    const wanted = new Set(ids);
+    return (this.groups.get(region) ?? []).flatMap((g) =>
+      g.instances
+        .filter((i) => wanted.has(i.id))
+        .map((i) => ({ id: i.id, launchTime: i.launchTime, availabilityZone: i.availabilityZone, instanceType: i.instanceType, detailedMonitoring: true })),
+    );
   }
 
   async setDesiredCapacity(region: string, groupName: string, desired: number): Promise<WriteResult> {

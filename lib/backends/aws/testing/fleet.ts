@@ -5,8 +5,9 @@ import type { PoolFact } from "../../contract-fixture";
 import { putMetricSeries, seedGroups, type SeedGroup } from "./seed";
 
 // One small fleet for the emulator, shared by the contract suite, the end-to-end test and the
-// benchmark: tagged pools in both regions, a group only the configuration names, a tagged pool
-// the configuration does not know, and a group that is nobody's.
+// benchmark: tagged pools in both regions, a group only the configuration names, tagged pools
+// the configuration does not know (one of them behind an application load balancer, so its page
+// load comes from its target group), and a group that is nobody's.
 
 export const MOTO_PRIMARY = "us-east-1";
 export const MOTO_STANDBY = "us-west-2";
@@ -42,12 +43,15 @@ export const MOTO_FLEET: Record<string, SeedGroup[]> = {
       desired: 1,
     },
     { name: "unrelated-use1", min: 0, max: 2, desired: 1 }, // neither tagged nor configured: not Capstan's
+    // Tag only, behind a load balancer: a web pool whose page load comes from its target group.
+    { name: "shop-frontend-use1", pool: "shop", min: 1, max: 4, desired: 2, instanceType: "c5.large", behindAlb: "shop-use1" },
   ],
   [MOTO_STANDBY]: [
     { name: "capstan-web-usw2", pool: "web", min: 1, max: 10, desired: 1, instanceType: "c5.large" },
     { name: "capstan-worker-usw2", pool: "worker", min: 0, max: 6, desired: 1, instanceType: "m5.large" },
     { name: "legacy-batch-usw2", min: 0, max: 2, desired: 0 },
     { name: "unrelated-usw2", min: 0, max: 2, desired: 0 },
+    { name: "shop-frontend-usw2", pool: "shop", min: 0, max: 4, desired: 1, instanceType: "c5.large", behindAlb: "shop-usw2" },
   ],
 };
 
@@ -104,6 +108,13 @@ export function motoFleetPools(): PoolFact[] {
       },
     },
     { poolId: "adhoc", groups: { [MOTO_PRIMARY]: fact(MOTO_PRIMARY, "adhoc-tools-use1") } },
+    {
+      poolId: "shop",
+      groups: {
+        [MOTO_PRIMARY]: fact(MOTO_PRIMARY, "shop-frontend-use1"),
+        [MOTO_STANDBY]: fact(MOTO_STANDBY, "shop-frontend-usw2"),
+      },
+    },
   ];
 }
 

@@ -26,3 +26,11 @@ export {
   seedMotoFleet,
   type SeededCpu,
 } from "./fleet";
+export {
+  forgetSeededVpcs,
+  seedLaunchTemplate,
+  seedQueue,
+  seedTargetGroup,
+  seedVpc,
+  type SeededTargetGroup,
+} from "./seed-elb";

@@ -6,6 +6,7 @@ import {
 } from "@aws-sdk/client-auto-scaling";
 import { CloudWatchClient, PutMetricDataCommand, type MetricDatum } from "@aws-sdk/client-cloudwatch";
 import { MOTO_CREDENTIALS } from "./moto";
+import { seedTargetGroup } from "./seed-elb";
 
 // Seeding the emulator: launch templates (EC2), then groups carrying the discovery tag, then
 // metric data. These clients name the endpoint and credentials explicitly, so seeding never
@@ -23,6 +24,12 @@ export interface SeedGroup {
   /** Attach a target-tracking policy / a scheduled action (hasScalingPolicies / hasScheduledActions). */
   scalingPolicy?: boolean;
   scheduledAction?: boolean;
+  /** Target groups to attach (their ARNs; see ./seed-elb.ts). */
+  targetGroupArns?: string[];
+  /** Create a target group of this name behind a new application load balancer, and attach it. */
+  behindAlb?: string;
+  /** An existing launch template to use instead of the one made for `instanceType`. */
+  launchTemplate?: string;
 }
 
 export interface MetricSeed {
@@ -43,12 +50,14 @@ const clientConfig = (url: string, region: string) => ({
 
 /** Creates the groups of one region (and the launch templates they need). */
 export async function seedGroups(url: string, region: string, groups: SeedGroup[], tagKey = "capstan:pool") {
-  const types = [...new Set(groups.map((g) => g.instanceType ?? "t3.micro"))];
+  const types = [...new Set(groups.filter((g) => !g.launchTemplate).map((g) => g.instanceType ?? "t3.micro"))];
   for (const type of types) await createLaunchTemplate(url, region, templateName(type), type);
 
   const client = new AutoScalingClient(clientConfig(url, region));
   try {
     for (const g of groups) {
+      const alb = g.behindAlb ? [(await seedTargetGroup(url, region, g.behindAlb, "application")).targetGroupArn] : [];
+      const targetGroupArns = [...(g.targetGroupArns ?? []), ...alb];
       const tags = { ...(g.pool ? { [tagKey]: g.pool } : {}), ...g.tags };
       await client.send(
         new CreateAutoScalingGroupCommand({
@@ -57,10 +66,11 @@ export async function seedGroups(url: string, region: string, groups: SeedGroup[
           MaxSize: g.max,
           DesiredCapacity: g.desired,
           LaunchTemplate: {
-            LaunchTemplateName: templateName(g.instanceType ?? "t3.micro"),
+            LaunchTemplateName: g.launchTemplate ?? templateName(g.instanceType ?? "t3.micro"),
             Version: "$Latest",
           },
           AvailabilityZones: [`${region}a`],
+          ...(targetGroupArns.length ? { TargetGroupARNs: targetGroupArns } : {}),
           Tags: Object.entries(tags).map(([Key, Value]) => ({ Key, Value, PropagateAtLaunch: false })),
         }),
       );
