@@ -14,6 +14,14 @@ function refreshMs(): number {
   return Number.isInteger(v) && v >= 500 ? v : 15_000;
 }
 
+/**
+ * Up to this many pools the page streams each region into its HTML as it arrives (a slow region
+ * never blanks the fast one). Beyond it the inlined data alone would be most of a megabyte of
+ * HTML to parse before anything draws: the board asks GET /api/fleet (compressed, the same lean
+ * shape) right after hydration instead, which the reads started here have already warmed.
+ */
+const STREAM_UP_TO = 80;
+
 export default async function OverviewPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const identity = await pageIdentity("/");
   const { catalogue, regions, promises } = streamFleet(identity, "1h");
@@ -35,7 +43,7 @@ export default async function OverviewPage({ searchParams }: { searchParams: Pro
     <OverviewBoard
       catalogue={catalogue}
       regions={regions}
-      initial={promises}
+      initial={catalogue.length >= STREAM_UP_TO ? null : promises}
       changeable={changeable}
       adminOf={keys("bounds:change")}
       previewPools={previewPools}

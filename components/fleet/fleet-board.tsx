@@ -36,7 +36,8 @@ export function FleetBoard({
 }: {
   catalogue: PoolRef[];
   regions: { region: string; role: string }[];
-  initial: Promise<RegionView>[];
+  /** Each region as the page streams it; null: the board fetches GET /api/fleet itself. */
+  initial: Promise<RegionView>[] | null;
   initialView: ViewState;
   refreshMs?: number;
   renderControls?: RenderControls;

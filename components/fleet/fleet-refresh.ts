@@ -24,7 +24,7 @@ export function parseFetchedAt(header: string | null): Map<string, string | null
  * `refreshMs` (every 3 s while a pool is scaling) with If-None-Match, so an unchanged fleet costs a
  * 304 and no re-render of the pools (only the data age moves).
  */
-export function useFleetRefresh(regions: { region: string }[], initial: Promise<RegionView>[], refreshMs: number, paused: boolean) {
+export function useFleetRefresh(regions: { region: string }[], initial: Promise<RegionView>[] | null, refreshMs: number, paused: boolean) {
   const [views, setViews] = useState<(RegionView | null)[]>(() => regions.map(() => null));
   const [updatedAt, setUpdatedAt] = useState<string | null>(null);
   const [fetchError, setFetchError] = useState<string | null>(null);
@@ -33,7 +33,7 @@ export function useFleetRefresh(regions: { region: string }[], initial: Promise<
   const router = useRouter();
 
   useEffect(() => {
-    initial.forEach((p, i) =>
+    initial?.forEach((p, i) =>
       p.then((v) => {
         if (generation.current === 0) setViews((prev) => prev.map((x, j) => (j === i ? v : x)));
         setUpdatedAt(new Date().toISOString());
@@ -77,6 +77,11 @@ export function useFleetRefresh(regions: { region: string }[], initial: Promise<
       setFetchError((e as Error).message);
     }
   }, [regions, router]);
+
+  // No stream from the page (a big fleet): ask the API at once.
+  useEffect(() => {
+    if (!initial) void refresh();
+  }, [initial, refresh]);
 
   // While a pool is scaling, follow it closely (pending → in service); otherwise every refreshMs.
   const scaling = views.some((v) => v?.pools.some((p) => p.pending > 0 || p.terminating > 0 || p.inService !== p.desired));

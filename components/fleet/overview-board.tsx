@@ -23,7 +23,8 @@ export function OverviewBoard({
 }: {
   catalogue: PoolRef[];
   regions: { region: string; role: string }[];
-  initial: Promise<RegionView>[];
+  /** Each region as the page streams it; null: the board fetches GET /api/fleet itself. */
+  initial: Promise<RegionView>[] | null;
   /** `${region}/${pool}` keys the identity may resize. */
   changeable: string[];
   previewPools: Record<string, PreviewPool>;
