@@ -70,13 +70,13 @@ export function PoolCells({
         </div>
       </td>
       <td className={`${cell} ${dim}`}>
-        <Metric value={fmtPct(pool.cpu.latest)}>
+        <Metric value={fmtPct(pool.cpu.latest)} testId="cpu-now">
           <Sparkline series={pool.cpu} max={100} width={72} label={`${pool.id} CPU, last hour`} />
         </Metric>
       </td>
       <td className={`${cell} ${dim}`}>
         {pool.pageLoad ? (
-          <Metric value={fmtMs(pool.pageLoad.latest)} hint="p90">
+          <Metric value={fmtMs(pool.pageLoad.latest)} hint="p90" testId="load-now">
             <Sparkline series={pool.pageLoad} width={72} className="stroke-violet-500" label={`${pool.id} p90 page load, last hour`} />
           </Metric>
         ) : pool.backlog ? (
@@ -99,11 +99,11 @@ export function PoolCells({
   );
 }
 
-function Metric({ value, hint, children }: { value: string; hint?: string; children: React.ReactNode }) {
+function Metric({ value, hint, testId, children }: { value: string; hint?: string; testId?: string; children: React.ReactNode }) {
   return (
     <div className="flex items-center gap-2">
       <div className="w-14 text-right">
-        <div className="text-sm font-medium">{value}</div>
+        <div className="text-sm font-medium" data-testid={testId}>{value}</div>
         {hint && <div className="text-[10px] uppercase text-slate-400">{hint}</div>}
       </div>
       {children}
