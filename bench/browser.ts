@@ -14,7 +14,7 @@ import { quantile, startServer, stopServer, type Running } from "./server";
 
 const REFRESH_MS = 1000;
 export const HEAP_REFRESHES = 20;
-const BYTES_REFRESHES = 6;
+const BYTES_REFRESHES = 4;
 const ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"];
 
 export interface BrowserMeasure {
@@ -41,7 +41,11 @@ export async function measureBrowser(sizes: number[], reference: number, runs: n
   const servers: Running[] = [];
   let browser: Browser | undefined;
   try {
-    for (const n of sizes) servers.push(await startServer(Math.max(0, n - reference), { CAPSTAN_OVERVIEW_REFRESH_MS: String(REFRESH_MS) }));
+    // Started side by side (each waits mostly on its own start-up), stopped at the end even if one failed.
+    const started = await Promise.allSettled(sizes.map((n) => startServer(Math.max(0, n - reference), { CAPSTAN_OVERVIEW_REFRESH_MS: String(REFRESH_MS) })));
+    for (const s of started) if (s.status === "fulfilled") servers.push(s.value);
+    const failed = started.find((s) => s.status === "rejected");
+    if (failed) throw failed.reason;
     browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: ARGS });
     // Interleaved (run i on every size before run i + 1), like the server times: load from
     // elsewhere on the machine falls on every size alike. The first visit of each warms the server.

@@ -3,6 +3,7 @@
 import { useRouter } from "next/navigation";
 import { useCallback, useEffect, useRef, useState } from "react";
 import type { FleetView, RegionView } from "@/lib/fleet/views";
+import { EARLY_FLEET_GLOBAL, FLEET_URL } from "./early-fetch";
 
 /** Dispatched on window after a capacity change so the board refreshes at once. */
 export const FLEET_CHANGED = "capstan:fleet-changed";
@@ -43,11 +44,14 @@ export function useFleetRefresh(regions: { region: string }[], initial: Promise<
 
   // Responses can arrive out of order (a tick and a post-change refresh): only the newest counts.
   const latestRequest = useRef(0);
-  const refresh = useCallback(async () => {
+  const inFlight = useRef(false);
+  const refresh = useCallback(async (early?: Promise<Response>) => {
     const request = ++latestRequest.current;
+    inFlight.current = true;
     try {
       const headers: Record<string, string> = etag.current ? { "If-None-Match": etag.current } : {};
-      const res = await fetch("/api/fleet?range=1h", { cache: "no-store", headers });
+      const ask = () => fetch(FLEET_URL, { cache: "no-store", headers });
+      const res = await (early ? early.catch(ask) : ask());
       if (request !== latestRequest.current) return;
       if (res.status === 401) {
         router.push(`/login?next=${encodeURIComponent(window.location.pathname + window.location.search)}`);
@@ -75,21 +79,34 @@ export function useFleetRefresh(regions: { region: string }[], initial: Promise<
       setFetchError(null);
     } catch (e) {
       setFetchError((e as Error).message);
+    } finally {
+      if (request === latestRequest.current) inFlight.current = false;
     }
   }, [regions, router]);
 
-  // No stream from the page (a big fleet): ask the API at once.
+  // A tick while the last poll is still on its way waits for the next one: a slow answer is never
+  // overtaken (and thrown away) by its successor, so a slow server gets fewer requests, not more.
+  const tick = useCallback(() => {
+    if (!inFlight.current) void refresh();
+  }, [refresh]);
+
+  // No stream from the page (a big fleet): the answer to the request the page started before any
+  // script loaded (EARLY_FLEET_FETCH), else ask the API now.
   useEffect(() => {
-    if (!initial) void refresh();
+    if (initial) return;
+    const w = window as unknown as { [EARLY_FLEET_GLOBAL]?: Promise<Response> };
+    const early = w[EARLY_FLEET_GLOBAL];
+    delete w[EARLY_FLEET_GLOBAL];
+    void refresh(early);
   }, [initial, refresh]);
 
   // While a pool is scaling, follow it closely (pending → in service); otherwise every refreshMs.
   const scaling = views.some((v) => v?.pools.some((p) => p.pending > 0 || p.terminating > 0 || p.inService !== p.desired));
   useEffect(() => {
     if (paused) return;
-    const t = setInterval(refresh, scaling ? Math.min(FAST_REFRESH_MS, refreshMs) : refreshMs);
+    const t = setInterval(tick, scaling ? Math.min(FAST_REFRESH_MS, refreshMs) : refreshMs);
     return () => clearInterval(t);
-  }, [paused, refresh, scaling, refreshMs]);
+  }, [paused, tick, scaling, refreshMs]);
 
   // A change made on this page asks for an immediate refresh rather than waiting for the tick.
   useEffect(() => {
