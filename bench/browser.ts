@@ -1,4 +1,4 @@
-import { chromium, type Browser, type CDPSession, type Page } from "@playwright/test";
+import { chromium, type Browser, type CDPSession, type Page, type Route } from "@playwright/test";
 import { quantile, startServer, stopServer, type Running } from "./server";
 
 // The browser side of a big fleet: the overview in headless Chromium (Debian's, the flags of
@@ -7,7 +7,8 @@ import { quantile, startServer, stopServer, type Running } from "./server";
 //    skeleton cell left), as the page itself sees it (performance.now());
 //  - DOM nodes once ready;
 //  - JS heap (CDP: HeapProfiler.collectGarbage, then Runtime.getHeapUsage) before and after 20
-//    refreshes that each bring a full body (If-None-Match stripped, so every one replaces the data);
+//    refreshes that each bring a full body (If-None-Match stripped, so every one replaces the data),
+//    read while the next poll is held back so no refresh is caught half-way;
 //  - bytes per refresh on the wire (headers and body, as Chromium received them) with the
 //    client's own If-None-Match (mostly 304) and without it (200).
 // The board polls every CAPSTAN_OVERVIEW_REFRESH_MS (1 s here instead of 15 s).
@@ -130,18 +131,33 @@ async function refreshCosts(page: Page) {
   const own = seen.slice(0, BYTES_REFRESHES);
   const bytes304 = own.filter((x) => x.status === 304).map((x) => x.bytes);
 
-  // Without 304: every refresh brings the whole fleet and replaces the board's data.
-  await page.route("**/api/fleet*", async (route) => {
+  // Without 304: every refresh brings the whole fleet and replaces the board's data. The heap is
+  // read at the same quiet point each time: the next poll held back in the browser (the board
+  // starts one only once the last is applied), so no body is half-read or half-rendered.
+  const strip = (route: Route) => {
     const headers = { ...route.request().headers() };
     delete headers["if-none-match"];
-    await route.continue({ headers });
+    return route.continue({ headers });
+  };
+  let hold: ((route: Route) => void) | null = null;
+  await page.route("**/api/fleet*", async (route) => {
+    if (hold) hold(route);
+    else await strip(route);
   });
+  const quietHeap = async () => {
+    const held = await new Promise<Route>((resolve) => (hold = resolve));
+    hold = null;
+    await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => setTimeout(r, 0))));
+    const used = await heap(cdp);
+    await strip(held);
+    return used;
+  };
   seen = [];
   await waitFor(1);
-  const heapBeforeBytes = await heap(cdp);
+  const heapBeforeBytes = await quietHeap();
   seen = [];
   await waitFor(HEAP_REFRESHES);
-  const heapAfterBytes = await heap(cdp);
+  const heapAfterBytes = await quietHeap();
   const full = seen.filter((x) => x.status === 200).map((x) => x.bytes);
   await page.unroute("**/api/fleet*");
   return {
