@@ -8,13 +8,16 @@ import { quantile, startServer, stopServer, type Running } from "./server";
 //  - DOM nodes once ready;
 //  - JS heap (CDP: HeapProfiler.collectGarbage, then Runtime.getHeapUsage) before and after 20
 //    refreshes that each bring a full body (If-None-Match stripped, so every one replaces the data),
-//    read while the next poll is held back so no refresh is caught half-way;
+//    after 5 such refreshes to warm up, read while the next poll is held back so no refresh is
+//    caught half-way;
 //  - bytes per refresh on the wire (headers and body, as Chromium received them) with the
 //    client's own If-None-Match (mostly 304) and without it (200).
 // The board polls every CAPSTAN_OVERVIEW_REFRESH_MS (1 s here instead of 15 s).
 
 const REFRESH_MS = 1000;
 export const HEAP_REFRESHES = 20;
+/** Full refreshes before the first heap reading (measured flat from there to 40 refreshes). */
+const HEAP_WARMUP = 5;
 const BYTES_REFRESHES = 4;
 const ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"];
 
@@ -152,8 +155,10 @@ async function refreshCosts(page: Page) {
     await strip(held);
     return used;
   };
+  // A few full refreshes first: the code paths of a refresh get compiled and their caches filled,
+  // which is start-up, not growth.
   seen = [];
-  await waitFor(1);
+  await waitFor(HEAP_WARMUP);
   const heapBeforeBytes = await quietHeap();
   seen = [];
   await waitFor(HEAP_REFRESHES);
