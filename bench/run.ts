@@ -12,13 +12,17 @@
 //  - Replicas: 1, 2 and 3 standalone servers on one PostgreSQL database against moto through a
 //    counting proxy, viewers spread over them: AWS calls per refresh must stay at the floor
 //    (bench/replicas.ts, the harness of the replica end-to-end tests).
+//  - Browser: the overview in headless Chromium against the same servers (bench/browser.ts):
+//    time to ready, DOM nodes, JS heap over 20 refreshes, bytes per refresh with and without 304.
 //
-// Environment: BENCH_SIZES (default "8,100,500"), BENCH_RUNS (server runs per endpoint, default 15).
+// Environment: BENCH_SIZES (default "8,100,500"), BENCH_RUNS (server runs per endpoint, default 15),
+// BENCH_BROWSER_RUNS (page loads per size for time to ready, default 3; 0 skips the browser).
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { parse as parseYaml } from "yaml";
 import { MOTO_CREDENTIALS, seedGroups, startMoto, type MotoServer } from "@/lib/backends/aws/testing";
+import { HEAP_REFRESHES, measureBrowser, type BrowserMeasure } from "./browser";
 import { benchConfig, benchGroups, REGION_LIST } from "./fleet";
 import { measureReplicas, replicaChecks, REPLICA_COUNTS, type ReplicasMeasure } from "./replicas";
 import { measureServers, type ServerMeasure } from "./server";
@@ -52,6 +56,7 @@ interface SizeResult {
   hourUpstream: "moto" | "stub";
   hour: { one: HourMeasure; many?: HourMeasure; none: HourMeasure; target: number };
   server?: ServerMeasure;
+  browser?: BrowserMeasure;
 }
 
 interface Check {
@@ -67,6 +72,7 @@ async function main(): Promise<void> {
   process.env.AWS_SECRET_ACCESS_KEY = MOTO_CREDENTIALS.secretAccessKey;
   const sizes = (process.env.BENCH_SIZES ?? "8,100,500").split(",").map(Number);
   const runs = Number(process.env.BENCH_RUNS ?? 15);
+  const browserRuns = Number(process.env.BENCH_BROWSER_RUNS ?? 3);
   if (sizes.some((n) => !Number.isInteger(n) || n < 1) || !(runs >= 1))
     throw new Error("BENCH_SIZES / BENCH_RUNS: whole numbers ≥ 1");
   const started = performance.now();
@@ -92,6 +98,12 @@ async function main(): Promise<void> {
     runs,
   );
   results.forEach((r, i) => (r.server = servers[i]));
+
+  if (browserRuns > 0) {
+    log(`browser: the overview in Chromium, ${browserRuns} loads per size, ${HEAP_REFRESHES} refreshes for the heap`);
+    const browser = await measureBrowser(sizes, referencePools, browserRuns);
+    results.forEach((r, i) => (r.browser = browser[i]));
+  }
 
   // Replicas of the standalone server on one PostgreSQL database (bench/replicas.ts). A failure to
   // run them at all (no build, no database) is one failed target, not a lost report.
@@ -244,6 +256,7 @@ function evaluate(results: SizeResult[]): Check[] {
     );
   }
   const smallest = results.reduce((a, b) => (b.pools < a.pools ? b : a));
+  checks.push(...browserChecks(results, largest, smallest));
   if (largest !== smallest && largest.server && smallest.server) {
     const poolRatio = largest.server.pools / smallest.server.pools;
     for (const [name, key] of [
@@ -257,6 +270,49 @@ function evaluate(results: SizeResult[]): Check[] {
         `${ratio.toFixed(1)}× for ${poolRatio.toFixed(1)}× the pools`,
       );
     }
+  }
+  return checks;
+}
+
+/** What a big fleet costs the browser and the wire (issue 13's targets). */
+function browserChecks(results: SizeResult[], largest: SizeResult, smallest: SizeResult): Check[] {
+  const checks: Check[] = [];
+  const add = (target: string, ok: boolean, detail: string) => checks.push({ target, ok, detail });
+  const kb = (b: number) => `${(b / 1000).toFixed(2)} kB`;
+  for (const r of results) {
+    const p = `${r.pools} pools`;
+    if (r.server) {
+      add(`${p}: GET /api/fleet ≤ 1.5 kB per pool`, r.server.fleetBytesPerPool <= 1500, `${kb(r.server.fleetBytesPerPool)} per pool (${kb(r.server.fleetBytes)})`);
+    }
+    const b = r.browser;
+    if (!b) continue;
+    add(
+      `${p}: JS heap after ${HEAP_REFRESHES} refreshes < 10 % growth (after GC)`,
+      b.heapGrowth < 0.1,
+      `${(b.heapBeforeBytes / 1e6).toFixed(1)} → ${(b.heapAfterBytes / 1e6).toFixed(1)} MB (${(b.heapGrowth * 100).toFixed(1)} %)`,
+    );
+    // A 304 is headers only; against the full body it only looks small once the fleet is not tiny.
+    const bound = r.pools >= 100 ? Math.min(1000, b.refreshBytes200 / 10) : 1000;
+    add(
+      `${p}: a 304 refresh is headers only, ≤ ${r.pools >= 100 ? "1/10 of a full one and " : ""}1 kB`,
+      b.refreshBytes304 !== null && b.refreshBytes304 <= bound,
+      b.refreshBytes304 === null
+        ? `no 304 seen (${b.conditional.ok200} × 200)`
+        : `${b.refreshBytes304} B vs ${kb(b.refreshBytes200)} for a 200 (${b.conditional.notModified304} of ${b.conditional.notModified304 + b.conditional.ok200} polls answered 304)`,
+    );
+  }
+  if (largest.pools >= 500) {
+    const html = Math.max(largest.browser?.htmlBytes ?? 0, largest.server?.htmlBytes ?? 0);
+    if (html) add(`${largest.pools} pools: overview HTML ≤ 1 MB`, html <= 1e6, `${kb(html)} (the larger of a viewer's and an operator's, with − / + on every pool)`);
+    if (largest.browser) add(`${largest.pools} pools: ≤ 10,000 DOM nodes`, largest.browser.domNodes <= 10_000, `${largest.browser.domNodes} nodes, ${largest.browser.rowsInDom} pool rows in the DOM`);
+  }
+  if (largest !== smallest && largest.browser && smallest.browser) {
+    const ratio = largest.browser.readyMs / smallest.browser.readyMs;
+    add(
+      `overview ready, ${largest.pools} / ${smallest.pools} pools ≤ 2.5×`,
+      ratio <= 2.5,
+      `${ratio.toFixed(2)}× (${largest.browser.readyMs.toFixed(0)} vs ${smallest.browser.readyMs.toFixed(0)} ms, medians)`,
+    );
   }
   return checks;
 }
@@ -308,6 +364,13 @@ function print(seconds: number, rs: SizeResult[], checks: Check[], replicas: Rep
   );
   row("  overview HTML size", (r) => (r.server ? kb(r.server.htmlBytes) : "—"));
   row("  server RSS after the runs", (r) => (r.server ? `${r.server.rssMb.toFixed(0)} MB` : "—"));
+  const b = (f: (x: BrowserMeasure) => string) => (r: SizeResult) => (r.browser ? f(r.browser) : "—");
+  row("browser⁴: overview ready, median (runs)", b((x) => `${ms(x.readyMs)} ms (${x.readyRunsMs.map((v) => v.toFixed(0)).join(", ")})`));
+  row("  DOM nodes (pool rows in the DOM)", b((x) => `${x.domNodes} (${x.rowsInDom})`));
+  row("  overview HTML, operator", b((x) => kb(x.htmlBytes)));
+  row("  JS heap after GC, before → after 20 refreshes", b((x) => `${(x.heapBeforeBytes / 1e6).toFixed(1)} → ${(x.heapAfterBytes / 1e6).toFixed(1)} MB`));
+  row("  bytes per refresh: 200 / 304", b((x) => `${kb(x.refreshBytes200)} / ${x.refreshBytes304 === null ? "—" : `${x.refreshBytes304} B`}`));
+  row("  client polls answered 304 / 200", b((x) => `${x.conditional.notModified304} / ${x.conditional.ok200}`));
 
   const header: [string, ...string[]] = ["", ...rs.map((r) => `${r.pools} pools`)];
   const widths = header.map((_, i) => Math.max(...[header, ...rows].map((x) => x[i]!.length)));
@@ -327,6 +390,9 @@ function print(seconds: number, rs: SizeResult[], checks: Check[], replicas: Rep
       "  smallest size, a local AWS-protocol stub above (moto needs ~0.4 s per 500-group describe).",
       "³ standalone server, simulated backend, CAPSTAN_SIM_EXTRA_POOLS; sizes measured interleaved; times seen by",
       "  a client on loopback; RSS of the server process tree.",
+      "⁴ headless Chromium (Debian's), 1440×900, dev sign-in as an operator, polling every 1 s; ready = every pool",
+      "  row on screen has its figures (no skeleton), from navigation start; heap via CDP after GC; bytes on the",
+      "  wire, headers included.",
       "",
     ].join("\n"),
   );

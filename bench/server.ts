@@ -31,7 +31,7 @@ export interface ServerMeasure {
   rssMb: number;
 }
 
-interface Running {
+export interface Running {
   extraPools: number;
   base: string;
   child: ChildProcess;
@@ -101,7 +101,7 @@ export async function measureServers(extraPools: number[], runs: number): Promis
   }
 }
 
-async function startServer(extraPools: number): Promise<Running> {
+export async function startServer(extraPools: number, env: Record<string, string> = {}): Promise<Running> {
   const dir = mkdtempSync(path.join(os.tmpdir(), "capstan-bench-"));
   const configFile = path.join(dir, "fleet.config.yaml");
   const doc = parseYaml(readFileSync("fleet.config.yaml", "utf8")) as { auth: { tokens?: unknown[] } };
@@ -123,6 +123,7 @@ async function startServer(extraPools: number): Promise<Running> {
       CAPSTAN_DATA_DIR: path.join(dir, "data"),
       CAPSTAN_SIM_EXTRA_POOLS: String(extraPools),
       CAPSTAN_SESSION_SECRET: randomBytes(36).toString("base64"),
+      ...env,
     },
   });
   let stderr = "";
@@ -179,6 +180,12 @@ function treeRssKb(pid: number): number {
     }
   }
   return kb;
+}
+
+/** Stops a server from startServer and removes its data. */
+export async function stopServer(s: Running): Promise<void> {
+  await stop(s.child);
+  rmSync(s.dir, { recursive: true, force: true });
 }
 
 async function stop(child: ChildProcess) {

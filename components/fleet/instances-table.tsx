@@ -1,5 +1,6 @@
 import type { Instance, Point } from "@/lib/fleet/types";
 import { fmtUtc } from "@/components/ui/format";
+import { toWire } from "@/lib/metrics/wire";
 import { Sparkline } from "./sparkline";
 
 const LIFECYCLE: Record<string, string> = {
@@ -33,7 +34,7 @@ export function InstancesTable({ instances, cpu = {} }: { instances: Instance[];
             <td className="py-1 pr-3 text-xs">{i.instanceType}</td>
             <td className="whitespace-nowrap py-1 pr-3 text-xs" data-testid="launch-time">{i.launchTime ? fmtUtc(i.launchTime, true) : "unknown"}</td>
             <td className="py-1 text-xs">
-              <Sparkline points={cpu[i.id] ?? []} max={100} label={`CPU of ${i.id}`} />
+              <Sparkline series={toWire(cpu[i.id] ?? [])} max={100} label={`CPU of ${i.id}`} />
             </td>
           </tr>
         ))}

@@ -27,7 +27,7 @@ export function PoolCells({
     return (
       <>
         {[0, 1, 2, 3].map((i) => (
-          <td key={i} className={i === 0 ? first : cell} data-testid={i === 0 ? testId : undefined}>
+          <td key={i} className={i === 0 ? first : cell} data-testid={i === 0 ? testId : undefined} data-loading="true">
             <Skeleton className={i === 0 ? "h-5 w-20" : "h-5 w-24"} />
           </td>
         ))}
@@ -70,18 +70,18 @@ export function PoolCells({
         </div>
       </td>
       <td className={`${cell} ${dim}`}>
-        <Metric value={fmtPct(pool.cpu.latest)}>
-          <Sparkline points={pool.cpu.points} max={100} width={72} label={`${pool.id} CPU, last hour`} />
+        <Metric value={fmtPct(pool.cpu.latest)} testId="cpu-now">
+          <Sparkline series={pool.cpu} max={100} width={72} label={`${pool.id} CPU, last hour`} />
         </Metric>
       </td>
       <td className={`${cell} ${dim}`}>
         {pool.pageLoad ? (
-          <Metric value={fmtMs(pool.pageLoad.latest)} hint="p90">
-            <Sparkline points={pool.pageLoad.points} width={72} className="stroke-violet-500" label={`${pool.id} p90 page load, last hour`} />
+          <Metric value={fmtMs(pool.pageLoad.latest)} hint="p90" testId="load-now">
+            <Sparkline series={pool.pageLoad} width={72} className="stroke-violet-500" label={`${pool.id} p90 page load, last hour`} />
           </Metric>
         ) : pool.backlog ? (
           <Metric value={fmtCount(pool.backlog.latest)} hint="queued">
-            <Sparkline points={pool.backlog.points} width={72} className="stroke-amber-500" label={`${pool.id} backlog, last hour`} />
+            <Sparkline series={pool.backlog} width={72} className="stroke-amber-500" label={`${pool.id} backlog, last hour`} />
           </Metric>
         ) : (
           <span className="text-xs text-slate-400">—</span>
@@ -99,11 +99,11 @@ export function PoolCells({
   );
 }
 
-function Metric({ value, hint, children }: { value: string; hint?: string; children: React.ReactNode }) {
+function Metric({ value, hint, testId, children }: { value: string; hint?: string; testId?: string; children: React.ReactNode }) {
   return (
     <div className="flex items-center gap-2">
       <div className="w-14 text-right">
-        <div className="text-sm font-medium">{value}</div>
+        <div className="text-sm font-medium" data-testid={testId}>{value}</div>
         {hint && <div className="text-[10px] uppercase text-slate-400">{hint}</div>}
       </div>
       {children}

@@ -18,7 +18,7 @@ const LABELS: Record<string, string> = { scale: "scale up first", cannot: "canno
 
 export function StatusBadge({ status, title }: { status: PoolStatus | RegionStatus | Verdict; title?: string }) {
   return (
-    <span title={title} className={`inline-block whitespace-nowrap rounded px-1.5 py-0.5 text-xs font-medium ${STYLES[status] ?? STYLES.unknown}`}>
+    <span title={title} data-status={status} className={`inline-block whitespace-nowrap rounded px-1.5 py-0.5 text-xs font-medium ${STYLES[status] ?? STYLES.unknown}`}>
       {LABELS[status] ?? status}
     </span>
   );

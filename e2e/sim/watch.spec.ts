@@ -40,6 +40,20 @@ test.describe("watch the fleet", () => {
       const app = r.pools.find((p: { id: string }) => p.id === "app");
       await expect(overview.cell(r.region, "app").getByTestId("capacity")).toContainText(`${app.desired} /`);
     }
+    // On the wire, sparklines are { start, step, values } with at most 36 points, gaps as null.
+    const east = fleet.regions.find((r: { region: string }) => r.region === "us-east-1");
+    const cpu = east.pools.find((p: { id: string }) => p.id === "app").cpu;
+    expect(cpu).toMatchObject({ start: expect.any(Number), step: expect.any(Number), latest: expect.any(Number) });
+    expect(cpu.values.length).toBeGreaterThan(10);
+    expect(cpu.values.length).toBeLessThanOrEqual(36);
+    expect(cpu.values.every((v: unknown) => v === null || Number.isInteger(v))).toBe(true);
+    // A refresh that finds nothing changed is a 304 (the data may move between two requests: ask again).
+    await expect
+      .poll(async () => {
+        const etag = (await page.request.get("/api/fleet")).headers().etag!;
+        return (await page.request.get("/api/fleet", { headers: { "if-none-match": etag } })).status();
+      })
+      .toBe(304);
     // CPU and page-load sparklines are drawn with points, and the CPU figure is a percentage.
     const appRow = overview.row("app");
     await expect(appRow.getByRole("img", { name: "app CPU, last hour" }).first().locator("polyline").first()).toHaveAttribute("points", /\d+\.\d,\d/);

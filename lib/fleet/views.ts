@@ -1,13 +1,24 @@
 // Serialisable view models: what services return and what components (client ones included,
-// by `import type`) draw. Plain numbers, ISO strings and [epochMs, value] pairs only.
+// by `import type`) draw. Plain numbers, ISO strings, [epochMs, value] pairs (the pool page, at full
+// resolution) and { start, step, values } series (the overview, downsampled for sparklines).
 import type { Instance, Point, RegionRole, ScalingActivity, Tier } from "./types";
 
 export type PoolStatus = "healthy" | "scaling" | "degraded" | "stale" | "error" | "missing";
 export type RegionStatus = "ok" | "stale" | "error";
 
-export interface SeriesView {
+/**
+ * A series on a regular grid: value i is at `start + i × step` (epoch ms); null is a gap (no
+ * data), never a zero. An empty series is `{ start: 0, step: 0, values: [] }`.
+ */
+export interface WireSeries {
+  start: number;
+  step: number;
+  values: (number | null)[];
+}
+
+/** One overview metric: the figure now (null: unknown or too old) and its sparkline. */
+export interface SeriesView extends WireSeries {
   latest: number | null;
-  points: Point[];
 }
 
 export interface PoolSummary {

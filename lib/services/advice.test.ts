@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { adviseCapacity } from "./advice";
 
 const base = { desired: 12, inService: 12, pending: 0, terminating: 0, min: 4, max: 48, pageLoad: null, backlog: null };
-const cpu = (latest: number | null) => ({ latest, points: [] });
+const cpu = (latest: number | null) => ({ latest, start: 0, step: 0, values: [] });
 
 describe("capacity advice", () => {
   it("sizes the pool so CPU lands on its target", () => {
@@ -11,9 +11,9 @@ describe("capacity advice", () => {
   });
 
   it("adds one while page load or backlog is over target even if CPU looks fine", () => {
-    const slow = adviseCapacity({ ...base, cpu: cpu(60), pageLoad: { latest: 1500, points: [], unit: "ms" } }, { cpuPercent: 70, pageLoadP90Ms: 1200 });
+    const slow = adviseCapacity({ ...base, cpu: cpu(60), pageLoad: { latest: 1500, start: 0, step: 0, values: [], unit: "ms" } }, { cpuPercent: 70, pageLoadP90Ms: 1200 });
     expect(slow).toEqual({ desired: 13, reason: "CPU 60 % on 12 → 70 % target; p90 page load over target" });
-    const queued = adviseCapacity({ ...base, cpu: cpu(40), backlog: { latest: 900, points: [] } }, { cpuPercent: 80, backlog: 500 });
+    const queued = adviseCapacity({ ...base, cpu: cpu(40), backlog: { latest: 900, start: 0, step: 0, values: [] } }, { cpuPercent: 80, backlog: 500 });
     expect(queued!.desired).toBe(13);
   });
 

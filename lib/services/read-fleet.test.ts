@@ -6,7 +6,7 @@ import { setConfigForTests, type FleetConfig } from "@/lib/config";
 import type { Identity } from "@/lib/auth/roles";
 import { BackendError } from "@/lib/fleet/types";
 import { UnauthenticatedError } from "./errors";
-import { readFleet } from "./read-fleet";
+import { readFleet, SPARK_POINTS } from "./read-fleet";
 
 const viewer: Identity = { name: "vera", role: "viewer", source: "dev" };
 let h: Harness;
@@ -40,15 +40,18 @@ describe("readFleet", () => {
     }
     const app = region(v, "us-east-1").pools.find((p) => p.id === "app")!;
     expect(app).toMatchObject({ tier: "web", desired: 12, inService: 12, min: 4, max: 48, group: "tave-prod-app" });
-    expect(app.cpu.points.length).toBeGreaterThan(30);
-    expect(app.cpu.points.length).toBeLessThanOrEqual(60);
+    // Sparklines on the wire: { start, step, values }, no more points than a 72 px line can show.
+    expect(app.cpu.values.length).toBeGreaterThan(20);
+    expect(app.cpu.values.length).toBeLessThanOrEqual(SPARK_POINTS);
+    expect(app.cpu.step % 60_000).toBe(0);
+    expect(app.cpu.values.every((v) => v === null || Number.isInteger(v))).toBe(true);
     // TargetResponseTime comes in seconds; the overview shows milliseconds.
     expect(app.pageLoad!.unit).toBe("ms");
     expect(app.pageLoad!.latest!).toBeGreaterThan(50);
     expect(app.backlog).toBeNull();
     const email = region(v, "us-east-1").pools.find((p) => p.id === "worker-email")!;
     expect(email.pageLoad).toBeNull();
-    expect(email.backlog!.points.length).toBeGreaterThan(30);
+    expect(email.backlog!.values.length).toBeGreaterThan(20);
   });
 
   it("asks the backend once per region and kind however many viewers read at once", async () => {

@@ -3,12 +3,17 @@ import { getConfig, regionsOf, type FleetConfig } from "@/lib/config";
 import type { MetricQuery, MetricSeries, RegionRole } from "@/lib/fleet/types";
 import type { FleetView, PoolSummary, RegionView, SeriesView } from "@/lib/fleet/views";
 import { choosePeriod, downsample, latest, RANGES, type RangeKey } from "@/lib/metrics/period";
+import { toWire, EMPTY_SERIES } from "@/lib/metrics/wire";
 import { buildQuery, poolMetricDefs, queryId, toDisplay, type MetricKind } from "@/lib/metrics/queries";
 import { countInstances, poolStatus } from "./pool-status";
 import { poolsInRegion, readGroups, readSeriesByPeriod, regionStatus, toRegionError, type PoolInRegion } from "./region-reads";
 
-/** Sparklines need no more than this many points. */
-const SPARK_POINTS = 60;
+/**
+ * A sparkline is 72 px wide: 36 points (one per two pixels) is all it can show, and at 500 pools
+ * per region every point counts on the wire. Values go in whole display units (%, ms, messages):
+ * the line is 22 px tall; the figure beside it (`latest`) keeps one decimal.
+ */
+export const SPARK_POINTS = 36;
 /** The overview draws CPU for every pool, page load for web pools, backlog for workers: nothing else. */
 const OVERVIEW_KINDS: MetricKind[] = ["cpu", "pageLoad", "backlog"];
 
@@ -66,13 +71,13 @@ function seriesView(p: PoolInRegion, kind: MetricKind, byId: Map<string, MetricS
   if (!def) return null;
   const s = byId.get(queryId(p.pool.id, kind));
   const points = downsample(s?.points ?? [], SPARK_POINTS, kind === "cpu" ? "mean" : "max").map(
-    ([t, v]) => [t, v === null ? null : round(toDisplay(kind, def.unit, v))] as [number, number | null],
+    ([t, v]) => [t, v === null ? null : toDisplay(kind, def.unit, v)] as [number, number | null],
   );
   // "Now" is the newest value only if it is recent: an hour-old CPU figure is not CPU now.
   const last = latest(s?.points ?? []);
   const period = s?.points.length && s.points.length > 1 ? s.points[1]![0] - s.points[0]![0] : def.period * 1000;
   const fresh = last.at !== null && now - last.at <= LATEST_MAX_PERIODS * period + period;
-  return { latest: fresh && last.value !== null ? round(toDisplay(kind, def.unit, last.value)) : null, points };
+  return { latest: fresh && last.value !== null ? round(toDisplay(kind, def.unit, last.value)) : null, ...toWire(points, 0) };
 }
 
 /** How many periods old the newest point may be and still be shown as "now". */
@@ -91,7 +96,7 @@ function summarise(
 ): PoolSummary {
   const { pool, group } = p;
   const counts = group ? countInstances(group) : { inService: 0, pending: 0, terminating: 0, unhealthy: 0 };
-  const cpu = seriesView(p, "cpu", byId, now) ?? { latest: null, points: [] };
+  const cpu = seriesView(p, "cpu", byId, now) ?? { latest: null, ...EMPTY_SERIES };
   const pageLoad = pool.tier === "web" ? seriesView(p, "pageLoad", byId, now) : null;
   const backlog = pool.tier === "worker" ? seriesView(p, "backlog", byId, now) : null;
   const computed = poolStatus(pool, group, counts, region, {

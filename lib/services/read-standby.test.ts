@@ -21,7 +21,7 @@ function pool(extra: Partial<PoolSummary> & { cpuNow?: number | null; metricAt?:
     status: "healthy",
     hasScalingPolicies: false,
     hasScheduledActions: false,
-    cpu: { latest: cpuNow, points: [[metricAt, cpuNow]] },
+    cpu: { latest: cpuNow, start: metricAt, step: 60_000, values: [cpuNow] },
     pageLoad: null,
     backlog: null,
     ...rest,

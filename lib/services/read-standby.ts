@@ -1,5 +1,6 @@
 import { authorize, can, type Identity } from "@/lib/auth/roles";
 import { findPool, getConfig } from "@/lib/config";
+import { lastValueAt } from "@/lib/metrics/wire";
 import type { PoolSummary, StandbyPoolView, StandbyView, Verdict } from "@/lib/fleet/views";
 import { instancesForCpu } from "@/lib/fleet/model";
 import { readRegion } from "./read-fleet";
@@ -54,8 +55,7 @@ export async function readStandby(identity: Identity | null): Promise<StandbyVie
 }
 
 function lastPointAt(s: PoolSummary): number | null {
-  for (let i = s.cpu.points.length - 1; i >= 0; i--) if (s.cpu.points[i]![1] !== null) return s.cpu.points[i]![0];
-  return null;
+  return lastValueAt(s.cpu);
 }
 
 export function judge(
