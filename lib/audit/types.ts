@@ -14,7 +14,12 @@ export const AUDIT_OUTCOMES: readonly AuditOutcome[] = ["pending", "succeeded", 
 
 /** capacity: desired only (operators and admins). bounds: min/max (and desired), admins only. */
 /** `faults`: the simulated backend's fault injection (admin only), audited like any other write. */
-export type AuditAction = "capacity" | "bounds" | "faults";
+/**
+ * `revert`: something that happened to a scheduled revert without a capacity change of its own:
+ * extended (`revertAt` the new time), cancelled (`revertAt` null) or skipped (rejected,
+ * `RevertSkipped`: the pool changed in between). The revert itself is a `capacity` row with `revertOf`.
+ */
+export type AuditAction = "capacity" | "bounds" | "faults" | "revert";
 
 export interface AuditRecord {
   /** Stable public id (UUID). */
@@ -59,10 +64,50 @@ export interface AuditRecord {
   reconciled: boolean;
   /** Free text explaining a reconciled or unknown outcome. */
   note: string | null;
+  /** The change this row reverts (a revert run by Capstan), or whose revert it extends/cancels/skips. */
+  revertOf: string | null;
+  /** ISO-8601 UTC: when this change is scheduled to be undone (a time-boxed change), or the new time (extended). */
+  revertAt: string | null;
+  /** Shared by the changes of one batch (a standby plan). */
+  batchId: string | null;
 }
 
 /** What a caller supplies; the store assigns id and seq. */
-export type NewAuditRecord = Omit<AuditRecord, "id" | "seq" | "outcome" | "errorCode" | "errorMessage" | "requestId" | "completedAt" | "reconciled" | "note">;
+export type NewAuditRecord = Omit<
+  AuditRecord,
+  "id" | "seq" | "outcome" | "errorCode" | "errorMessage" | "requestId" | "completedAt" | "reconciled" | "note" | "revertOf" | "revertAt" | "batchId"
+> &
+  Partial<Pick<AuditRecord, "revertOf" | "revertAt" | "batchId" | "note">>;
+
+/**
+ * A time-boxed change's way back, kept in the store beside the audit log. `scheduled` until it
+ * runs (`done`), is skipped because the pool changed in between, is cancelled, or is void because
+ * the original change did not succeed. It becomes due only once its original change succeeded.
+ */
+export type RevertState = "scheduled" | "done" | "skipped" | "cancelled" | "void" | "failed";
+
+export interface ScheduledRevert {
+  id: string;
+  /** The audit id of the time-boxed change. */
+  changeId: string;
+  region: string;
+  pool: string;
+  group: string | null;
+  /** The bumped value the revert expects to find. */
+  from: number;
+  /** The value it goes back to. */
+  to: number;
+  /** Who made the original change (the revert runs on their behalf). */
+  by: string;
+  reason: string | null;
+  batchId: string | null;
+  /** ISO-8601 UTC */
+  dueAt: string;
+  state: RevertState;
+  /** The audit row that ended it (the revert's own change, the skip, the cancel). */
+  resultId: string | null;
+  createdAt: string;
+}
 
 export type FinalOutcome = Exclude<AuditOutcome, "pending">;
 
@@ -129,7 +174,7 @@ export interface AuditStore {
    * idempotency key already exists, nothing is written and that row is returned with
    * `created: false` (atomic, so two concurrent double-submits cannot both write).
    */
-  recordIntent(intent: NewAuditRecord): Promise<{ record: AuditRecord; created: boolean }>;
+  recordIntent(intent: NewAuditRecord, opts?: { revertAt?: string }): Promise<{ record: AuditRecord; created: boolean }>;
   /** An attempt that ends without a backend call (denied, rejected), written complete. */
   recordAttempt(
     attempt: NewAuditRecord & { outcome: "denied" | "rejected"; errorCode: string; errorMessage: string },
@@ -149,5 +194,27 @@ export interface AuditStore {
   observedAfter(record: AuditRecord): Promise<Observation | null>;
   /** Successful changes of one pool in a time range, oldest first, for graph markers. */
   markersFor(region: string, pool: string, range: TimeRange): Promise<AuditMarker[]>;
+  /**
+   * The revert still to come for a pool (scheduled, its original pending or succeeded), the
+   * earliest first; null when there is none.
+   */
+  pendingRevert(region: string, pool: string): Promise<ScheduledRevert | null>;
+  /** pendingRevert for every pool of a region at once (the overview), earliest first. */
+  pendingReverts(region: string): Promise<ScheduledRevert[]>;
+  getRevert(id: string): Promise<ScheduledRevert | null>;
+  /** Scheduled reverts due at `now` whose original change succeeded, oldest first. */
+  dueReverts(now: string): Promise<ScheduledRevert[]>;
+  /** Scheduled reverts whose original change ended failed, rejected or unknown: never to run. */
+  voidReverts(): Promise<number>;
+  /**
+   * End or move a scheduled revert, only if it is still scheduled (a conditional update, so two
+   * runners or an operator and the job never both act), and in the same transaction write the
+   * audit row saying so (when given). Returns null, writing nothing, when it was no longer scheduled.
+   */
+  settleRevert(
+    id: string,
+    change: { state: Exclude<RevertState, "scheduled">; resultId?: string | null } | { dueAt: string },
+    row?: NewAuditRecord & { outcome: "succeeded" | "rejected"; errorCode?: string | null; errorMessage?: string | null },
+  ): Promise<{ revert: ScheduledRevert; record: AuditRecord | null } | null>;
   close(): void;
 }

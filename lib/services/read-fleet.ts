@@ -5,6 +5,7 @@ import type { FleetView, PoolSummary, RegionView, SeriesView } from "@/lib/fleet
 import { choosePeriod, downsample, latest, RANGES, type RangeKey } from "@/lib/metrics/period";
 import { buildQuery, poolMetricDefs, queryId, toDisplay, type MetricKind } from "@/lib/metrics/queries";
 import { countInstances, poolStatus } from "./pool-status";
+import { pendingRevertsOf } from "./reverts";
 import { poolsInRegion, readGroups, readSeriesByPeriod, regionStatus, toRegionError, type PoolInRegion } from "./region-reads";
 
 /** Sparklines need no more than this many points. */
@@ -35,6 +36,7 @@ export async function readRegion(region: string, role: RegionRole, range: RangeK
   // throttling): say so, rather than judge pools healthy from numbers that are not there.
   const metricsError = "error" in series && series.error ? toRegionError(series.error) : undefined;
   const now = Date.now();
+  const reverts = await pendingRevertsOf(region);
   return {
     region,
     role,
@@ -42,7 +44,7 @@ export async function readRegion(region: string, role: RegionRole, range: RangeK
     error,
     metricsError,
     fetchedAt: groups.fetchedAt === undefined ? null : new Date(groups.fetchedAt).toISOString(),
-    pools: pools.map((p) => summarise(p, status, byId, now, metricsError)),
+    pools: pools.map((p) => ({ ...summarise(p, status, byId, now, metricsError), revert: reverts.get(p.pool.id) ?? null })),
   };
 }
 

@@ -18,6 +18,9 @@ const IMMUTABLE_COLUMNS = [
   "idempotency_key", "request_hash", "is_intent", "override",
 ];
 
+/** Version 2 adds these, as immutable as the rest. */
+const IMMUTABLE_COLUMNS_V2 = [...IMMUTABLE_COLUMNS, "revert_of", "revert_at", "batch_id"];
+
 export const PG_MIGRATIONS: readonly PgMigration[] = [
   {
     version: 1,
@@ -102,6 +105,51 @@ export const PG_MIGRATIONS: readonly PgMigration[] = [
         value      TEXT NOT NULL,
         updated_at TIMESTAMPTZ NOT NULL DEFAULT now()
       );
+    `,
+  },
+  {
+    version: 2,
+    name: "time-boxed changes: revert_of, revert_at, batch_id, the 'revert' action, scheduled_changes",
+    up: `
+      ALTER TABLE audit_log ADD COLUMN revert_of TEXT, ADD COLUMN revert_at TIMESTAMPTZ, ADD COLUMN batch_id TEXT;
+      ALTER TABLE audit_log DROP CONSTRAINT audit_log_action_check;
+      ALTER TABLE audit_log ADD CONSTRAINT audit_log_action_check CHECK (action IN ('capacity', 'bounds', 'faults', 'revert'));
+      CREATE INDEX audit_log_revert_of ON audit_log (revert_of) WHERE revert_of IS NOT NULL;
+      CREATE INDEX audit_log_batch ON audit_log (batch_id) WHERE batch_id IS NOT NULL;
+      CREATE OR REPLACE FUNCTION audit_log_guard() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        IF TG_OP IN ('DELETE', 'TRUNCATE') THEN
+          RAISE EXCEPTION 'audit rows are never deleted';
+        END IF;
+        IF OLD.outcome <> 'pending' OR NEW.outcome = 'pending'
+          OR ROW(${IMMUTABLE_COLUMNS_V2.map((c) => `NEW.${c}`).join(", ")})
+             IS DISTINCT FROM ROW(${IMMUTABLE_COLUMNS_V2.map((c) => `OLD.${c}`).join(", ")}) THEN
+          RAISE EXCEPTION 'audit rows are only updated to record the outcome of a pending intent';
+        END IF;
+        RETURN NEW;
+      END $$;
+
+      -- A time-boxed change's way back, written in the same transaction as its intent.
+      CREATE TABLE scheduled_changes (
+        id           TEXT PRIMARY KEY,
+        change_id    TEXT NOT NULL UNIQUE,
+        region       TEXT NOT NULL,
+        pool         TEXT NOT NULL,
+        group_name   TEXT,
+        from_desired INTEGER NOT NULL,
+        to_desired   INTEGER NOT NULL,
+        by_actor     TEXT NOT NULL,
+        reason       TEXT,
+        batch_id     TEXT,
+        due_at       TIMESTAMPTZ NOT NULL,
+        state        TEXT NOT NULL DEFAULT 'scheduled'
+                     CHECK (state IN ('scheduled', 'done', 'skipped', 'cancelled', 'void', 'failed')),
+        result_id    TEXT,
+        created_at   TIMESTAMPTZ NOT NULL,
+        updated_at   TIMESTAMPTZ NOT NULL DEFAULT now()
+      );
+      CREATE INDEX scheduled_changes_due ON scheduled_changes (state, due_at);
+      CREATE INDEX scheduled_changes_pool ON scheduled_changes (region, pool, state);
     `,
   },
 ];
