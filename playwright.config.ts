@@ -57,7 +57,8 @@ export default defineConfig({
     { name: "replicas", testMatch: /replicas\/.*\.spec\.ts/ },
   ],
   webServer: [
-    server("sim", 3100),
+    // Background jobs every second: a 1-minute time-boxed change comes back within a test.
+    server("sim", 3100, { CAPSTAN_BACKGROUND_SECONDS: "1" }),
     server("faults", 3101, { CAPSTAN_SIM_FAULTS: "us-west-2:down" }),
     // backend: aws against moto: the wrapper starts and seeds moto, writes the configuration, runs
     // the standalone server, and stops moto when Playwright stops it (SIGTERM).

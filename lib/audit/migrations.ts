@@ -152,6 +152,43 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX scheduled_changes_pool ON scheduled_changes (region, pool, state);
     `,
   },
+  {
+    version: 3,
+    name: "notification outbox and observed states",
+    up: `
+      -- One row per event and target, written in the same transaction as the record causing it.
+      -- Holds the names of the environment variables, never a URL or a secret.
+      CREATE TABLE outbox (
+        id           TEXT PRIMARY KEY,
+        event_id     TEXT NOT NULL,
+        type         TEXT NOT NULL,
+        target_kind  TEXT NOT NULL CHECK (target_kind IN ('slack', 'webhook')),
+        url_env      TEXT NOT NULL,
+        secret_env   TEXT,
+        payload      TEXT NOT NULL,
+        state        TEXT NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'delivered', 'failed')),
+        attempts     INTEGER NOT NULL DEFAULT 0,
+        next_at      TEXT NOT NULL,
+        lease_until  TEXT,
+        claim        TEXT,
+        last_status  INTEGER,
+        last_error   TEXT,
+        created_at   TEXT NOT NULL,
+        delivered_at TEXT,
+        UNIQUE (event_id, target_kind, url_env)
+      );
+      CREATE INDEX outbox_due ON outbox (state, next_at);
+      CREATE INDEX outbox_created ON outbox (created_at);
+
+      -- The last seen value of something whose changes are notified (a pool's status, the
+      -- standby verdict): compared and replaced in one transaction, so one change is one event.
+      CREATE TABLE observed_states (
+        key        TEXT PRIMARY KEY,
+        value      TEXT NOT NULL,
+        since      TEXT NOT NULL
+      );
+    `,
+  },
 ];
 
 /** Apply every migration not yet recorded, in one immediate transaction (safe across processes). */

@@ -4,6 +4,8 @@ import Database from "better-sqlite3";
 import type { TimeRange } from "@/lib/fleet/types";
 import { migrate } from "./migrations";
 import { randomUUID } from "node:crypto";
+import type { OutboxEntry } from "@/lib/notify/events";
+import { claimOutbox, finishOutbox, insertOutbox, listOutbox, observeState } from "./sqlite-outbox";
 import { INSERT, toParams, toRecord, toRevert, type RevertRow, type Row } from "./sqlite-rows";
 import {
   DEFAULT_LIMIT,
@@ -13,6 +15,8 @@ import {
   type AuditQuery,
   type AuditRecord,
   type AuditStore,
+  type Delivery,
+  type DeliveryResult,
   type NewAuditRecord,
   type Observation,
   type OutcomeUpdate,
@@ -112,24 +116,30 @@ export class SqliteAuditStore implements AuditStore {
     return this.getSync(params.id)!;
   }
 
-  async recordOutcome(id: string, u: OutcomeUpdate): Promise<AuditRecord | null> {
-    const res = this.db
-      .prepare(
-        `UPDATE audit_log SET outcome = @outcome, completed_at = @completed_at, error_code = @error_code,
-           error_message = @error_message, request_id = @request_id, reconciled = @reconciled, note = @note
-         WHERE id = @id AND outcome = 'pending'`,
-      )
-      .run({
-        id,
-        outcome: u.outcome,
-        completed_at: u.completedAt,
-        error_code: u.errorCode ?? null,
-        error_message: u.errorMessage ?? null,
-        request_id: u.requestId ?? null,
-        reconciled: u.reconciled ? 1 : 0,
-        note: u.note ?? null,
-      });
-    return res.changes === 1 ? this.getSync(id) : null;
+  async recordOutcome(id: string, u: OutcomeUpdate, events: readonly OutboxEntry[] = []): Promise<AuditRecord | null> {
+    const run = this.db.transaction(() => {
+      const res = this.db
+        .prepare(
+          `UPDATE audit_log SET outcome = @outcome, completed_at = @completed_at, error_code = @error_code,
+             error_message = @error_message, request_id = @request_id, reconciled = @reconciled, note = @note
+           WHERE id = @id AND outcome = 'pending'`,
+        )
+        .run({
+          id,
+          outcome: u.outcome,
+          completed_at: u.completedAt,
+          error_code: u.errorCode ?? null,
+          error_message: u.errorMessage ?? null,
+          request_id: u.requestId ?? null,
+          reconciled: u.reconciled ? 1 : 0,
+          note: u.note ?? null,
+        });
+      if (res.changes !== 1) return null;
+      // The notification is written with the outcome that causes it, or not at all.
+      insertOutbox(this.db, events, u.completedAt);
+      return this.getSync(id);
+    });
+    return run.immediate();
   }
 
   async get(id: string): Promise<AuditRecord | null> {
@@ -285,6 +295,7 @@ export class SqliteAuditStore implements AuditStore {
     id: string,
     change: { state: Exclude<RevertState, "scheduled">; resultId?: string | null } | { dueAt: string },
     row?: NewAuditRecord & { outcome: "succeeded" | "rejected"; errorCode?: string | null; errorMessage?: string | null },
+    events: readonly OutboxEntry[] = [],
   ): Promise<{ revert: ScheduledRevert; record: AuditRecord | null } | null> {
     const run = this.db.transaction(() => {
       let record: AuditRecord | null = null;
@@ -304,9 +315,30 @@ export class SqliteAuditStore implements AuditStore {
         this.db.prepare(INSERT).run(params);
         record = this.getSync(params.id);
       }
+      insertOutbox(this.db, events, now);
       return { revert: toRevert(this.db.prepare("SELECT * FROM scheduled_changes WHERE id = ?").get(id) as RevertRow), record };
     });
     return run.immediate();
+  }
+
+  async enqueue(events: readonly OutboxEntry[], now: string): Promise<void> {
+    this.db.transaction(() => insertOutbox(this.db, events, now)).immediate();
+  }
+
+  async claimDeliveries(now: string, leaseUntil: string, limit: number): Promise<Delivery[]> {
+    return this.db.transaction(() => claimOutbox(this.db, now, leaseUntil, limit)).immediate();
+  }
+
+  async finishDelivery(id: string, claim: string, result: DeliveryResult): Promise<boolean> {
+    return finishOutbox(this.db, id, claim, result);
+  }
+
+  async deliveries(limit: number): Promise<Delivery[]> {
+    return listOutbox(this.db, limit);
+  }
+
+  async observe(key: string, value: string, now: string, events: (previous: { value: string; since: string } | null) => OutboxEntry[]) {
+    return observeState(this.db, key, value, now, events);
   }
 
   close(): void {

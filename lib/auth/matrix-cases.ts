@@ -7,6 +7,8 @@ import { GET as getFleet } from "@/app/api/fleet/route";
 import { GET as getHealth } from "@/app/api/health/route";
 import { POST as postCapacity } from "@/app/api/pools/[region]/[pool]/capacity/route";
 import { GET as getPool } from "@/app/api/pools/[region]/[pool]/route";
+import { GET as getNotifications } from "@/app/api/notifications/route";
+import { GET as getStandbyPlan } from "@/app/api/standby/plan/route";
 import { GET as getStandby } from "@/app/api/standby/route";
 import { withRequest } from "./test-request";
 
@@ -99,6 +101,8 @@ function capacity(group: ReadGroup, region: string, pool: string, bounds = false
       kind: "faults",
       call: (h) => send("/api/admin/faults", h, mutating({ region: WEST, fault: "throttled" })).run((r) => postFaults(r)),
     },
+    "GET /api/standby/plan": { kind: "read", call: (h) => send("/api/standby/plan", h).run(() => getStandbyPlan()) },
+    "GET /api/notifications": { kind: "read", call: (h) => send("/api/notifications", h).run(() => getNotifications()) },
     "GET /api/health": { kind: "public", call: (h) => send("/api/health", h).run(() => getHealth()) },
   } satisfies Record<string, Action>;
 }

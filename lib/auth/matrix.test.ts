@@ -44,18 +44,18 @@ const ACTIONS = matrixActions((region, pool) => group(region, pool));
 // both scoped operators cover: their 403 there is the role, not the scope.
 
 const COLUMNS = Object.keys(ACTIONS) as ActionName[];
-//                          fleet pool   pool   stand- audit  desired desired desired min/  faults health
+//                          fleet pool   pool   stand- audit  desired desired desired min/  faults plan  notif. health
 //                                e1/app w2/wkr  by           e1/app  e1/wkr  w2/app  max
 // prettier-ignore
 const MATRIX: Record<IdentityName, number[]> = {
-  viewer:                  [200,  200,   200,   200,   200,   403,    403,    403,    403,  403,   200],
-  operator:                [200,  200,   200,   200,   200,   200,    200,    200,    403,  403,   200],
-  admin:                   [200,  200,   200,   200,   200,   200,    200,    200,    200,  200,   200],
-  "operator worker-*":     [200,  403,   200,   200,   200,   403,    200,    403,    403,  403,   200],
-  "operator us-west-2":    [200,  403,   200,   200,   200,   403,    403,    200,    403,  403,   200],
-  "unconfigured token":    [401,  401,   401,   401,   401,   401,    401,    401,    401,  401,   200],
-  "no credentials":        [401,  401,   401,   401,   401,   401,    401,    401,    401,  401,   200],
-  "Basic scheme":          [401,  401,   401,   401,   401,   401,    401,    401,    401,  401,   200],
+  viewer:                  [200,  200,   200,   200,   200,   403,    403,    403,    403,  403,   403,  403,   200],
+  operator:                [200,  200,   200,   200,   200,   200,    200,    200,    403,  403,   403,  403,   200],
+  admin:                   [200,  200,   200,   200,   200,   200,    200,    200,    200,  200,   200,  200,   200],
+  "operator worker-*":     [200,  403,   200,   200,   200,   403,    200,    403,    403,  403,   403,  403,   200],
+  "operator us-west-2":    [200,  403,   200,   200,   200,   403,    403,    200,    403,  403,   403,  403,   200],
+  "unconfigured token":    [401,  401,   401,   401,   401,   401,    401,    401,    401,  401,   401,  401,   200],
+  "no credentials":        [401,  401,   401,   401,   401,   401,    401,    401,    401,  401,   401,  401,   200],
+  "Basic scheme":          [401,  401,   401,   401,   401,   401,    401,    401,    401,  401,   401,  401,   200],
 };
 
 /** Audit rows seeded before each cell; GET /api/audit shows each identity the ones in its scope. */
@@ -261,6 +261,12 @@ describe("role × action × scope, through the JSON API with API tokens", () => 
           break;
         case "GET /api/audit":
           expect(body.records.map((r: AuditRecord) => `${r.region}/${r.pool}`).sort()).toEqual(AUDIT_VISIBLE[who]);
+          break;
+        case "GET /api/standby/plan":
+          expect(body).toMatchObject({ region: WEST, planId: expect.stringMatching(/\./), changes: expect.any(Array) });
+          break;
+        case "GET /api/notifications":
+          expect(body).toEqual({ targets: [], deliveries: [], counts: { pending: 0, delivered: 0, failed: 0 } });
           break;
         case "GET /api/health":
           expect(body).toMatchObject({ status: "ok", backend: "simulated" });

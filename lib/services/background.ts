@@ -2,6 +2,7 @@ import { reconcilePending, type ReconcileSummary } from "@/lib/audit";
 import { getBackend } from "@/lib/backends";
 import { getConfig } from "@/lib/config";
 import { getStore } from "@/lib/store";
+import { deliveriesNow } from "@/lib/notify/jobs";
 import { revertsNow } from "./reverts";
 
 // Background work (reconciling intents left without an outcome, running due reverts) runs on one replica at a
@@ -44,6 +45,7 @@ export function startBackgroundWork(intervalMs = backgroundIntervalMs()): () => 
   const timer = setInterval(() => {
     void reconcileNow();
     void revertsNow();
+    void deliveriesNow();
   }, intervalMs);
   timer.unref();
   return () => clearInterval(timer);

@@ -4,6 +4,7 @@ import { getBackend } from "@/lib/backends";
 import { sharedCache } from "@/lib/cache/shared-cache";
 import { findPool, getConfig, regionsOf, type FleetConfig, type PoolConfig } from "@/lib/config";
 import type { FleetBackend, GroupState, Instance } from "@/lib/fleet/types";
+import { kickDeliveries } from "@/lib/notify/jobs";
 import { getStore } from "@/lib/store";
 import { fieldErrors } from "@/lib/validation";
 import { baseRecord, looseRecord, recordRefusal, withObserved, type ChangeTarget } from "./change-audit";
@@ -66,6 +67,8 @@ export interface ChangeDeps {
    * revert) and the batch it belongs to (a standby plan). Written on every row of the attempt.
    */
   internal: { revertOf?: string; batchId?: string };
+  /** Nudges the notification delivery job after an event is written (tests pass their own). */
+  kick: () => void;
 }
 
 /**
@@ -185,7 +188,10 @@ export async function changeCapacity(
     const revertAt = input.revertAfterMinutes !== undefined ? new Date(now().getTime() + input.revertAfterMinutes * 60_000).toISOString() : undefined;
     const intent = await audited(() => store().recordIntent(rec, revertAt ? { revertAt } : {}));
     if (!intent.created) return replay(intent.record); // a concurrent double submit got here first
-    const record = await callBackend(backend, store(), intent.record, group, input, deps.cache ?? sharedCache(), now, writeTimeout(config));
+    const record = await callBackend(backend, store(), intent.record, group, input, deps.cache ?? sharedCache(), now, writeTimeout(config), {
+      targets: config.notify ?? [],
+      kick: deps.kick ?? kickDeliveries,
+    });
 
     // 5. The result, with the group as it is now.
     return { record, pool: await readBack(backend, config, target, pool, now), replayed: false };

@@ -5,6 +5,7 @@ import type { FleetView, PoolSummary, RegionView, SeriesView } from "@/lib/fleet
 import { choosePeriod, downsample, latest, RANGES, type RangeKey } from "@/lib/metrics/period";
 import { buildQuery, poolMetricDefs, queryId, toDisplay, type MetricKind } from "@/lib/metrics/queries";
 import { countInstances, poolStatus } from "./pool-status";
+import { observePools } from "@/lib/notify/observe";
 import { pendingRevertsOf } from "./reverts";
 import { poolsInRegion, readGroups, readSeriesByPeriod, regionStatus, toRegionError, type PoolInRegion } from "./region-reads";
 
@@ -37,6 +38,9 @@ export async function readRegion(region: string, role: RegionRole, range: RangeK
   const metricsError = "error" in series && series.error ? toRegionError(series.error) : undefined;
   const now = Date.now();
   const reverts = await pendingRevertsOf(region);
+  const summaries = pools.map((p) => ({ ...summarise(p, status, byId, now, metricsError), revert: reverts.get(p.pool.id) ?? null }));
+  // pool.degraded / pool.recovered: noticed here, told off the read path.
+  observePools(region, summaries).catch((e: unknown) => console.error(`capstan: could not record pool status (${e instanceof Error ? e.message : String(e)})`));
   return {
     region,
     role,
@@ -44,7 +48,7 @@ export async function readRegion(region: string, role: RegionRole, range: RangeK
     error,
     metricsError,
     fetchedAt: groups.fetchedAt === undefined ? null : new Date(groups.fetchedAt).toISOString(),
-    pools: pools.map((p) => ({ ...summarise(p, status, byId, now, metricsError), revert: reverts.get(p.pool.id) ?? null })),
+    pools: summaries,
   };
 }
 

@@ -4,6 +4,8 @@ import type { RevertView } from "@/lib/fleet/views";
 import { getBackend } from "@/lib/backends";
 import { sharedCache } from "@/lib/cache/shared-cache";
 import { getConfig } from "@/lib/config";
+import { newEvent, poolUrl, route } from "@/lib/notify/events";
+import { kickDeliveries } from "@/lib/notify/jobs";
 import { getStore } from "@/lib/store";
 import { changeCapacity, type ChangeDeps } from "./change-capacity";
 import { REASON_MAX } from "./change-capacity-schema";
@@ -76,7 +78,26 @@ export async function runDueReverts(deps: Partial<ChangeDeps> = {}): Promise<Rev
         errorCode: "RevertSkipped",
         errorMessage: message,
       };
-      if (await store.settleRevert(due.id, { state: "skipped" }, row)) summary.skipped++;
+      const targets = config.notify ?? [];
+      const events = route(
+        targets,
+        newEvent("capacity.revert-skipped", now().toISOString(), {
+          region: due.region,
+          pool: due.pool,
+          revertOf: due.changeId,
+          by: due.by,
+          from: due.from,
+          to: due.to,
+          desired,
+          changedBy: by,
+          message,
+          url: poolUrl(due.region, due.pool),
+        }),
+      );
+      if (await store.settleRevert(due.id, { state: "skipped" }, row, events)) {
+        summary.skipped++;
+        if (events.length > 0) (deps.kick ?? kickDeliveries)();
+      }
       continue;
     }
     try {

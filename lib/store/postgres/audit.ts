@@ -1,7 +1,9 @@
-import type { Pool } from "pg";
+import type { Pool, PoolClient } from "pg";
 import { toParams, toRecord, toRevert, type RevertRow, type Row } from "@/lib/audit/sqlite-rows";
 import { parseCursor, revertParams, VOID_OUTCOMES } from "@/lib/audit/sqlite-store";
+import type { OutboxEntry } from "@/lib/notify/events";
 import { inTransaction } from "./connection";
+import { claimOutbox, finishOutbox, insertOutbox, listOutbox, observeState } from "./outbox";
 import {
   DEFAULT_LIMIT,
   MAX_LIMIT,
@@ -10,6 +12,8 @@ import {
   type AuditQuery,
   type AuditRecord,
   type AuditStore,
+  type Delivery,
+  type DeliveryResult,
   type NewAuditRecord,
   type Observation,
   type OutcomeUpdate,
@@ -103,14 +107,25 @@ export class PgAuditStore implements AuditStore {
     return fromPg(rows[0]!);
   }
 
-  async recordOutcome(id: string, u: OutcomeUpdate): Promise<AuditRecord | null> {
-    const { rows } = await this.pool.query<PgRow>(
-      `UPDATE audit_log SET outcome = $2, completed_at = $3, error_code = $4, error_message = $5, request_id = $6,
-         reconciled = $7, note = $8
-       WHERE id = $1 AND outcome = 'pending' RETURNING *`,
-      [id, u.outcome, u.completedAt, u.errorCode ?? null, u.errorMessage ?? null, u.requestId ?? null, u.reconciled ?? false, u.note ?? null],
-    );
-    return rows[0] ? fromPg(rows[0]) : null;
+  async recordOutcome(id: string, u: OutcomeUpdate, events: readonly OutboxEntry[] = []): Promise<AuditRecord | null> {
+    const update = (c: Pool | PoolClient) =>
+      c.query<PgRow>(
+        `UPDATE audit_log SET outcome = $2, completed_at = $3, error_code = $4, error_message = $5, request_id = $6,
+           reconciled = $7, note = $8
+         WHERE id = $1 AND outcome = 'pending' RETURNING *`,
+        [id, u.outcome, u.completedAt, u.errorCode ?? null, u.errorMessage ?? null, u.requestId ?? null, u.reconciled ?? false, u.note ?? null],
+      );
+    if (events.length === 0) {
+      const { rows } = await update(this.pool);
+      return rows[0] ? fromPg(rows[0]) : null;
+    }
+    // The notification is written with the outcome that causes it, or not at all.
+    return inTransaction(this.pool, async (c) => {
+      const { rows } = await update(c);
+      if (!rows[0]) return null;
+      await insertOutbox(c, events, u.completedAt);
+      return fromPg(rows[0]);
+    });
   }
 
   async get(id: string): Promise<AuditRecord | null> {
@@ -246,6 +261,7 @@ export class PgAuditStore implements AuditStore {
     id: string,
     change: { state: Exclude<RevertState, "scheduled">; resultId?: string | null } | { dueAt: string },
     row?: NewAuditRecord & { outcome: "succeeded" | "rejected"; errorCode?: string | null; errorMessage?: string | null },
+    events: readonly OutboxEntry[] = [],
   ): Promise<{ revert: ScheduledRevert; record: AuditRecord | null } | null> {
     const params = row
       ? toParams(row, { isIntent: 0, outcome: row.outcome, errorCode: row.errorCode ?? null, errorMessage: row.errorMessage ?? null, completedAt: row.time })
@@ -264,8 +280,30 @@ export class PgAuditStore implements AuditStore {
       if (!s) return null;
       let record: AuditRecord | null = null;
       if (params) record = fromPg((await c.query<PgRow>(`${INSERT} RETURNING *`, values(params))).rows[0]!);
+      await insertOutbox(c, events, row?.time ?? new Date().toISOString());
       return { revert: toRevert(s), record };
     });
+  }
+
+  async enqueue(events: readonly OutboxEntry[], now: string): Promise<void> {
+    if (events.length === 0) return;
+    await inTransaction(this.pool, (c) => insertOutbox(c, events, now));
+  }
+
+  async claimDeliveries(now: string, leaseUntil: string, limit: number): Promise<Delivery[]> {
+    return claimOutbox(this.pool, now, leaseUntil, limit);
+  }
+
+  async finishDelivery(id: string, claim: string, result: DeliveryResult): Promise<boolean> {
+    return finishOutbox(this.pool, id, claim, result);
+  }
+
+  async deliveries(limit: number): Promise<Delivery[]> {
+    return listOutbox(this.pool, limit);
+  }
+
+  async observe(key: string, value: string, now: string, events: (previous: { value: string; since: string } | null) => OutboxEntry[]) {
+    return observeState(this.pool, key, value, now, events);
   }
 
   /** The pool belongs to the store: closing the store closes it. */
