@@ -5,7 +5,8 @@ import { findPool, getConfig, regionsOf } from "@/lib/config";
 import { fieldErrors } from "@/lib/validation";
 import type { ChangeDeps, ChangeTarget } from "./change-capacity";
 import { REVERT_MAX_MINUTES, REVERT_MIN_MINUTES } from "./change-capacity-schema";
-import { AuditUnavailableError, ConflictError, NotFoundError, ValidationError } from "./errors";
+import { recordRefusal } from "./change-audit";
+import { AuditUnavailableError, ConflictError, ForbiddenError, NotFoundError, ValidationError } from "./errors";
 import { revertView, type RevertView } from "./reverts";
 
 // Extending or cancelling a pool's pending revert: anyone allowed to change the pool may. Each is
@@ -24,14 +25,44 @@ export interface RevertActionResult {
 
 type Deps = Partial<Pick<ChangeDeps, "store" | "config" | "now">>;
 
-/** Step 1 on its own, for a route that cannot parse the body: 401/403 before "bad JSON". */
-export function authorizeRevert(identity: Identity | null | undefined, target: ChangeTarget): AuthorizedIdentity {
-  return authorize(identity, "capacity:change", target);
+/**
+ * Step 1: may this identity change the pool (and so its revert)? A denial of a known identity is
+ * audited, like every denied write, then rethrown. Routes call it alone when the body is unreadable.
+ */
+export async function authorizeRevert(identity: Identity | null | undefined, target: ChangeTarget, deps: Deps = {}): Promise<AuthorizedIdentity> {
+  try {
+    return authorize(identity, "capacity:change", target);
+  } catch (err) {
+    if (identity && err instanceof ForbiddenError) {
+      const time = (deps.now ?? (() => new Date()))().toISOString();
+      await recordRefusal(() => deps.store ?? auditStore(), {
+        time,
+        actor: identity.name,
+        role: identity.role,
+        action: "revert",
+        region: target.region.slice(0, 64),
+        pool: target.pool.slice(0, 128),
+        group: null,
+        from: null,
+        expected: null,
+        to: null,
+        minFrom: null,
+        minTo: null,
+        maxFrom: null,
+        maxTo: null,
+        reason: null,
+        idempotencyKey: null,
+        requestHash: null,
+        override: false,
+      }, "denied", "Forbidden", err.message);
+    }
+    throw err;
+  }
 }
 
 /** POST …/revert: the revert now happens `revertAfterMinutes` from now. */
 export async function extendRevert(identity: Identity | null | undefined, target: ChangeTarget, raw: unknown, deps: Deps = {}): Promise<RevertActionResult> {
-  const who = authorize(identity, "capacity:change", target);
+  const who = await authorizeRevert(identity, target, deps);
   const parsed = extendRevertSchema.safeParse(raw);
   if (!parsed.success) throw new ValidationError("Check the highlighted fields.", fieldErrors(parsed.error));
   const now = (deps.now ?? (() => new Date()))();
@@ -44,7 +75,7 @@ export async function extendRevert(identity: Identity | null | undefined, target
 
 /** DELETE …/revert: the pool stays where it is. */
 export async function cancelRevert(identity: Identity | null | undefined, target: ChangeTarget, deps: Deps = {}): Promise<RevertActionResult> {
-  const who = authorize(identity, "capacity:change", target);
+  const who = await authorizeRevert(identity, target, deps);
   const now = (deps.now ?? (() => new Date()))();
   const pending = await findPending(target, deps);
   const note = `Revert to ${pending.to} (due ${pending.dueAt}) cancelled: desired stays at ${pending.from}.`;

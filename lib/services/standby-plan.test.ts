@@ -114,6 +114,7 @@ describe("standby plan", () => {
     withWestGroups();
     const plan = planFromView(view(), config, h.clock);
     await expect(applyStandbyPlan(operator, { planId: plan.planId, reason: "drill" }, deps())).rejects.toBeInstanceOf(ForbiddenError);
+    expect((await h.rows()).map((r) => [r.actor, r.outcome, r.errorCode, r.pool])).toEqual([["olga", "denied", "Forbidden", "(standby plan)"]]);
     const [body] = plan.planId.split(".");
     const forged = `${Buffer.from(JSON.stringify({ v: 1, at: h.clock, r: WEST, c: [["app", 6, 40]] })).toString("base64url")}.${plan.planId.split(".")[1]}`;
     await expect(applyStandbyPlan(admin, { planId: forged, reason: "drill" }, deps())).rejects.toBeInstanceOf(ValidationError);

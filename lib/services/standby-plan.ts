@@ -1,7 +1,7 @@
 import { createHash, randomUUID } from "node:crypto";
 import { z } from "zod";
 import { auditStore } from "@/lib/audit";
-import { authorize, type Identity } from "@/lib/auth/roles";
+import { authorize, type AuthorizedIdentity, type Identity } from "@/lib/auth/roles";
 import { findPool, getConfig, type FleetConfig } from "@/lib/config";
 import type { StandbyView } from "@/lib/fleet/views";
 import { newEvent, publicUrl, route } from "@/lib/notify/events";
@@ -10,7 +10,8 @@ import { fieldErrors } from "@/lib/validation";
 import { changeCapacity, type ChangeDeps } from "./change-capacity";
 import { REASON_MAX, REASON_MIN, REVERT_MAX_MINUTES, REVERT_MIN_MINUTES } from "./change-capacity-schema";
 import { guardrailViolations } from "./change-preview";
-import { AppError, ValidationError } from "./errors";
+import { recordRefusal } from "./change-audit";
+import { AppError, ForbiddenError, ValidationError } from "./errors";
 import { readStandby } from "./read-standby";
 
 // "The standby can take over after scaling 5 pools": the changes the verdict asks for, as one
@@ -122,8 +123,40 @@ export const applyPlanSchema = z.strictObject({
   revertAfterMinutes: z.number().int().min(REVERT_MIN_MINUTES).max(REVERT_MAX_MINUTES).optional(),
 });
 
+/** Step 1 of applying: admins only; a known identity's denial is audited, like every denied write. */
+export async function authorizePlan(identity: Identity | null | undefined, deps: Partial<Pick<ChangeDeps, "store" | "config" | "now">> = {}): Promise<AuthorizedIdentity> {
+  try {
+    return authorize(identity, "standby:plan");
+  } catch (err) {
+    if (identity && err instanceof ForbiddenError) {
+      const cfg = deps.config ?? getConfig();
+      await recordRefusal(() => deps.store ?? auditStore(), {
+        time: (deps.now ?? (() => new Date()))().toISOString(),
+        actor: identity.name,
+        role: identity.role,
+        action: "capacity",
+        region: cfg.regions.standby,
+        pool: "(standby plan)",
+        group: null,
+        from: null,
+        expected: null,
+        to: null,
+        minFrom: null,
+        minTo: null,
+        maxFrom: null,
+        maxTo: null,
+        reason: "apply the standby plan",
+        idempotencyKey: null,
+        requestHash: null,
+        override: false,
+      }, "denied", "Forbidden", err.message);
+    }
+    throw err;
+  }
+}
+
 export async function applyStandbyPlan(identity: Identity | null, raw: unknown, deps: Partial<ChangeDeps> & { kick?: () => void } = {}): Promise<PlanApplyResult> {
-  const who = authorize(identity, "standby:plan");
+  const who = await authorizePlan(identity, deps);
   const parsed = applyPlanSchema.safeParse(raw);
   if (!parsed.success) throw new ValidationError("Check the highlighted fields.", fieldErrors(parsed.error));
   const input = parsed.data;

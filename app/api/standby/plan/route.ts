@@ -1,9 +1,8 @@
 import { currentIdentity } from "@/lib/auth/current";
 import { assertSameOrigin } from "@/lib/auth/origin";
-import { authorize } from "@/lib/auth/roles";
 import { respond } from "@/lib/services/http";
 import { readJson } from "@/lib/services/request";
-import { applyStandbyPlan, readStandbyPlan } from "@/lib/services/standby-plan";
+import { applyStandbyPlan, authorizePlan, readStandbyPlan } from "@/lib/services/standby-plan";
 
 /** Admins: the changes the standby verdict asks for, with guardrails and cost, under one planId. */
 export async function GET() {
@@ -19,7 +18,7 @@ export async function POST(req: Request) {
     try {
       body = await readJson(req);
     } catch (err) {
-      authorize(identity, "standby:plan"); // 401/403 before "bad JSON"
+      await authorizePlan(identity); // 401/403 (audited) before "bad JSON"
       throw err;
     }
     return applyStandbyPlan(identity, body);

@@ -81,6 +81,9 @@ describe("/api/pools/{region}/{pool}/revert", () => {
     expect((await send("DELETE", { origin: "https://evil.example" })).status).toBe(403);
     h.identity = viewer;
     expect((await send("DELETE", { origin: "http://localhost:3000" })).status).toBe(403);
+    const denied = (await store.query({ actor: "vera" })).records;
+    expect(denied).toHaveLength(1);
+    expect(denied[0]).toMatchObject({ action: "revert", outcome: "denied", errorCode: "Forbidden", region: "us-east-1", pool: "app" });
     expect((await send("POST", json, "{not json")).status).toBe(403); // who first, then the body
     h.identity = null;
     expect((await send("POST", json, "{not json")).status).toBe(401);

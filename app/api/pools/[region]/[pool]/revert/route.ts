@@ -14,7 +14,7 @@ export async function POST(req: Request, ctx: { params: Promise<{ region: string
     try {
       body = await readJson(req);
     } catch (err) {
-      authorizeRevert(identity, target); // 401/403 before "bad JSON"
+      await authorizeRevert(identity, target); // 401/403 (audited) before "bad JSON"
       throw err;
     }
     return extendRevert(identity, target, body);
