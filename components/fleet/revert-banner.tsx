@@ -75,7 +75,7 @@ export function RevertBanner({
       data-testid="revert-banner"
     >
       <span title={`Time-boxed change by ${revert.by} (audit ${revert.changeId}): expects ${revert.from}`}>
-        ⏲ {compact ? text : `${revert.from} for now, ${text} — time-boxed by ${revert.by}`}
+        {compact ? text : `${revert.from} for now, ${text} — time-boxed by ${revert.by}`}
       </span>
       {canChange && (
         <>
