@@ -62,7 +62,8 @@ export default defineConfig({
     { name: "replicas", testMatch: /replicas\/.*\.spec\.ts/ },
   ],
   webServer: [
-    server("sim", SIM_PORT),
+    // Background jobs every second: a 1-minute time-boxed change comes back within a test.
+    server("sim", SIM_PORT, { CAPSTAN_BACKGROUND_SECONDS: "1" }),
     server("faults", FAULTS_PORT, { CAPSTAN_SIM_FAULTS: "us-west-2:down" }),
     // backend: aws against moto: the wrapper starts and seeds moto, writes the configuration, runs
     // the standalone server, and stops moto when Playwright stops it (SIGTERM).

@@ -43,6 +43,9 @@ export default async function RootLayout({ children }: { children: React.ReactNo
                 <Link className="hover:text-sky-600 dark:hover:text-sky-400" href="/">Overview</Link>
                 <Link className="hover:text-sky-600 dark:hover:text-sky-400" href="/standby">Standby</Link>
                 <Link className="hover:text-sky-600 dark:hover:text-sky-400" href="/audit">Audit</Link>
+                {identity.role === "admin" && (
+                  <Link className="hover:text-sky-600 dark:hover:text-sky-400" href="/notifications">Notifications</Link>
+                )}
               </nav>
             )}
             <span className="ml-auto rounded bg-slate-100 px-2 py-0.5 text-xs text-slate-600 dark:bg-slate-800 dark:text-slate-300">

@@ -1,5 +1,6 @@
 import { getBackend } from "@/lib/backends";
-import { getConfig, type FleetConfig } from "@/lib/config";
+import { ConfigError, getConfig, type FleetConfig } from "@/lib/config";
+import { notifyEnvProblems } from "@/lib/notify/config";
 import { startBackgroundWork } from "@/lib/services/background";
 import { getStore } from "@/lib/store";
 import type { Env } from "@/lib/config/load";
@@ -11,6 +12,9 @@ import type { Env } from "@/lib/config/load";
  */
 export function checkStartup(env: Env = process.env): FleetConfig {
   const cfg = getConfig(env);
+  // Notification targets name variables; a missing one stops the start, naming the field (never a value).
+  const notify = notifyEnvProblems(cfg, env);
+  if (notify.length > 0) throw new ConfigError(env.CAPSTAN_CONFIG || "fleet.config.yaml", notify);
   if (cfg.auth.alb?.testKeyBaseUrl && env.NODE_ENV === "production") {
     console.warn(`capstan: WARNING auth.alb.testKeyBaseUrl is set (CAPSTAN_ALLOW_TEST_KEYS=1): ALB keys come from ${cfg.auth.alb.testKeyBaseUrl}. Test runs only.`);
   }

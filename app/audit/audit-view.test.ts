@@ -7,7 +7,7 @@ const base: AuditRecord = {
   region: "us-east-1", pool: "app", group: "tave-prod-app", from: 12, expected: 12, to: 16,
   minFrom: 4, minTo: null, maxFrom: 48, maxTo: null, reason: "r", idempotencyKey: "k", requestHash: "h",
   override: false, outcome: "succeeded", errorCode: null, errorMessage: null, requestId: "q",
-  completedAt: null, reconciled: false, note: null,
+  completedAt: null, reconciled: false, note: null, revertOf: null, revertAt: null, batchId: null,
 };
 
 describe("audit page helpers", () => {

@@ -1,7 +1,10 @@
 import Link from "next/link";
 import { Suspense } from "react";
 import { pageIdentity } from "@/lib/auth/page";
-import type { Identity } from "@/lib/auth/roles";
+import { can, type Identity } from "@/lib/auth/roles";
+import { getConfig } from "@/lib/config";
+import { planFromView } from "@/lib/services/standby-plan";
+import { StandbyPlanPanel } from "@/components/fleet/standby-plan";
 import { readStandby } from "@/lib/services/read-standby";
 import { StatusBadge } from "@/components/fleet/status-badge";
 import { fmtAge, fmtPct, fmtUtc } from "@/components/ui/format";
@@ -27,6 +30,8 @@ export default async function StandbyPage() {
 
 async function StandbyBody({ identity }: { identity: Identity }) {
   const v = await readStandby(identity);
+  // Admins get the plan the verdict implies, ready to review and apply.
+  const plan = can(identity, "standby:plan") ? planFromView(v, getConfig(), Date.parse(v.generatedAt)) : null;
   return (
     <>
       <div className="flex flex-wrap items-center gap-3 rounded-lg border border-slate-200 bg-white p-3 dark:border-slate-800 dark:bg-slate-900" data-testid="standby-verdict">
@@ -39,6 +44,7 @@ async function StandbyBody({ identity }: { identity: Identity }) {
           {r.region} ({r.role}) {r.status === "stale" ? "is stale" : "is unreachable"}: {r.error!.code}: {r.error!.message}
         </p>
       ))}
+      {plan && <StandbyPlanPanel initial={plan} />}
       <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white dark:border-slate-800 dark:bg-slate-900">
         <table className="w-full text-sm" data-testid="standby-table">
           <thead className="border-b border-slate-200 text-left text-xs text-slate-500 dark:border-slate-800 dark:text-slate-400">

@@ -2,6 +2,8 @@ import Link from "next/link";
 import type { PoolSummary, RegionView } from "@/lib/fleet/views";
 import { fmtCount, fmtMs, fmtPct } from "@/components/ui/format";
 import { Skeleton } from "@/components/ui/skeleton";
+import { FLEET_CHANGED } from "./fleet-board";
+import { RevertBanner } from "./revert-banner";
 import { Sparkline } from "./sparkline";
 import { StatusBadge } from "./status-badge";
 
@@ -68,6 +70,9 @@ export function PoolCells({
           </div>
           {controls}
         </div>
+        {pool.revert && (
+          <RevertBanner compact region={region.region} pool={pool.id} revert={pool.revert} canChange={!!controls} onChanged={() => window.dispatchEvent(new Event(FLEET_CHANGED))} />
+        )}
       </td>
       <td className={`${cell} ${dim}`}>
         <Metric value={fmtPct(pool.cpu.latest)} testId="cpu-now">

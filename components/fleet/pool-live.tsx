@@ -7,6 +7,7 @@ import { fmtCount, fmtMs, fmtPct, fmtUsd, fmtUtc } from "@/components/ui/format"
 import { ActivitiesTable } from "./activities-table";
 import { InstancesTable } from "./instances-table";
 import { ResizeForm } from "./resize-form";
+import { RevertBanner } from "./revert-banner";
 import { StatusBadge } from "./status-badge";
 import type { PreviewPool } from "@/lib/services/change-preview";
 
@@ -110,6 +111,7 @@ export function PoolLive({ initial, resize }: { initial: PoolDetail; resize: { c
           change desired capacity on their own and undo a manual change.
         </p>
       )}
+      {d.revert && <RevertBanner region={d.region} pool={p.id} revert={d.revert} canChange={resize !== null} onChanged={refresh} />}
       {resize && <ResizeForm region={d.region} pool={p} config={resize.config} admin={resize.admin} suggestion={d.suggestion} onDone={refresh} />}
       <PoolCharts charts={charts(d)} markers={d.markers} domain={d.domain} />
       {d.pageLoadSource && (

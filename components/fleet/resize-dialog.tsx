@@ -15,6 +15,18 @@ export interface ResizeRequest {
 
 type Errors = Record<string, string>;
 
+/** "then back to N after": none, or minutes. Custom opens a minutes field. */
+const REVERT_CHOICES: { value: string; label: string }[] = [
+  { value: "", label: "no, keep it" },
+  { value: "30", label: "30 min" },
+  { value: "60", label: "1 h" },
+  { value: "120", label: "2 h" },
+  { value: "240", label: "4 h" },
+  { value: "480", label: "8 h" },
+  { value: "1440", label: "24 h" },
+  { value: "custom", label: "custom…" },
+];
+
 const field = "rounded border border-slate-300 bg-white px-2 py-1 dark:border-slate-700 dark:bg-slate-950 aria-[invalid=true]:border-red-500";
 const input = `${field} w-24 text-right tabular-nums`;
 
@@ -34,6 +46,8 @@ export function ResizeDialog({ request, onClose, onDone }: { request: ResizeRequ
   const [max, setMax] = useState(String(request.group.max));
   const [reason, setReason] = useState("");
   const [confirm, setConfirm] = useState("");
+  const [revertChoice, setRevertChoice] = useState("");
+  const [revertCustom, setRevertCustom] = useState("60");
   const [expected, setExpected] = useState(request.group.desired);
   const [errors, setErrors] = useState<Errors>({});
   const [busy, setBusy] = useState(false);
@@ -53,6 +67,8 @@ export function ResizeDialog({ request, onClose, onDone }: { request: ResizeRequ
     // eslint-disable-next-line react-hooks/exhaustive-deps
     [valid, parsed.desired, parsed.min, parsed.max, expected],
   );
+  // A time-boxed change sets desired only: with min/max changed, the choice is not offered.
+  const boundsChanged = request.admin && (parsed.min !== request.group.min || parsed.max !== request.group.max);
   const shownErrors: Errors = { ...(preview?.boundsErrors ?? {}), ...errors };
 
   function edit<T>(set: (v: T) => void) {
@@ -75,6 +91,7 @@ export function ResizeDialog({ request, onClose, onDone }: { request: ResizeRequ
     if (request.admin && parsed.min !== request.group.min) body.min = parsed.min;
     if (request.admin && parsed.max !== request.group.max) body.max = parsed.max;
     if (preview.requiresOverride && confirm) body.override = { confirm };
+    if (revertChoice && !boundsChanged) body.revertAfterMinutes = Number(revertChoice === "custom" ? revertCustom : revertChoice);
     try {
       const res = await fetch(`/api/pools/${request.region}/${request.pool.id}/capacity`, {
         method: "POST",
@@ -84,7 +101,8 @@ export function ResizeDialog({ request, onClose, onDone }: { request: ResizeRequ
       const json = await res.json().catch(() => ({ error: `HTTP ${res.status}` }));
       if (res.ok) {
         ref.current?.close();
-        onDone(`${request.pool.id} in ${request.region}: ${preview.summary} submitted.`);
+        const back = json.record?.revertAt ? `, back to ${expected} at ${new Date(json.record.revertAt).toISOString().slice(11, 16)} UTC` : "";
+        onDone(`${request.pool.id} in ${request.region}: ${preview.summary} submitted${back}.`);
         return;
       }
       key.current = newKey();
@@ -157,6 +175,35 @@ export function ResizeDialog({ request, onClose, onDone }: { request: ResizeRequ
           <Field id="override" label={`Type ${request.pool.id} to override the guardrail`} error={shownErrors["override.confirm"]}>
             <input id="override" className={`${field} w-48`} value={confirm} onChange={(e) => setConfirm(e.target.value)} aria-invalid={!!shownErrors["override.confirm"]} aria-describedby="override-error" autoComplete="off" />
           </Field>
+        )}
+        {!boundsChanged && (
+          <div className="flex flex-wrap items-start gap-4">
+            <Field id="revert" label={`Then back to ${expected} after`} error={revertChoice === "custom" ? undefined : shownErrors.revertAfterMinutes}>
+              <select
+                id="revert"
+                className={`${field} w-40`}
+                value={revertChoice}
+                onChange={(e) => edit(setRevertChoice)(e.target.value)}
+                aria-describedby="revert-error"
+                data-testid="revert-after"
+              >
+                {REVERT_CHOICES.map((c) => <option key={c.value} value={c.value}>{c.label}</option>)}
+              </select>
+            </Field>
+            {revertChoice === "custom" && (
+              <Field id="revert-minutes" label="Minutes (1–10080)" error={shownErrors.revertAfterMinutes}>
+                <input
+                  id="revert-minutes"
+                  inputMode="numeric"
+                  className={input}
+                  value={revertCustom}
+                  onChange={(e) => edit(setRevertCustom)(e.target.value)}
+                  aria-invalid={!!shownErrors.revertAfterMinutes}
+                  aria-describedby="revert-minutes-error"
+                />
+              </Field>
+            )}
+          </div>
         )}
         <Field id="reason" label="Reason (required, kept in the audit log)" error={shownErrors.reason}>
           <input id="reason" className={`${field} w-full`} value={reason} maxLength={REASON_MAX} onChange={(e) => setReason(e.target.value)} placeholder="e.g. p90 page load climbing since 14:05" aria-invalid={!!shownErrors.reason} aria-describedby="reason-error" />

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { Role } from "@/lib/auth/roles";
-import type { AuditAction, AuditMarker, AuditOutcome, AuditRecord, NewAuditRecord } from "./types";
+import type { AuditAction, AuditMarker, AuditOutcome, AuditRecord, NewAuditRecord, RevertState, ScheduledRevert } from "./types";
 
 // Rows of the SQLite audit_log table and their mapping to AuditRecord (snake_case ↔ camelCase).
 
@@ -33,6 +33,9 @@ export interface Row {
   completed_at: string | null;
   reconciled: number;
   note: string | null;
+  revert_of: string | null;
+  revert_at: string | null;
+  batch_id: string | null;
 }
 
 export function toRecord(r: Row): AuditRecord {
@@ -64,6 +67,9 @@ export function toRecord(r: Row): AuditRecord {
     completedAt: r.completed_at,
     reconciled: r.reconciled === 1,
     note: r.note,
+    revertOf: r.revert_of ?? null,
+    revertAt: r.revert_at ?? null,
+    batchId: r.batch_id ?? null,
   };
 }
 
@@ -93,17 +99,21 @@ export function toParams(rec: NewAuditRecord, extra: { isIntent: 0 | 1; outcome:
     error_code: extra.errorCode ?? null,
     error_message: extra.errorMessage ?? null,
     completed_at: extra.completedAt ?? null,
+    note: rec.note ?? null,
+    revert_of: rec.revertOf ?? null,
+    revert_at: rec.revertAt ?? null,
+    batch_id: rec.batchId ?? null,
   };
 }
 
 export const INSERT = `INSERT INTO audit_log (
   id, time, actor, role, action, region, pool, group_name, from_desired, expected_desired, to_desired,
   min_from, min_to, max_from, max_to, reason, idempotency_key, request_hash, is_intent, override,
-  outcome, error_code, error_message, completed_at
+  outcome, error_code, error_message, completed_at, note, revert_of, revert_at, batch_id
 ) VALUES (
   @id, @time, @actor, @role, @action, @region, @pool, @group_name, @from_desired, @expected_desired, @to_desired,
   @min_from, @min_to, @max_from, @max_to, @reason, @idempotency_key, @request_hash, @is_intent, @override,
-  @outcome, @error_code, @error_message, @completed_at
+  @outcome, @error_code, @error_message, @completed_at, @note, @revert_of, @revert_at, @batch_id
 )`;
 
 /** A successful change as a graph marker. */
@@ -121,5 +131,44 @@ export function toMarker(r: AuditRecord): AuditMarker {
     maxFrom: r.maxFrom,
     maxTo: r.maxTo,
     reason: r.reason,
+  };
+}
+
+/** A scheduled_changes row (both stores use the same column names). */
+export interface RevertRow {
+  id: string;
+  change_id: string;
+  region: string;
+  pool: string;
+  group_name: string | null;
+  from_desired: number;
+  to_desired: number;
+  by_actor: string;
+  reason: string | null;
+  batch_id: string | null;
+  due_at: string | Date;
+  state: string;
+  result_id: string | null;
+  created_at: string | Date;
+}
+
+const iso = (v: string | Date) => (v instanceof Date ? v.toISOString() : v);
+
+export function toRevert(r: RevertRow): ScheduledRevert {
+  return {
+    id: r.id,
+    changeId: r.change_id,
+    region: r.region,
+    pool: r.pool,
+    group: r.group_name,
+    from: r.from_desired,
+    to: r.to_desired,
+    by: r.by_actor,
+    reason: r.reason,
+    batchId: r.batch_id,
+    dueAt: iso(r.due_at),
+    state: r.state as RevertState,
+    resultId: r.result_id,
+    createdAt: iso(r.created_at),
   };
 }

@@ -3,7 +3,10 @@ import path from "node:path";
 import Database from "better-sqlite3";
 import type { TimeRange } from "@/lib/fleet/types";
 import { migrate } from "./migrations";
-import { INSERT, toMarker, toParams, toRecord, type Row } from "./sqlite-rows";
+import { randomUUID } from "node:crypto";
+import type { OutboxEntry } from "@/lib/notify/events";
+import { claimOutbox, finishOutbox, insertOutbox, listOutbox, observeState } from "./sqlite-outbox";
+import { INSERT, toMarker, toParams, toRecord, toRevert, type RevertRow, type Row } from "./sqlite-rows";
 import {
   DEFAULT_LIMIT,
   MAX_LIMIT,
@@ -12,10 +15,36 @@ import {
   type AuditQuery,
   type AuditRecord,
   type AuditStore,
+  type Delivery,
+  type DeliveryResult,
   type NewAuditRecord,
   type Observation,
   type OutcomeUpdate,
+  type RevertState,
+  type ScheduledRevert,
 } from "./types";
+
+/** The schedule row of a time-boxed change: back from its `to` to its `from`. */
+export function revertParams(rec: AuditRecord, dueAt: string) {
+  if (rec.from === null || rec.to === null) throw new Error("a time-boxed change needs its from and to");
+  return {
+    id: randomUUID(),
+    change_id: rec.id,
+    region: rec.region,
+    pool: rec.pool,
+    group_name: rec.group,
+    from_desired: rec.to,
+    to_desired: rec.from,
+    by_actor: rec.actor,
+    reason: rec.reason,
+    batch_id: rec.batchId,
+    due_at: dueAt,
+    created_at: rec.time,
+  };
+}
+
+/** Why a revert never runs: its original change did not succeed. */
+export const VOID_OUTCOMES = ["failed", "rejected", "denied", "unknown"] as const;
 
 // The audit log in one SQLite file (WAL) in the data directory. better-sqlite3 is synchronous, so
 // each statement is committed when the call returns: an intent is durable before the backend call.
@@ -49,15 +78,26 @@ export class SqliteAuditStore implements AuditStore {
     }
   }
 
-  async recordIntent(intent: NewAuditRecord): Promise<{ record: AuditRecord; created: boolean }> {
+  async recordIntent(intent: NewAuditRecord, opts: { revertAt?: string } = {}): Promise<{ record: AuditRecord; created: boolean }> {
     const run = this.db.transaction(() => {
       if (intent.idempotencyKey) {
         const existing = this.findIntentSync(intent.actor, intent.idempotencyKey);
         if (existing) return { record: existing, created: false };
       }
-      const params = toParams(intent, { isIntent: 1, outcome: "pending" });
+      const params = toParams(opts.revertAt ? { ...intent, revertAt: opts.revertAt } : intent, { isIntent: 1, outcome: "pending" });
       this.db.prepare(INSERT).run(params);
-      return { record: this.getSync(params.id)!, created: true };
+      const record = this.getSync(params.id)!;
+      // The way back is written with the intent: a crash cannot leave a bump without its revert.
+      if (opts.revertAt) {
+        const r = { ...revertParams(record, opts.revertAt), updated_at: record.time };
+        this.db
+          .prepare(
+            `INSERT INTO scheduled_changes (id, change_id, region, pool, group_name, from_desired, to_desired, by_actor, reason, batch_id, due_at, created_at, updated_at)
+             VALUES (@id, @change_id, @region, @pool, @group_name, @from_desired, @to_desired, @by_actor, @reason, @batch_id, @due_at, @created_at, @updated_at)`,
+          )
+          .run(r);
+      }
+      return { record, created: true };
     });
     return run.immediate();
   }
@@ -76,24 +116,30 @@ export class SqliteAuditStore implements AuditStore {
     return this.getSync(params.id)!;
   }
 
-  async recordOutcome(id: string, u: OutcomeUpdate): Promise<AuditRecord | null> {
-    const res = this.db
-      .prepare(
-        `UPDATE audit_log SET outcome = @outcome, completed_at = @completed_at, error_code = @error_code,
-           error_message = @error_message, request_id = @request_id, reconciled = @reconciled, note = @note
-         WHERE id = @id AND outcome = 'pending'`,
-      )
-      .run({
-        id,
-        outcome: u.outcome,
-        completed_at: u.completedAt,
-        error_code: u.errorCode ?? null,
-        error_message: u.errorMessage ?? null,
-        request_id: u.requestId ?? null,
-        reconciled: u.reconciled ? 1 : 0,
-        note: u.note ?? null,
-      });
-    return res.changes === 1 ? this.getSync(id) : null;
+  async recordOutcome(id: string, u: OutcomeUpdate, events: readonly OutboxEntry[] = []): Promise<AuditRecord | null> {
+    const run = this.db.transaction(() => {
+      const res = this.db
+        .prepare(
+          `UPDATE audit_log SET outcome = @outcome, completed_at = @completed_at, error_code = @error_code,
+             error_message = @error_message, request_id = @request_id, reconciled = @reconciled, note = @note
+           WHERE id = @id AND outcome = 'pending'`,
+        )
+        .run({
+          id,
+          outcome: u.outcome,
+          completed_at: u.completedAt,
+          error_code: u.errorCode ?? null,
+          error_message: u.errorMessage ?? null,
+          request_id: u.requestId ?? null,
+          reconciled: u.reconciled ? 1 : 0,
+          note: u.note ?? null,
+        });
+      if (res.changes !== 1) return null;
+      // The notification is written with the outcome that causes it, or not at all.
+      insertOutbox(this.db, events, u.completedAt);
+      return this.getSync(id);
+    });
+    return run.immediate();
   }
 
   async get(id: string): Promise<AuditRecord | null> {
@@ -180,11 +226,106 @@ export class SqliteAuditStore implements AuditStore {
   async markersFor(region: string, pool: string, range: TimeRange): Promise<AuditMarker[]> {
     const rows = this.db
       .prepare(
-        `SELECT * FROM audit_log WHERE region = ? AND pool = ? AND outcome = 'succeeded' AND time >= ? AND time < ?
+        `SELECT * FROM audit_log WHERE region = ? AND pool = ? AND outcome = 'succeeded' AND action <> 'revert' AND time >= ? AND time < ?
          ORDER BY seq`,
       )
       .all(region, pool, new Date(range.start).toISOString(), new Date(range.end).toISOString()) as Row[];
     return rows.map(toRecord).map(toMarker);
+  }
+
+  async pendingRevert(region: string, pool: string): Promise<ScheduledRevert | null> {
+    const row = this.db
+      .prepare(
+        `SELECT s.* FROM scheduled_changes s JOIN audit_log a ON a.id = s.change_id
+         WHERE s.region = ? AND s.pool = ? AND s.state = 'scheduled' AND a.outcome IN ('pending', 'succeeded')
+         ORDER BY s.due_at LIMIT 1`,
+      )
+      .get(region, pool) as RevertRow | undefined;
+    return row ? toRevert(row) : null;
+  }
+
+  async pendingReverts(region: string): Promise<ScheduledRevert[]> {
+    const rows = this.db
+      .prepare(
+        `SELECT s.* FROM scheduled_changes s JOIN audit_log a ON a.id = s.change_id
+         WHERE s.region = ? AND s.state = 'scheduled' AND a.outcome IN ('pending', 'succeeded') ORDER BY s.due_at`,
+      )
+      .all(region) as RevertRow[];
+    return rows.map(toRevert);
+  }
+
+  async getRevert(id: string): Promise<ScheduledRevert | null> {
+    const row = this.db.prepare("SELECT * FROM scheduled_changes WHERE id = ?").get(id) as RevertRow | undefined;
+    return row ? toRevert(row) : null;
+  }
+
+  async dueReverts(now: string): Promise<ScheduledRevert[]> {
+    const rows = this.db
+      .prepare(
+        `SELECT s.* FROM scheduled_changes s JOIN audit_log a ON a.id = s.change_id
+         WHERE s.state = 'scheduled' AND s.due_at <= ? AND a.outcome = 'succeeded' ORDER BY s.due_at`,
+      )
+      .all(now) as RevertRow[];
+    return rows.map(toRevert);
+  }
+
+  async voidReverts(): Promise<number> {
+    return this.db
+      .prepare(
+        `UPDATE scheduled_changes SET state = 'void', updated_at = ?
+         WHERE state = 'scheduled' AND change_id IN (SELECT id FROM audit_log WHERE outcome IN (${VOID_OUTCOMES.map((o) => `'${o}'`).join(", ")}))`,
+      )
+      .run(new Date().toISOString()).changes;
+  }
+
+  async settleRevert(
+    id: string,
+    change: { state: Exclude<RevertState, "scheduled">; resultId?: string | null } | { dueAt: string },
+    row?: NewAuditRecord & { outcome: "succeeded" | "rejected"; errorCode?: string | null; errorMessage?: string | null },
+    events: readonly OutboxEntry[] = [],
+  ): Promise<{ revert: ScheduledRevert; record: AuditRecord | null } | null> {
+    const run = this.db.transaction(() => {
+      let record: AuditRecord | null = null;
+      let params: ReturnType<typeof toParams> | null = null;
+      if (row) {
+        params = toParams(row, { isIntent: 0, outcome: row.outcome, errorCode: row.errorCode ?? null, errorMessage: row.errorMessage ?? null, completedAt: row.time });
+      }
+      const now = new Date().toISOString();
+      const res =
+        "dueAt" in change
+          ? this.db.prepare("UPDATE scheduled_changes SET due_at = ?, updated_at = ? WHERE id = ? AND state = 'scheduled'").run(change.dueAt, now, id)
+          : this.db
+              .prepare("UPDATE scheduled_changes SET state = ?, result_id = ?, updated_at = ? WHERE id = ? AND state = 'scheduled'")
+              .run(change.state, change.resultId ?? params?.id ?? null, now, id);
+      if (res.changes !== 1) return null;
+      if (params) {
+        this.db.prepare(INSERT).run(params);
+        record = this.getSync(params.id);
+      }
+      insertOutbox(this.db, events, now);
+      return { revert: toRevert(this.db.prepare("SELECT * FROM scheduled_changes WHERE id = ?").get(id) as RevertRow), record };
+    });
+    return run.immediate();
+  }
+
+  async enqueue(events: readonly OutboxEntry[], now: string): Promise<void> {
+    this.db.transaction(() => insertOutbox(this.db, events, now)).immediate();
+  }
+
+  async claimDeliveries(now: string, leaseUntil: string, limit: number): Promise<Delivery[]> {
+    return this.db.transaction(() => claimOutbox(this.db, now, leaseUntil, limit)).immediate();
+  }
+
+  async finishDelivery(id: string, claim: string, result: DeliveryResult): Promise<boolean> {
+    return finishOutbox(this.db, id, claim, result);
+  }
+
+  async deliveries(limit: number): Promise<Delivery[]> {
+    return listOutbox(this.db, limit);
+  }
+
+  async observe(key: string, value: string, now: string, events: (previous: { value: string; since: string } | null) => OutboxEntry[]) {
+    return observeState(this.db, key, value, now, events);
   }
 
   close(): void {

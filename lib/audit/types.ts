@@ -1,5 +1,6 @@
 import type { Role } from "@/lib/auth/roles";
 import type { TimeRange } from "@/lib/fleet/types";
+import type { OutboxEntry } from "@/lib/notify/events";
 
 // The audit log in Capstan's words. A store (SQLite today, PostgreSQL for several replicas)
 // implements `AuditStore`; nothing outside lib/audit sees SQL.
@@ -14,7 +15,12 @@ export const AUDIT_OUTCOMES: readonly AuditOutcome[] = ["pending", "succeeded", 
 
 /** capacity: desired only (operators and admins). bounds: min/max (and desired), admins only. */
 /** `faults`: the simulated backend's fault injection (admin only), audited like any other write. */
-export type AuditAction = "capacity" | "bounds" | "faults";
+/**
+ * `revert`: something that happened to a scheduled revert without a capacity change of its own:
+ * extended (`revertAt` the new time), cancelled (`revertAt` null) or skipped (rejected,
+ * `RevertSkipped`: the pool changed in between). The revert itself is a `capacity` row with `revertOf`.
+ */
+export type AuditAction = "capacity" | "bounds" | "faults" | "revert";
 
 export interface AuditRecord {
   /** Stable public id (UUID). */
@@ -59,10 +65,50 @@ export interface AuditRecord {
   reconciled: boolean;
   /** Free text explaining a reconciled or unknown outcome. */
   note: string | null;
+  /** The change this row reverts (a revert run by Capstan), or whose revert it extends/cancels/skips. */
+  revertOf: string | null;
+  /** ISO-8601 UTC: when this change is scheduled to be undone (a time-boxed change), or the new time (extended). */
+  revertAt: string | null;
+  /** Shared by the changes of one batch (a standby plan). */
+  batchId: string | null;
 }
 
 /** What a caller supplies; the store assigns id and seq. */
-export type NewAuditRecord = Omit<AuditRecord, "id" | "seq" | "outcome" | "errorCode" | "errorMessage" | "requestId" | "completedAt" | "reconciled" | "note">;
+export type NewAuditRecord = Omit<
+  AuditRecord,
+  "id" | "seq" | "outcome" | "errorCode" | "errorMessage" | "requestId" | "completedAt" | "reconciled" | "note" | "revertOf" | "revertAt" | "batchId"
+> &
+  Partial<Pick<AuditRecord, "revertOf" | "revertAt" | "batchId" | "note">>;
+
+/**
+ * A time-boxed change's way back, kept in the store beside the audit log. `scheduled` until it
+ * runs (`done`), is skipped because the pool changed in between, is cancelled, or is void because
+ * the original change did not succeed. It becomes due only once its original change succeeded.
+ */
+export type RevertState = "scheduled" | "done" | "skipped" | "cancelled" | "void" | "failed";
+
+export interface ScheduledRevert {
+  id: string;
+  /** The audit id of the time-boxed change. */
+  changeId: string;
+  region: string;
+  pool: string;
+  group: string | null;
+  /** The bumped value the revert expects to find. */
+  from: number;
+  /** The value it goes back to. */
+  to: number;
+  /** Who made the original change (the revert runs on their behalf). */
+  by: string;
+  reason: string | null;
+  batchId: string | null;
+  /** ISO-8601 UTC */
+  dueAt: string;
+  state: RevertState;
+  /** The audit row that ended it (the revert's own change, the skip, the cancel). */
+  resultId: string | null;
+  createdAt: string;
+}
 
 export type FinalOutcome = Exclude<AuditOutcome, "pending">;
 
@@ -123,19 +169,69 @@ export interface Observation {
 export const DEFAULT_LIMIT = 50;
 export const MAX_LIMIT = 500;
 
-export interface AuditStore {
+/** One event on its way to one target (the outbox row), as the admin page lists it. */
+export interface Delivery {
+  id: string;
+  eventId: string;
+  type: string;
+  targetKind: "slack" | "webhook";
+  /** The variable naming the URL (never the URL itself). */
+  urlEnv: string;
+  secretEnv: string | null;
+  payload: string;
+  state: "pending" | "delivered" | "failed";
+  attempts: number;
+  nextAt: string;
+  lastStatus: number | null;
+  /** Without URLs or secrets: "HTTP 500", "timed out after 5 s", "connection refused". */
+  lastError: string | null;
+  createdAt: string;
+  deliveredAt: string | null;
+  /** Set on a claimed row: the token that lets its claimer (only) record the result. */
+  claim: string | null;
+}
+
+export type DeliveryResult =
+  | { delivered: true; at: string; status: number }
+  | { delivered: false; at: string; status: number | null; error: string; /** null: give up (failed). */ nextAt: string | null };
+
+/** The notification outbox, in the same database as the audit log (same transactions). */
+export interface OutboxStore {
+  /** Events not tied to an audit row (a pool's status changed). Duplicates (same event and target) are ignored. */
+  enqueue(events: readonly OutboxEntry[], now: string): Promise<void>;
+  /**
+   * Claim up to `limit` rows due at `now` that no one else holds, leasing them until `leaseUntil`
+   * and counting the attempt. With PostgreSQL two replicas never claim the same row (SKIP LOCKED).
+   */
+  claimDeliveries(now: string, leaseUntil: string, limit: number): Promise<Delivery[]>;
+  /** Record an attempt's result, only if the claim is still ours and the row still pending. */
+  finishDelivery(id: string, claim: string, result: DeliveryResult): Promise<boolean>;
+  /** Newest first. */
+  deliveries(limit: number): Promise<Delivery[]>;
+  /**
+   * Compare-and-replace the last seen value of `key`; when it changed, `events(previous)` are
+   * enqueued in the same transaction. Returns the previous value (null: first seen) and whether
+   * it changed. One change is one event, whichever replica sees it first.
+   */
+  observe(key: string, value: string, now: string, events: (previous: { value: string; since: string } | null) => OutboxEntry[]): Promise<{ changed: boolean; previous: { value: string; since: string } | null }>;
+}
+
+export interface AuditStore extends OutboxStore {
   /**
    * Write a pending intent before the backend call. When an intent with the same actor and
    * idempotency key already exists, nothing is written and that row is returned with
    * `created: false` (atomic, so two concurrent double-submits cannot both write).
    */
-  recordIntent(intent: NewAuditRecord): Promise<{ record: AuditRecord; created: boolean }>;
+  recordIntent(intent: NewAuditRecord, opts?: { revertAt?: string }): Promise<{ record: AuditRecord; created: boolean }>;
   /** An attempt that ends without a backend call (denied, rejected), written complete. */
   recordAttempt(
     attempt: NewAuditRecord & { outcome: "denied" | "rejected"; errorCode: string; errorMessage: string },
   ): Promise<AuditRecord>;
-  /** The only update: a pending row gets its outcome. Returns null when the row is not pending. */
-  recordOutcome(id: string, update: OutcomeUpdate): Promise<AuditRecord | null>;
+  /**
+   * The only update: a pending row gets its outcome. Returns null when the row is not pending.
+   * `events` go to the outbox in the same transaction, only when the outcome was recorded.
+   */
+  recordOutcome(id: string, update: OutcomeUpdate, events?: readonly OutboxEntry[]): Promise<AuditRecord | null>;
   get(id: string): Promise<AuditRecord | null>;
   /** The intent (not a denied/rejected attempt) recorded under this actor's idempotency key. */
   findIntent(actor: string, idempotencyKey: string): Promise<AuditRecord | null>;
@@ -149,5 +245,28 @@ export interface AuditStore {
   observedAfter(record: AuditRecord): Promise<Observation | null>;
   /** Successful changes of one pool in a time range, oldest first, for graph markers. */
   markersFor(region: string, pool: string, range: TimeRange): Promise<AuditMarker[]>;
+  /**
+   * The revert still to come for a pool (scheduled, its original pending or succeeded), the
+   * earliest first; null when there is none.
+   */
+  pendingRevert(region: string, pool: string): Promise<ScheduledRevert | null>;
+  /** pendingRevert for every pool of a region at once (the overview), earliest first. */
+  pendingReverts(region: string): Promise<ScheduledRevert[]>;
+  getRevert(id: string): Promise<ScheduledRevert | null>;
+  /** Scheduled reverts due at `now` whose original change succeeded, oldest first. */
+  dueReverts(now: string): Promise<ScheduledRevert[]>;
+  /** Scheduled reverts whose original change ended failed, rejected or unknown: never to run. */
+  voidReverts(): Promise<number>;
+  /**
+   * End or move a scheduled revert, only if it is still scheduled (a conditional update, so two
+   * runners or an operator and the job never both act), and in the same transaction write the
+   * audit row saying so (when given). Returns null, writing nothing, when it was no longer scheduled.
+   */
+  settleRevert(
+    id: string,
+    change: { state: Exclude<RevertState, "scheduled">; resultId?: string | null } | { dueAt: string },
+    row?: NewAuditRecord & { outcome: "succeeded" | "rejected"; errorCode?: string | null; errorMessage?: string | null },
+    events?: readonly OutboxEntry[],
+  ): Promise<{ revert: ScheduledRevert; record: AuditRecord | null } | null>;
   close(): void;
 }

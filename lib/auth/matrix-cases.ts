@@ -6,7 +6,10 @@ import { POST as postFaults } from "@/app/api/admin/faults/route";
 import { GET as getFleet } from "@/app/api/fleet/route";
 import { GET as getHealth } from "@/app/api/health/route";
 import { POST as postCapacity } from "@/app/api/pools/[region]/[pool]/capacity/route";
+import { DELETE as cancelRevert } from "@/app/api/pools/[region]/[pool]/revert/route";
 import { GET as getPool } from "@/app/api/pools/[region]/[pool]/route";
+import { GET as getNotifications } from "@/app/api/notifications/route";
+import { GET as getStandbyPlan } from "@/app/api/standby/plan/route";
 import { GET as getStandby } from "@/app/api/standby/route";
 import { withRequest } from "./test-request";
 
@@ -47,7 +50,7 @@ export type IdentityName = keyof typeof IDENTITIES;
 
 // ---- actions --------------------------------------------------------------------------------
 
-export type Kind = "read" | "write" | "faults" | "public";
+export type Kind = "read" | "write" | "faults" | "revert" | "public";
 export interface Action {
   kind: Kind;
   /** For writes: the group that changes, and how. */
@@ -95,10 +98,17 @@ function capacity(group: ReadGroup, region: string, pool: string, bounds = false
     "desired us-east-1/worker-email": capacity(group, "us-east-1", "worker-email"),
     "desired us-west-2/app": capacity(group, WEST, "app"),
     "min/max us-west-2/worker-email": capacity(group, WEST, "worker-email", true),
+    "DELETE revert us-east-1/app": {
+      kind: "revert",
+      target: { region: "us-east-1", pool: "app" },
+      call: (h) => send("/api/pools/us-east-1/app/revert", h, { method: "DELETE", headers: { origin: APP } }).run((r) => cancelRevert(r, ctx({ region: "us-east-1", pool: "app" }))),
+    },
     "POST /api/admin/faults": {
       kind: "faults",
       call: (h) => send("/api/admin/faults", h, mutating({ region: WEST, fault: "throttled" })).run((r) => postFaults(r)),
     },
+    "GET /api/standby/plan": { kind: "read", call: (h) => send("/api/standby/plan", h).run(() => getStandbyPlan()) },
+    "GET /api/notifications": { kind: "read", call: (h) => send("/api/notifications", h).run(() => getNotifications()) },
     "GET /api/health": { kind: "public", call: (h) => send("/api/health", h).run(() => getHealth()) },
   } satisfies Record<string, Action>;
 }

@@ -44,18 +44,18 @@ const ACTIONS = matrixActions((region, pool) => group(region, pool));
 // both scoped operators cover: their 403 there is the role, not the scope.
 
 const COLUMNS = Object.keys(ACTIONS) as ActionName[];
-//                          fleet pool   pool   stand- audit  desired desired desired min/  faults health
-//                                e1/app w2/wkr  by           e1/app  e1/wkr  w2/app  max
+//                          fleet pool   pool   stand- audit  desired desired desired min/  revert faults plan  notif. health
+//                                e1/app w2/wkr  by           e1/app  e1/wkr  w2/app  max   e1/app
 // prettier-ignore
 const MATRIX: Record<IdentityName, number[]> = {
-  viewer:                  [200,  200,   200,   200,   200,   403,    403,    403,    403,  403,   200],
-  operator:                [200,  200,   200,   200,   200,   200,    200,    200,    403,  403,   200],
-  admin:                   [200,  200,   200,   200,   200,   200,    200,    200,    200,  200,   200],
-  "operator worker-*":     [200,  403,   200,   200,   200,   403,    200,    403,    403,  403,   200],
-  "operator us-west-2":    [200,  403,   200,   200,   200,   403,    403,    200,    403,  403,   200],
-  "unconfigured token":    [401,  401,   401,   401,   401,   401,    401,    401,    401,  401,   200],
-  "no credentials":        [401,  401,   401,   401,   401,   401,    401,    401,    401,  401,   200],
-  "Basic scheme":          [401,  401,   401,   401,   401,   401,    401,    401,    401,  401,   200],
+  viewer:                  [200,  200,   200,   200,   200,   403,    403,    403,    403,  403,   403,   403,  403,   200],
+  operator:                [200,  200,   200,   200,   200,   200,    200,    200,    403,  200,   403,   403,  403,   200],
+  admin:                   [200,  200,   200,   200,   200,   200,    200,    200,    200,  200,   200,   200,  200,   200],
+  "operator worker-*":     [200,  403,   200,   200,   200,   403,    200,    403,    403,  403,   403,   403,  403,   200],
+  "operator us-west-2":    [200,  403,   200,   200,   200,   403,    403,    200,    403,  403,   403,   403,  403,   200],
+  "unconfigured token":    [401,  401,   401,   401,   401,   401,    401,    401,    401,  401,   401,   401,  401,   200],
+  "no credentials":        [401,  401,   401,   401,   401,   401,    401,    401,    401,  401,   401,   401,  401,   200],
+  "Basic scheme":          [401,  401,   401,   401,   401,   401,    401,    401,    401,  401,   401,   401,  401,   200],
 };
 
 /** Audit rows seeded before each cell; GET /api/audit shows each identity the ones in its scope. */
@@ -64,13 +64,43 @@ const SEEDED: { region: string; pool: string }[] = [
   { region: "us-east-1", pool: "worker-email" },
   { region: WEST, pool: "app" },
 ];
+// us-east-1/app twice: the seeded refusal and the seeded time-boxed change (whose revert the matrix cancels).
 const AUDIT_VISIBLE: Partial<Record<IdentityName, string[]>> = {
-  viewer: ["us-east-1/app", "us-east-1/worker-email", "us-west-2/app"],
-  operator: ["us-east-1/app", "us-east-1/worker-email", "us-west-2/app"],
-  admin: ["us-east-1/app", "us-east-1/worker-email", "us-west-2/app"],
+  viewer: ["us-east-1/app", "us-east-1/app", "us-east-1/worker-email", "us-west-2/app"],
+  operator: ["us-east-1/app", "us-east-1/app", "us-east-1/worker-email", "us-west-2/app"],
+  admin: ["us-east-1/app", "us-east-1/app", "us-east-1/worker-email", "us-west-2/app"],
   "operator worker-*": ["us-east-1/worker-email"],
   "operator us-west-2": ["us-west-2/app"],
 };
+
+/** A time-boxed change of us-east-1/app whose revert is pending, seeded before each cell. */
+async function seedPendingRevert() {
+  const g = await group("us-east-1", "app");
+  const { record } = await store.recordIntent(
+    {
+      time: new Date(WEEKDAY_PEAK - 10 * 60_000).toISOString(),
+      actor: "seed",
+      role: "operator",
+      action: "capacity",
+      region: "us-east-1",
+      pool: "app",
+      group: g.groupName,
+      from: g.desired - 1,
+      expected: g.desired - 1,
+      to: g.desired,
+      minFrom: null,
+      minTo: null,
+      maxFrom: null,
+      maxTo: null,
+      reason: "seeded time-boxed change",
+      idempotencyKey: "seed-revert-abcdefgh",
+      requestHash: null,
+      override: false,
+    },
+    { revertAt: new Date(WEEKDAY_PEAK + 60 * 60_000).toISOString() },
+  );
+  await store.recordOutcome(record.id, { outcome: "succeeded", completedAt: record.time });
+}
 
 /** Pools each identity sees in GET /api/fleet per region (us-east-1, us-west-2) and in GET /api/standby. */
 const WORKERS = ["worker-email", "worker-calendar", "worker-default"].length;
@@ -160,6 +190,7 @@ beforeEach(async () => {
       errorMessage: "seeded",
     });
   }
+  await seedPendingRevert();
 });
 afterEach(() => {
   setBackendForTests(undefined);
@@ -236,8 +267,20 @@ describe("role × action × scope, through the JSON API with API tokens", () => 
         reason: "throttled",
         ...(status === 200 ? { outcome: "succeeded" } : { outcome: "denied", errorCode: "Forbidden", errorMessage: body.error }),
       });
+    } else if (act.kind === "revert" && id.actor) {
+      // Cancelling a revert is a write: one row, applied or denied, naming the actor; only an allowed one ends the revert.
+      expect(added).toHaveLength(1);
+      expect(added[0]).toMatchObject({
+        actor: id.actor,
+        action: "revert",
+        region: "us-east-1",
+        pool: "app",
+        ...(status === 200 ? { outcome: "succeeded" } : { outcome: "denied", errorCode: "Forbidden", errorMessage: body.error }),
+      });
+      expect((await store.pendingRevert("us-east-1", "app")) === null).toBe(status === 200);
     } else {
       expect(added).toEqual([]);
+      if (act.kind === "revert") expect(await store.pendingRevert("us-east-1", "app")).not.toBeNull();
     }
 
     // What an allowed read answers.
@@ -261,6 +304,12 @@ describe("role × action × scope, through the JSON API with API tokens", () => 
           break;
         case "GET /api/audit":
           expect(body.records.map((r: AuditRecord) => `${r.region}/${r.pool}`).sort()).toEqual(AUDIT_VISIBLE[who]);
+          break;
+        case "GET /api/standby/plan":
+          expect(body).toMatchObject({ region: WEST, planId: expect.stringMatching(/\./), changes: expect.any(Array) });
+          break;
+        case "GET /api/notifications":
+          expect(body).toEqual({ targets: [], deliveries: [], counts: { pending: 0, delivered: 0, failed: 0 } });
           break;
         case "GET /api/health":
           expect(body).toMatchObject({ status: "ok", backend: "simulated" });

@@ -44,7 +44,9 @@ export type Action =
   | "bounds:change"
   | "guardrail:override"
   | "audit:read"
-  | "sim:faults";
+  | "sim:faults"
+  | "standby:plan"
+  | "notifications:read";
 
 export type Target = { region?: string; pool?: string };
 
@@ -55,6 +57,8 @@ const REQUIRED: Record<Action, Role> = {
   "bounds:change": "admin",
   "guardrail:override": "admin",
   "sim:faults": "admin",
+  "standby:plan": "admin",
+  "notifications:read": "admin",
 };
 
 const RANK: Record<Role, number> = { viewer: 1, operator: 2, admin: 3 };
@@ -128,5 +132,9 @@ function describe(action: Action): string {
       return "override guardrails";
     case "sim:faults":
       return "set simulated faults";
+    case "standby:plan":
+      return "apply the standby plan";
+    case "notifications:read":
+      return "view notification deliveries";
   }
 }

@@ -134,6 +134,16 @@ export const authSchema = z.strictObject({
     .optional(),
 });
 
+/** Environment variable names only: URLs and secrets never sit in the file. */
+const envName = z.string().regex(/^[A-Z_][A-Z0-9_]*$/, "expected the name of an environment variable (A-Z, 0-9, _)");
+/** An event type glob: `capacity.*`, `pool.degraded`, `*`. */
+const eventGlob = z.string().regex(/^(\*|[a-z-]+(\.(\*|[a-z-]+))?)$/, 'expected an event type or a glob such as "capacity.*" or "*"');
+
+export const notifySchema = z.discriminatedUnion("kind", [
+  z.strictObject({ kind: z.literal("slack"), urlEnv: envName, events: z.array(eventGlob).min(1) }),
+  z.strictObject({ kind: z.literal("webhook"), urlEnv: envName, secretEnv: envName, events: z.array(eventGlob).min(1) }),
+]);
+
 export const configSchema = z
   .strictObject({
     backend: z.enum(["simulated", "aws"]),
@@ -152,6 +162,8 @@ export const configSchema = z
       .strictObject({ seed: z.number().int(), warmupSeconds: z.number().int().min(0).default(90) })
       .default({ seed: 42, warmupSeconds: 90 }),
     auth: authSchema,
+    /** Where events go (Slack incoming webhooks, signed generic webhooks). */
+    notify: z.array(notifySchema).default([]),
   })
   .superRefine((cfg, ctx) => {
     if (cfg.regions.primary === cfg.regions.standby) {
@@ -176,3 +188,4 @@ export type FleetConfig = z.infer<typeof configSchema>;
 export type PoolConfig = z.infer<typeof poolSchema>;
 export type MetricConfig = z.infer<typeof metricSchema>;
 export type AuthConfig = z.infer<typeof authSchema>;
+export type NotifyTarget = z.infer<typeof notifySchema>;

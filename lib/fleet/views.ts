@@ -23,6 +23,8 @@ export interface SeriesView extends WireSeries {
 
 export interface PoolSummary {
   id: string;
+  /** The pending revert of a time-boxed change in this region, if any. */
+  revert?: RevertView | null;
   name: string;
   tier: Tier;
   group: string | null;
@@ -75,6 +77,20 @@ export interface CapacityMarker {
   reason: string;
 }
 
+/** A time-boxed change's pending way back, as the JSON API and the pages show it. */
+export interface RevertView {
+  /** Desired goes back to this value… */
+  to: number;
+  /** …at this time (ISO-8601 UTC)… */
+  at: string;
+  /** …undoing this person's change… */
+  by: string;
+  /** …recorded under this audit id. */
+  changeId: string;
+  /** The value the revert expects to find (the bumped value). */
+  from: number;
+}
+
 export interface PoolDetail {
   generatedAt: string;
   /** The charts' time axis [start, end] in epoch ms: the whole range up to now, so a change made a moment ago is on it. */
@@ -91,6 +107,8 @@ export interface PoolDetail {
   instanceType: string;
   hourlyPrice: number;
   guardrails: { floor: number | null; maxStep: number | null };
+  /** The pending revert of a time-boxed change, or null. */
+  revert: RevertView | null;
   targets: { pageLoadP90Ms?: number; cpuPercent: number; backlog?: number };
   series: {
     pageLoadP50: Point[] | null;

@@ -2,8 +2,10 @@ import { reconcilePending, type ReconcileSummary } from "@/lib/audit";
 import { getBackend } from "@/lib/backends";
 import { getConfig } from "@/lib/config";
 import { getStore } from "@/lib/store";
+import { deliveriesNow } from "@/lib/notify/jobs";
+import { revertsNow } from "./reverts";
 
-// Background work (today: reconciling intents left without an outcome) runs on one replica at a
+// Background work (reconciling intents left without an outcome, running due reverts) runs on one replica at a
 // time: each run takes the job's lock without waiting, and a replica that finds it taken skips
 // that turn. A replica killed mid-change leaves a pending row; whichever replica runs the job
 // next reconciles it once that pool's lock is free, which it is as soon as the dead replica's
@@ -40,7 +42,11 @@ export function reconcileNow(): Promise<ReconcileSummary | null> {
 
 /** Start the periodic jobs of this server process; returns a stop function. */
 export function startBackgroundWork(intervalMs = backgroundIntervalMs()): () => void {
-  const timer = setInterval(() => void reconcileNow(), intervalMs);
+  const timer = setInterval(() => {
+    void reconcileNow();
+    void revertsNow();
+    void deliveriesNow();
+  }, intervalMs);
   timer.unref();
   return () => clearInterval(timer);
 }

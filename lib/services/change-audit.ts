@@ -23,6 +23,8 @@ export function requestHash(target: ChangeTarget, input: ChangeCapacityInput): s
     min: input.min ?? null,
     max: input.max ?? null,
     overrideConfirm: input.override?.confirm ?? null,
+    // Only when given, so the keys of changes made before time-boxed changes existed still replay.
+    ...(input.revertAfterMinutes !== undefined ? { revertAfterMinutes: input.revertAfterMinutes } : {}),
   };
   const sorted = Object.fromEntries(Object.entries(canonical).sort(([a], [b]) => a.localeCompare(b)));
   return createHash("sha256").update(JSON.stringify(sorted)).digest("hex");

@@ -1,12 +1,20 @@
-import { trackInFlight, type AuditRecord, type AuditStore } from "@/lib/audit";
+import { trackInFlight, type AuditRecord, type AuditStore, type OutcomeUpdate } from "@/lib/audit";
 import type { FleetConfig } from "@/lib/config";
 import { BackendError, type FleetBackend, type GroupState } from "@/lib/fleet/types";
+import type { NotifyTarget } from "@/lib/config/schema";
+import { capacityEvent, route, type OutboxEntry } from "@/lib/notify/events";
 import type { ChangeCapacityInput } from "./change-capacity-schema";
 import { UpstreamError } from "./errors";
 import { withRegionTimeout } from "./region-reads";
 
 // The middle of a change: the backend call between the audit intent and its outcome. A reply
 // (success or AWS's refusal) is the outcome; no reply leaves the intent for reconciliation.
+
+/** Where the outcome is told: the configured targets, and a nudge to the delivery job. */
+export interface Notify {
+  targets: readonly NotifyTarget[];
+  kick: () => void;
+}
 
 /** The backend call between intent and outcome. Its reply is the outcome. */
 export async function callBackend(
@@ -18,8 +26,21 @@ export async function callBackend(
   cache: { invalidate(prefix: string): void | Promise<void> },
   now: () => Date,
   timeoutMs: number,
+  notify: Notify = { targets: [], kick: () => {} },
 ): Promise<AuditRecord> {
   const done = trackInFlight(intent.id);
+  // capacity.changed (capacity.reverted for Capstan's reverts) with the outcome, written with it.
+  // A change of a batch (a standby plan) is told once, for the whole batch, by its caller.
+  const events = (u: OutcomeUpdate): OutboxEntry[] =>
+    notify.targets.length === 0 || (intent.batchId && !intent.revertOf) || u.outcome === "rejected" || u.outcome === "denied"
+      ? []
+      : route(notify.targets, capacityEvent({ ...intent, ...u, outcome: u.outcome }));
+  const settle = async (store: AuditStore, intent: AuditRecord, update: OutcomeUpdate): Promise<AuditRecord> => {
+    const ev = events(update);
+    const r = await settleOutcome(store, intent, update, ev);
+    if (ev.length > 0) notify.kick();
+    return r;
+  };
   const call = (async () =>
     intent.action === "bounds"
       ? backend.updateGroupBounds(group.region, group.groupName, { min: input.min, max: input.max, desired: input.desired })
@@ -44,6 +65,11 @@ export async function callBackend(
     // No reply (timeout, connection lost, a bug): the change may or may not have happened. The
     // intent stays pending, shows as "outcome unknown" and is reconciled against the group —
     // unless the real reply still arrives, which then records the outcome itself.
+    // Tell the team now that the outcome is unknown (the row stays pending for reconciliation).
+    const unknown = events({ outcome: "unknown", completedAt: now().toISOString(), errorCode: asBackendError(err).code, errorMessage: asBackendError(err).message });
+    if (unknown.length > 0) {
+      store.enqueue(unknown, now().toISOString()).then(notify.kick, (e: unknown) => console.error("capstan: could not queue a notification", e));
+    }
     call.then(
       (reply) => settle(store, intent, { outcome: "succeeded", completedAt: now().toISOString(), requestId: reply.requestId ?? null, note: "The reply arrived after the request had timed out." }),
       (late) => {
@@ -70,9 +96,9 @@ export async function callBackend(
  * Record the outcome. If the store fails now the change has already happened: the row stays
  * pending and reconciliation settles it, so the operator still gets the backend's answer.
  */
-async function settle(store: AuditStore, intent: AuditRecord, update: Parameters<AuditStore["recordOutcome"]>[1]): Promise<AuditRecord> {
+async function settleOutcome(store: AuditStore, intent: AuditRecord, update: OutcomeUpdate, events: readonly OutboxEntry[]): Promise<AuditRecord> {
   try {
-    return (await store.recordOutcome(intent.id, update)) ?? (await store.get(intent.id)) ?? intent;
+    return (await store.recordOutcome(intent.id, update, events)) ?? (await store.get(intent.id)) ?? intent;
   } catch (err) {
     console.error("capstan: could not record the outcome of audit intent", intent.id, err);
     return intent;

@@ -7,6 +7,10 @@ import { REASON_MAX, REASON_MIN } from "./change-preview";
 
 export { REASON_MAX, REASON_MIN };
 
+export const REVERT_MIN_MINUTES = 1;
+/** Seven days. */
+export const REVERT_MAX_MINUTES = 10_080;
+
 const count = z.number().int().min(0);
 
 export const changeCapacitySchema = z.strictObject({
@@ -27,6 +31,8 @@ export const changeCapacitySchema = z.strictObject({
   max: count.optional(),
   /** Admins only: the pool id typed to go beyond a guardrail. */
   override: z.strictObject({ confirm: z.string().max(128) }).optional(),
+  /** A time-boxed change: back to the value it replaced this many minutes later (1 min – 7 days). */
+  revertAfterMinutes: z.number().int().min(REVERT_MIN_MINUTES).max(REVERT_MAX_MINUTES).optional(),
 });
 
 export type ChangeCapacityInput = z.infer<typeof changeCapacitySchema>;

@@ -4,6 +4,7 @@ import { getBackend } from "@/lib/backends";
 import { sharedCache } from "@/lib/cache/shared-cache";
 import { findPool, getConfig, regionsOf, type FleetConfig, type PoolConfig } from "@/lib/config";
 import type { FleetBackend, GroupState, Instance } from "@/lib/fleet/types";
+import { kickDeliveries } from "@/lib/notify/jobs";
 import { getStore } from "@/lib/store";
 import { fieldErrors } from "@/lib/validation";
 import { baseRecord, looseRecord, recordRefusal, withObserved, type ChangeTarget } from "./change-audit";
@@ -61,6 +62,13 @@ export interface ChangeDeps {
   /** One change per pool at a time: the store's lock (across replicas with PostgreSQL). */
   locks: Locks;
   now: () => Date;
+  /**
+   * Set by Capstan itself, never from a request body: the change this one reverts (a scheduled
+   * revert) and the batch it belongs to (a standby plan). Written on every row of the attempt.
+   */
+  internal: { revertOf?: string; batchId?: string };
+  /** Nudges the notification delivery job after an event is written (tests pass their own). */
+  kick: () => void;
 }
 
 /**
@@ -88,7 +96,14 @@ export async function changeCapacity(
   if (!regionsOf(config).some((r) => r.region === target.region)) throw new NotFoundError(`Unknown region ${target.region}.`);
   const pool = findPool(config, target.pool);
   if (!pool) throw new NotFoundError(`Unknown pool ${target.pool}: only pools in the fleet configuration can be changed.`);
-  let rec = baseRecord(who, target, input, pool.groups?.[target.region] ?? null, now());
+  let rec: NewAuditRecord = {
+    ...baseRecord(who, target, input, pool.groups?.[target.region] ?? null, now()),
+    revertOf: deps.internal?.revertOf ?? null,
+    batchId: deps.internal?.batchId ?? null,
+  };
+  if (input.revertAfterMinutes !== undefined && (input.min !== undefined || input.max !== undefined)) {
+    throw new ValidationError("A time-boxed change sets desired only.", { revertAfterMinutes: "a time-boxed change sets desired only, not min or max" });
+  }
 
   // Admin-only fields are refused outright for other roles (audited as denied).
   const adminOnly: Record<string, string> = {};
@@ -164,9 +179,19 @@ export async function changeCapacity(
     }
 
     // 4. Intent before the call: no intent, no call.
-    const intent = await audited(() => store().recordIntent(rec));
+    if (input.revertAfterMinutes !== undefined && input.desired === group.desired) {
+      const message = `Desired is already ${group.desired}: there is nothing to go back from.`;
+      await recordRefusal(store, rec, "rejected", "NothingToRevert", message);
+      throw new ValidationError(message, { revertAfterMinutes: message });
+    }
+    // A time-boxed change: its way back is written with the intent, due revertAfterMinutes later.
+    const revertAt = input.revertAfterMinutes !== undefined ? new Date(now().getTime() + input.revertAfterMinutes * 60_000).toISOString() : undefined;
+    const intent = await audited(() => store().recordIntent(rec, revertAt ? { revertAt } : {}));
     if (!intent.created) return replay(intent.record); // a concurrent double submit got here first
-    const record = await callBackend(backend, store(), intent.record, group, input, deps.cache ?? sharedCache(), now, writeTimeout(config));
+    const record = await callBackend(backend, store(), intent.record, group, input, deps.cache ?? sharedCache(), now, writeTimeout(config), {
+      targets: config.notify ?? [],
+      kick: deps.kick ?? kickDeliveries,
+    });
 
     // 5. The result, with the group as it is now.
     return { record, pool: await readBack(backend, config, target, pool, now), replayed: false };

@@ -164,7 +164,7 @@ describe("CSV export", () => {
   });
 
   it("toCsv labels outcomes as the page does", () => {
-    const csv = toCsv([{ ...rec(), id: "x", seq: 1, outcome: "unknown", errorCode: null, errorMessage: null, requestId: null, completedAt: null, reconciled: false, note: "n" }]);
+    const csv = toCsv([{ ...rec(), id: "x", seq: 1, outcome: "unknown", errorCode: null, errorMessage: null, requestId: null, completedAt: null, reconciled: false, note: "n", revertOf: null, revertAt: null, batchId: null }]);
     expect(csv.split("\r\n")[1]).toContain(",outcome unknown,");
   });
 

@@ -6,6 +6,8 @@ import { choosePeriod, downsample, latest, RANGES, type RangeKey } from "@/lib/m
 import { toWire, EMPTY_SERIES } from "@/lib/metrics/wire";
 import { buildQuery, poolMetricDefs, queryId, toDisplay, type MetricKind } from "@/lib/metrics/queries";
 import { countInstances, poolStatus } from "./pool-status";
+import { observePools } from "@/lib/notify/observe";
+import { pendingRevertsOf } from "./reverts";
 import { poolsInRegion, readGroups, readSeriesByPeriod, regionStatus, toRegionError, type PoolInRegion } from "./region-reads";
 
 /**
@@ -40,6 +42,10 @@ export async function readRegion(region: string, role: RegionRole, range: RangeK
   // throttling): say so, rather than judge pools healthy from numbers that are not there.
   const metricsError = "error" in series && series.error ? toRegionError(series.error) : undefined;
   const now = Date.now();
+  const reverts = await pendingRevertsOf(region);
+  const summaries = pools.map((p) => ({ ...summarise(p, status, byId, now, metricsError), revert: reverts.get(p.pool.id) ?? null }));
+  // pool.degraded / pool.recovered: noticed here, told off the read path.
+  observePools(region, summaries).catch((e: unknown) => console.error(`capstan: could not record pool status (${e instanceof Error ? e.message : String(e)})`));
   return {
     region,
     role,
@@ -47,7 +53,7 @@ export async function readRegion(region: string, role: RegionRole, range: RangeK
     error,
     metricsError,
     fetchedAt: groups.fetchedAt === undefined ? null : new Date(groups.fetchedAt).toISOString(),
-    pools: pools.map((p) => summarise(p, status, byId, now, metricsError)),
+    pools: summaries,
   };
 }
 

@@ -97,6 +97,7 @@ export async function readPool(identity: Identity | null, region: string, poolId
     instanceType: group?.instanceTypes[0] ?? pool.instance.type,
     hourlyPrice: pool.instance.hourlyPrice,
     guardrails: { floor: pool.guardrails.floor[region] ?? null, maxStep: pool.guardrails.maxStep ?? null },
+    revert: summary.revert ?? null,
     targets: pool.targets,
     series: {
       pageLoadP50: pool.tier === "web" ? pick("pageLoadMedian", "max") : null,

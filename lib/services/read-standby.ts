@@ -3,6 +3,7 @@ import { findPool, getConfig } from "@/lib/config";
 import { lastValueAt } from "@/lib/metrics/wire";
 import type { PoolSummary, StandbyPoolView, StandbyView, Verdict } from "@/lib/fleet/views";
 import { instancesForCpu } from "@/lib/fleet/model";
+import { observeVerdict } from "@/lib/notify/observe";
 import { readRegion } from "./read-fleet";
 
 /** Standby metrics older than this make the pool's health unknown. */
@@ -43,7 +44,7 @@ export async function readStandby(identity: Identity | null): Promise<StandbyVie
         ? `The standby can take over after scaling ${toScale.length} pool${toScale.length > 1 ? "s" : ""}: ${toScale.map((p) => `${p.id} → ${p.needed}`).join(", ")}.`
         : `The standby cannot take over now: ${blocked.map((p) => `${p.id} (${p.explanation})`).join("; ")}.`;
   const region = (r: typeof primary) => ({ region: r.region, role: r.role, status: r.status, error: r.error, fetchedAt: r.fetchedAt });
-  return {
+  const view: StandbyView = {
     generatedAt: new Date(now).toISOString(),
     primary: primary.region,
     standby: standby.region,
@@ -52,6 +53,11 @@ export async function readStandby(identity: Identity | null): Promise<StandbyVie
     overallExplanation,
     pools,
   };
+  // standby.verdict-changed, judged over every pool (not only those this identity may read).
+  if (ids.length === [...new Set([...primary.pools, ...standby.pools].map((p) => p.id))].length) {
+    observeVerdict(view).catch((e: unknown) => console.error(`capstan: could not record the standby verdict (${e instanceof Error ? e.message : String(e)})`));
+  }
+  return view;
 }
 
 function lastPointAt(s: PoolSummary): number | null {

@@ -2,6 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SharedCache } from "@/lib/cache/shared-cache";
 import { BackendError } from "@/lib/fleet/types";
 import { auditContract } from "./audit-contract";
+import { outboxContract } from "./outbox-contract";
+import { revertContract } from "./revert-contract";
 import { createTestDatabase, testServerUrl, type TestDatabase } from "./testing/postgres";
 import { pgForTest, pgSchemaUrl, pgStoreAt, sqliteForTest } from "./testing/stores";
 import { StoreUnavailableError, type Store } from "./types";
@@ -30,6 +32,14 @@ describe("SQLite store", () => {
     const s = sqliteForTest();
     return { store: s.store.audit, raw: s.raw, close: s.close };
   });
+  revertContract(async () => {
+    const s = sqliteForTest();
+    return { store: s.store.audit, raw: s.raw, close: s.close };
+  });
+  outboxContract(async () => {
+    const s = sqliteForTest();
+    return { store: s.store.audit, raw: s.raw, close: s.close };
+  });
   lockContract(async () => {
     const s = sqliteForTest();
     return { a: s.store, b: s.store, close: s.close };
@@ -40,6 +50,20 @@ describe.skipIf(!server)("PostgreSQL store", () => {
   auditContract(async () => {
     const s = await pgForTest(db!.url);
     return { store: s.store.audit, raw: s.raw, close: s.close };
+  });
+  // Two replicas claiming and observing: disjoint claims, one event per change.
+  outboxContract(async () => {
+    const s = await pgForTest(db!.url);
+    const b = pgStoreAt(s.url);
+    await b.ready;
+    return { store: s.store.audit, second: b.audit, raw: s.raw, close: async () => (await b.close(), await s.close()) };
+  });
+  // Two replicas settling the same revert: one wins.
+  revertContract(async () => {
+    const s = await pgForTest(db!.url);
+    const b = pgStoreAt(s.url);
+    await b.ready;
+    return { store: s.store.audit, second: b.audit, raw: s.raw, close: async () => (await b.close(), await s.close()) };
   });
   // Two replicas: two stores, two connection pools, one database.
   lockContract(async () => {
@@ -60,7 +84,7 @@ describe.skipIf(!server)("PostgreSQL store", () => {
     const stores = [pgStoreAt(url), pgStoreAt(url), pgStoreAt(url)];
     await Promise.all(stores.map((s) => s.ready));
     const { rows } = await stores[0]!.pool.query("SELECT version FROM schema_migrations");
-    expect(rows).toEqual([{ version: 1 }]);
+    expect(rows).toEqual([{ version: 1 }, { version: 2 }, { version: 3 }]);
     await Promise.all(stores.map((s) => s.close()));
   });
 

@@ -10,6 +10,9 @@ import { inTransaction, LOCK_KEY } from "./connection";
 /** The same shape as the SQLite store's migrations, in PostgreSQL's dialect. */
 export type PgMigration = Migration;
 
+/** Version 2 adds these, as immutable as the rest. */
+const IMMUTABLE_COLUMNS_V2 = [...IMMUTABLE_COLUMNS, "revert_of", "revert_at", "batch_id"];
+
 export const PG_MIGRATIONS: readonly PgMigration[] = [
   {
     version: 1,
@@ -93,6 +96,89 @@ export const PG_MIGRATIONS: readonly PgMigration[] = [
         version    BIGINT NOT NULL,
         value      TEXT NOT NULL,
         updated_at TIMESTAMPTZ NOT NULL DEFAULT now()
+      );
+    `,
+  },
+  {
+    version: 2,
+    name: "time-boxed changes: revert_of, revert_at, batch_id, the 'revert' action, scheduled_changes",
+    up: `
+      ALTER TABLE audit_log ADD COLUMN revert_of TEXT, ADD COLUMN revert_at TIMESTAMPTZ, ADD COLUMN batch_id TEXT;
+      ALTER TABLE audit_log DROP CONSTRAINT audit_log_action_check;
+      ALTER TABLE audit_log ADD CONSTRAINT audit_log_action_check CHECK (action IN ('capacity', 'bounds', 'faults', 'revert'));
+      CREATE INDEX audit_log_revert_of ON audit_log (revert_of) WHERE revert_of IS NOT NULL;
+      CREATE INDEX audit_log_batch ON audit_log (batch_id) WHERE batch_id IS NOT NULL;
+      CREATE OR REPLACE FUNCTION audit_log_guard() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        IF TG_OP IN ('DELETE', 'TRUNCATE') THEN
+          RAISE EXCEPTION 'audit rows are never deleted';
+        END IF;
+        IF OLD.outcome <> 'pending' OR NEW.outcome = 'pending'
+          OR ROW(${IMMUTABLE_COLUMNS_V2.map((c) => `NEW.${c}`).join(", ")})
+             IS DISTINCT FROM ROW(${IMMUTABLE_COLUMNS_V2.map((c) => `OLD.${c}`).join(", ")}) THEN
+          RAISE EXCEPTION 'audit rows are only updated to record the outcome of a pending intent';
+        END IF;
+        RETURN NEW;
+      END $$;
+
+      -- A time-boxed change's way back, written in the same transaction as its intent.
+      CREATE TABLE scheduled_changes (
+        id           TEXT PRIMARY KEY,
+        change_id    TEXT NOT NULL UNIQUE,
+        region       TEXT NOT NULL,
+        pool         TEXT NOT NULL,
+        group_name   TEXT,
+        from_desired INTEGER NOT NULL,
+        to_desired   INTEGER NOT NULL,
+        by_actor     TEXT NOT NULL,
+        reason       TEXT,
+        batch_id     TEXT,
+        due_at       TIMESTAMPTZ NOT NULL,
+        state        TEXT NOT NULL DEFAULT 'scheduled'
+                     CHECK (state IN ('scheduled', 'done', 'skipped', 'cancelled', 'void', 'failed')),
+        result_id    TEXT,
+        created_at   TIMESTAMPTZ NOT NULL,
+        updated_at   TIMESTAMPTZ NOT NULL DEFAULT now()
+      );
+      CREATE INDEX scheduled_changes_due ON scheduled_changes (state, due_at);
+      CREATE INDEX scheduled_changes_pool ON scheduled_changes (region, pool, state);
+    `,
+  },
+  {
+    version: 3,
+    name: "notification outbox and observed states",
+    up: `
+      -- One row per event and target, written in the same transaction as the record causing it.
+      -- Holds the names of the environment variables, never a URL or a secret. Replicas claim
+      -- due rows with FOR UPDATE SKIP LOCKED and a lease.
+      CREATE TABLE outbox (
+        id           TEXT PRIMARY KEY,
+        event_id     TEXT NOT NULL,
+        type         TEXT NOT NULL,
+        target_kind  TEXT NOT NULL CHECK (target_kind IN ('slack', 'webhook')),
+        url_env      TEXT NOT NULL,
+        secret_env   TEXT,
+        payload      TEXT NOT NULL,
+        state        TEXT NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'delivered', 'failed')),
+        attempts     INTEGER NOT NULL DEFAULT 0,
+        next_at      TIMESTAMPTZ NOT NULL,
+        lease_until  TIMESTAMPTZ,
+        claim        TEXT,
+        last_status  INTEGER,
+        last_error   TEXT,
+        created_at   TIMESTAMPTZ NOT NULL,
+        delivered_at TIMESTAMPTZ,
+        UNIQUE (event_id, target_kind, url_env)
+      );
+      CREATE INDEX outbox_due ON outbox (state, next_at);
+      CREATE INDEX outbox_created ON outbox (created_at);
+
+      -- The last seen value of something whose changes are notified (a pool's status, the
+      -- standby verdict): compared and replaced under a row lock, so one change is one event.
+      CREATE TABLE observed_states (
+        key   TEXT PRIMARY KEY,
+        value TEXT NOT NULL,
+        since TIMESTAMPTZ NOT NULL
       );
     `,
   },
