@@ -136,7 +136,13 @@ export function FleetBoard({
             </tr>
           </thead>
           {TIERS.map(({ tier, label }) => {
-            const pools = rows.filter((p) => p.tier === tier);
+            // Degraded pools (in either region) lead their tier: the slow pool is the first row read.
+            const degraded = (id: string) => views.some((v) => v?.pools.some((x) => x.id === id && x.status === "degraded"));
+            const pools = rows
+              .filter((p) => p.tier === tier)
+              .map((p, i) => ({ p, i, d: degraded(p.id) }))
+              .sort((a, b) => Number(b.d) - Number(a.d) || a.i - b.i)
+              .map(({ p }) => p);
             if (pools.length === 0) return null;
             return (
               <tbody key={tier}>

@@ -50,6 +50,11 @@ export const poolSchema = z.strictObject({
       /** Companion statistic for the pool page (p50 next to p90). */
       pageLoadMedian: metricSchema.optional(),
       backlog: metricSchema.optional(),
+      /**
+       * Arrivals per period (web: ALB RequestCount per target group, Sum; workers: the queue's
+       * messages sent). The advisor's measured λ; counts toward the CloudWatch cost.
+       */
+      requestCount: metricSchema.optional(),
     })
     .default({}),
   guardrails: z

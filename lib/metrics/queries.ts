@@ -1,7 +1,7 @@
 import type { MetricConfig, PoolConfig } from "@/lib/config/schema";
 import type { MetricQuery } from "@/lib/fleet/types";
 
-export type MetricKind = "cpu" | "cpuMax" | "pageLoad" | "pageLoadMedian" | "backlog";
+export type MetricKind = "cpu" | "cpuMax" | "pageLoad" | "pageLoadMedian" | "backlog" | "requestCount";
 
 /** The metric definitions a pool draws, by kind. CPU defaults to the group's EC2 average. */
 export function poolMetricDefs(pool: PoolConfig): Partial<Record<MetricKind, MetricConfig>> {
@@ -17,6 +17,7 @@ export function poolMetricDefs(pool: PoolConfig): Partial<Record<MetricKind, Met
   if (pool.metrics.pageLoad) defs.pageLoad = pool.metrics.pageLoad;
   if (pool.metrics.pageLoadMedian) defs.pageLoadMedian = pool.metrics.pageLoadMedian;
   if (pool.metrics.backlog) defs.backlog = pool.metrics.backlog;
+  if (pool.metrics.requestCount) defs.requestCount = pool.metrics.requestCount;
   return defs;
 }
 

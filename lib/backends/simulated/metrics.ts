@@ -23,6 +23,7 @@ const KIND_METRIC: Record<MetricKind, ModelMetric> = {
   pageLoad: "responseTime",
   pageLoadMedian: "responseTime",
   backlog: "backlog",
+  requestCount: "requests",
 };
 
 export function metricKey(namespace: string, metricName: string, dimensions: Record<string, string>): string {
@@ -104,7 +105,7 @@ export function getMetricData(
     );
   }
   const minutes = new Map<GroupSpec, PoolMinutes>();
-  for (const [spec, s] of spans) minutes.set(spec, evaluatePool(src.input(spec), s.m0, s.m1));
+  for (const [spec, s] of spans) minutes.set(spec, evaluatePool(src.input(spec), s.m0, s.m1, now));
 
   return plans.map(({ q, target, buckets, m0, m1 }): MetricSeries => {
     if (!target) return { id: q.id, points: [], status: "Complete", messages: [] };

@@ -62,9 +62,13 @@ export function buildProfiles(cfg: FleetConfig): Map<string, TrafficProfile> {
   return out;
 }
 
-export function arrivalsPerSecond(p: TrafficProfile, role: RegionRole, t: number): number {
-  let total = p.peakRate > 0 ? ownArrivals(p, t) * (role === "primary" ? 1 : p.standbyShare) : 0;
-  for (const f of p.fronts) total += arrivalsPerSecond(f, role, t);
+/** A pool's surge multiplier at t (1: none); the proxy's fronted pools carry their own. */
+export type SurgeAt = (poolId: string, t: number) => number;
+const NO_SURGE: SurgeAt = () => 1;
+
+export function arrivalsPerSecond(p: TrafficProfile, role: RegionRole, t: number, surge: SurgeAt = NO_SURGE): number {
+  let total = p.peakRate > 0 ? ownArrivals(p, t) * (role === "primary" ? 1 : p.standbyShare) * surge(p.poolId, t) : 0;
+  for (const f of p.fronts) total += arrivalsPerSecond(f, role, t, surge);
   return total;
 }
 
