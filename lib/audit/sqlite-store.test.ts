@@ -51,7 +51,7 @@ describe("SqliteAuditStore: the file and its migrations", () => {
 
   it("a migration that fails leaves nothing half-applied", () => {
     const db = new Database(":memory:");
-    const bad = [...MIGRATIONS, { version: 2, name: "broken", up: "CREATE TABLE t2 (x); SELECT * FROM nowhere;" }];
+    const bad = [...MIGRATIONS, { version: MIGRATIONS.length + 1, name: "broken", up: "CREATE TABLE t2 (x); SELECT * FROM nowhere;" }];
     expect(() => migrate(db, bad)).toThrow();
     expect(db.prepare("SELECT count(*) FROM schema_migrations").pluck().get()).toBe(0);
     expect(db.prepare("SELECT count(*) FROM sqlite_master WHERE name IN ('audit_log', 't2')").pluck().get()).toBe(0);
