@@ -1,3 +1,4 @@
+import type { EffectVerdict } from "@/lib/audit/types";
 // Serialisable view models: what services return and what components (client ones included,
 // by `import type`) draw. Plain numbers, ISO strings and [epochMs, value] pairs only.
 import type { Instance, Point, RegionRole, ScalingActivity, Tier } from "./types";
@@ -62,6 +63,8 @@ export interface CapacityMarker {
   from: number;
   to: number;
   reason: string;
+  /** Did it help? (pending until the new instances have settled) */
+  effect?: { verdict: EffectVerdict; summary: string };
 }
 
 export interface PoolDetail {
