@@ -42,6 +42,9 @@ export default defineConfig({
   projects: [
     { name: "sim", testMatch: /sim\/.*\.spec\.ts/, use: { ...devices["Desktop Chrome"], baseURL: "http://localhost:3100" } },
     { name: "faults", testMatch: /faults\/.*\.spec\.ts/, use: { ...devices["Desktop Chrome"], baseURL: "http://localhost:3101" } },
+    // The scaling loop (surge → degraded → suggestion → bump → helped) on a server whose clocks
+    // run in seconds, so other projects keep the production timings.
+    { name: "loop", testMatch: /e2e\/loop\/.*\.spec\.ts/, use: { ...devices["Desktop Chrome"], baseURL: "http://localhost:3102" } },
     {
       name: "aws",
       testMatch: /aws\/.*\.spec\.ts/,
@@ -59,6 +62,7 @@ export default defineConfig({
   webServer: [
     server("sim", 3100),
     server("faults", 3101, { CAPSTAN_SIM_FAULTS: "us-west-2:down" }),
+    server("loop", 3102, { CAPSTAN_DEGRADED_AFTER_SECONDS: "120", CAPSTAN_EFFECT_SETTLE_SECONDS: "5", CAPSTAN_BACKGROUND_SECONDS: "1" }),
     // backend: aws against moto: the wrapper starts and seeds moto, writes the configuration, runs
     // the standalone server, and stops moto when Playwright stops it (SIGTERM).
     {

@@ -93,7 +93,7 @@ export function PoolLive({ initial, resize }: { initial: PoolDetail; resize: { c
         <Stat label="Pending" value={String(p.pending)} testId="stat-pending" />
         <Stat label="Min–max" value={`${p.min}–${p.max}`} />
         <Stat label="CPU now" value={fmtPct(p.cpu.latest)} />
-        {p.pageLoad && <Stat label="p90 page load" value={fmtMs(p.pageLoad.latest)} />}
+        {p.pageLoad && <Stat label="p90 page load" value={fmtMs(p.pageLoad.latest)} testId="stat-p90" />}
         {p.backlog && <Stat label="Backlog" value={fmtCount(p.backlog.latest)} />}
         <Stat label="Instance" value={`${d.instanceType} · ${fmtUsd(d.hourlyPrice)}/h`} />
         <div>
@@ -102,7 +102,7 @@ export function PoolLive({ initial, resize }: { initial: PoolDetail; resize: { c
         </div>
       </dl>
       {p.status === "degraded" && p.statusReason && (
-        <p role="status" data-testid="degraded-reason" className="rounded border border-red-300 bg-red-50 px-3 py-2 text-sm font-medium text-red-900 dark:border-red-800 dark:bg-red-950 dark:text-red-200">
+        <p data-testid="degraded-reason" className="rounded border border-red-300 bg-red-50 px-3 py-2 text-sm font-medium text-red-900 dark:border-red-800 dark:bg-red-950 dark:text-red-200">
           Degraded in {d.region}: {p.statusReason}
         </p>
       )}
