@@ -5,6 +5,7 @@ import type { MetricQuery } from "@/lib/fleet/types";
 import type { PoolSummary, PredictionView, Suggestion } from "@/lib/fleet/views";
 import { buildQuery, poolMetricDefs, toDisplay } from "@/lib/metrics/queries";
 import { NotFoundError, PredictionUnavailableError, ValidationError } from "./errors";
+import { readRegion } from "./read-fleet";
 import { poolsInRegion, readGroups, readSeriesByPeriod } from "./region-reads";
 
 // Predictions from the shared queueing model, fitted per pool and region to what is measured:
@@ -79,10 +80,18 @@ export async function readPrediction(identity: Identity | null, region: string, 
   const model = await poolModel(region, entry.pool, entry.group.groupName, cfg);
   if (!model.ok) throw new PredictionUnavailableError(`No prediction for ${poolId} in ${region}: ${model.reason}.`);
   const inService = entry.group.instances.filter((i) => i.lifecycleState === "InService").length;
-  return view(model.estimate, desired, { desired: entry.group.desired, inService });
+  // "Now" as the pool page shows it (the overview's figures, minute in progress included).
+  const role = regionsOf(cfg).find((r) => r.region === region)!.role;
+  const summary = (await readRegion(region, role, "1h", cfg)).pools.find((p) => p.id === poolId);
+  return view(model.estimate, desired, { desired: entry.group.desired, inService }, summary);
 }
 
-export function view(e: Estimate, desired: number, group: { desired: number; inService: number }): PredictionView {
+export function view(
+  e: Estimate,
+  desired: number,
+  group: { desired: number; inService: number },
+  summary?: Pick<PoolSummary, "cpu" | "pageLoad" | "backlog">,
+): PredictionView {
   const p = predict(e, desired);
   const nowPred = predict(e, e.n);
   return {
@@ -94,9 +103,9 @@ export function view(e: Estimate, desired: number, group: { desired: number; inS
     now: {
       desired: group.desired,
       inService: group.inService,
-      cpuPercent: nowPred.cpuPercent,
-      pageLoadP90Ms: e.page?.p90NowMs ?? null,
-      backlog: e.backlog ?? null,
+      cpuPercent: summary?.cpu.latest ?? nowPred.cpuPercent,
+      pageLoadP90Ms: summary?.pageLoad?.latest ?? e.page?.p90NowMs ?? null,
+      backlog: summary?.backlog?.latest ?? e.backlog ?? null,
     },
     basis: {
       arrivalsPerSecond: round(e.lambda, 2),
