@@ -54,8 +54,9 @@ describe("load surge endpoint", () => {
   it("answers 400 with field errors for out-of-range or unknown fields and for an unknown pool", async () => {
     const bad = (await startSurge(admin, { region: EAST, pool: "app", factor: 25, minutes: 0, startedMinutesAgo: 61, extra: 1 }).catch((x: unknown) => x)) as ValidationError;
     expect(bad).toBeInstanceOf(ValidationError);
-    expect(Object.keys(bad.fields).sort()).toEqual(["(root)", "factor", "minutes", "startedMinutesAgo"].filter((k) => k in bad.fields).sort());
-    expect(bad.fields).toMatchObject({ factor: expect.any(String), minutes: expect.any(String), startedMinutesAgo: expect.any(String) });
+    expect(Object.keys(bad.fields).sort()).toEqual(["extra", "factor", "minutes", "startedMinutesAgo"]);
+    expect(bad.fields).toMatchObject({ factor: "must be at most 20", minutes: "must be at least 1", startedMinutesAgo: "must be at most 60" });
+    expect(bad.fields.extra).toMatch(/unknown field/);
     const unknown = (await startSurge(admin, { region: EAST, pool: "nope", factor: 2, minutes: 5 }).catch((x: unknown) => x)) as ValidationError;
     expect(unknown.fields).toEqual({ pool: "unknown pool" });
     const region = (await endSurge(admin, { region: "eu-west-9", pool: "app" }).catch((x: unknown) => x)) as ValidationError;
