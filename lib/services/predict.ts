@@ -129,6 +129,19 @@ export function view(
 /** When the backlog is over target, a size must work it off within this many minutes. */
 const DRAIN_MINUTES = 15;
 
+/** The fewest instances whose prediction meets the pool's targets, or null when no size up to 10,000 does. */
+export function neededFor(e: Estimate, pool: PoolConfig): number | null {
+  const t = pool.targets;
+  for (let n = 1; n <= 10_000; n++) {
+    const r = predict(e, n);
+    if (r.saturated || r.cpuPercent > t.cpuPercent) continue;
+    if (t.pageLoadP90Ms !== undefined && r.pageLoadP90Ms !== undefined && r.pageLoadP90Ms > t.pageLoadP90Ms) continue;
+    if (t.backlog !== undefined && (e.backlog ?? 0) > t.backlog && (r.backlogDrainMinutes ?? Infinity) > DRAIN_MINUTES) continue;
+    return n;
+  }
+  return null;
+}
+
 /**
  * The smallest desired capacity that meets the p90 and CPU targets (and drains an over-target
  * backlog within 15 minutes), within min–max and the pool's step guardrail — a suggestion an
@@ -141,20 +154,7 @@ export function suggest(
   floor: number | null,
 ): Suggestion {
   const t = pool.targets;
-  const meets = (n: number) => {
-    const r = predict(e, n);
-    if (r.saturated || r.cpuPercent > t.cpuPercent) return false;
-    if (t.pageLoadP90Ms !== undefined && r.pageLoadP90Ms !== undefined && r.pageLoadP90Ms > t.pageLoadP90Ms) return false;
-    if (t.backlog !== undefined && (e.backlog ?? 0) > t.backlog && (r.backlogDrainMinutes ?? Infinity) > DRAIN_MINUTES) return false;
-    return true;
-  };
-  let needed: number | null = null;
-  for (let n = 1; n <= Math.max(p.max, 1) * 4; n++) {
-    if (meets(n)) {
-      needed = n;
-      break;
-    }
-  }
+  const needed = neededFor(e, pool);
   const step = pool.guardrails.maxStep;
   const lo = Math.max(p.min, floor ?? 0, step ? p.desired - step : 0);
   const hi = Math.min(p.max, step ? p.desired + step : Infinity);
@@ -163,7 +163,7 @@ export function suggest(
   const r = predict(e, desired);
   const notes: string[] = [];
   const targets = [t.pageLoadP90Ms !== undefined ? `p90 ≤ ${fmtMs(t.pageLoadP90Ms)}` : "", `CPU ≤ ${t.cpuPercent} %`].filter(Boolean).join(" and ");
-  if (needed === null) notes.push(`no size up to max ${p.max} meets ${targets}`);
+  if (needed === null) notes.push(`no size meets ${targets}`);
   else if (desired === needed) notes.push(`smallest size that meets ${targets}`);
   else if (desired < needed) notes.push(`${needed} needed to meet ${targets}; ${desired === p.max ? `max is ${p.max}` : `capped at one step of ${step}`}`);
   else notes.push(`${needed} would meet ${targets}; kept at ${desired === p.min ? `min ${p.min}` : floor !== null && desired === floor ? `the floor of ${floor}` : `one step of ${step}`}`);
