@@ -5,6 +5,9 @@ import { AWS_E2E_DATA_DIR, AWS_E2E_PORT, AWS_E2E_TOKEN } from "./e2e/aws/env";
 // End-to-end tests run against the production build's standalone server (what the container image
 // runs), each server on its own port with a fresh data directory. Build first (`npm run build`);
 // scripts/test.sh does. The server changes into .next/standalone on start, so paths are absolute.
+// CAPSTAN_E2E_PORT_BASE moves the simulated servers (3100, 3101 and 3103 by default; the AWS one is on 3102), so two
+// checkouts on one machine never reuse each other's server.
+const BASE = Number(process.env.CAPSTAN_E2E_PORT_BASE) || 3100;
 const env = (name: string, port: number, extra: Record<string, string> = {}) => ({
   PORT: String(port),
   HOSTNAME: "127.0.0.1",
@@ -40,11 +43,11 @@ export default defineConfig({
     },
   },
   projects: [
-    { name: "sim", testMatch: /sim\/.*\.spec\.ts/, use: { ...devices["Desktop Chrome"], baseURL: "http://localhost:3100" } },
-    { name: "faults", testMatch: /faults\/.*\.spec\.ts/, use: { ...devices["Desktop Chrome"], baseURL: "http://localhost:3101" } },
+    { name: "sim", testMatch: /sim\/.*\.spec\.ts/, use: { ...devices["Desktop Chrome"], baseURL: `http://localhost:${BASE}` } },
+    { name: "faults", testMatch: /faults\/.*\.spec\.ts/, use: { ...devices["Desktop Chrome"], baseURL: `http://localhost:${BASE + 1}` } },
     // The scaling loop (surge → degraded → suggestion → bump → helped) on a server whose clocks
     // run in seconds, so other projects keep the production timings.
-    { name: "loop", testMatch: /e2e\/loop\/.*\.spec\.ts/, use: { ...devices["Desktop Chrome"], baseURL: "http://localhost:3102" } },
+    { name: "loop", testMatch: /e2e\/loop\/.*\.spec\.ts/, use: { ...devices["Desktop Chrome"], baseURL: `http://localhost:${BASE + 3}` } },
     {
       name: "aws",
       testMatch: /aws\/.*\.spec\.ts/,
@@ -60,9 +63,9 @@ export default defineConfig({
     { name: "replicas", testMatch: /replicas\/.*\.spec\.ts/ },
   ],
   webServer: [
-    server("sim", 3100),
-    server("faults", 3101, { CAPSTAN_SIM_FAULTS: "us-west-2:down" }),
-    server("loop", 3102, { CAPSTAN_DEGRADED_AFTER_SECONDS: "120", CAPSTAN_EFFECT_SETTLE_SECONDS: "5", CAPSTAN_BACKGROUND_SECONDS: "1" }),
+    server("sim", BASE),
+    server("faults", BASE + 1, { CAPSTAN_SIM_FAULTS: "us-west-2:down" }),
+    server("loop", BASE + 3, { CAPSTAN_DEGRADED_AFTER_SECONDS: "120", CAPSTAN_EFFECT_SETTLE_SECONDS: "5", CAPSTAN_BACKGROUND_SECONDS: "1" }),
     // backend: aws against moto: the wrapper starts and seeds moto, writes the configuration, runs
     // the standalone server, and stops moto when Playwright stops it (SIGTERM).
     {
