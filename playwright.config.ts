@@ -8,6 +8,7 @@ import { AWS_E2E_DATA_DIR, AWS_E2E_PORT, AWS_E2E_TOKEN, E2E_BASE_PORT } from "./
 // CAPSTAN_E2E_BASE_PORT (default 3100) moves the three ports, e.g. for a second checkout on one machine.
 const SIM_PORT = E2E_BASE_PORT;
 const FAULTS_PORT = E2E_BASE_PORT + 1;
+const LOOP_PORT = E2E_BASE_PORT + 3;
 const env = (name: string, port: number, extra: Record<string, string> = {}) => ({
   PORT: String(port),
   HOSTNAME: "127.0.0.1",
@@ -45,6 +46,9 @@ export default defineConfig({
   // Projects run in this order. "aws" first: its server seeds moto's CPU for the minutes before it
   // started, and the overview shows a figure as "now" only while it is a few minutes old.
   projects: [
+    // The scaling loop (surge → degraded → suggestion → bump → helped) on a server whose clocks
+    // run in seconds, so other projects keep the production timings.
+    { name: "loop", testMatch: /e2e\/loop\/.*\.spec\.ts/, use: { ...devices["Desktop Chrome"], baseURL: `http://localhost:${LOOP_PORT}` } },
     {
       name: "aws",
       testMatch: /aws\/.*\.spec\.ts/,
@@ -65,6 +69,7 @@ export default defineConfig({
     // Background jobs every second: a 1-minute time-boxed change comes back within a test.
     server("sim", SIM_PORT, { CAPSTAN_BACKGROUND_SECONDS: "1" }),
     server("faults", FAULTS_PORT, { CAPSTAN_SIM_FAULTS: "us-west-2:down" }),
+    server("loop", LOOP_PORT, { CAPSTAN_DEGRADED_AFTER_SECONDS: "120", CAPSTAN_EFFECT_SETTLE_SECONDS: "5", CAPSTAN_BACKGROUND_SECONDS: "1" }),
     // backend: aws against moto: the wrapper starts and seeds moto, writes the configuration, runs
     // the standalone server, and stops moto when Playwright stops it (SIGTERM).
     {

@@ -134,7 +134,7 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
                   </td>
                   <td className="whitespace-nowrap px-3 py-2">
                     {changeText(r)}
-                    <div className="text-xs text-slate-500 dark:text-slate-400">{r.action === "bounds" ? "min/max" : "desired"}</div>
+                    <div className="text-xs text-slate-500 dark:text-slate-400">{r.action === "bounds" ? "min/max" : r.action === "faults" ? "simulation" : "desired"}</div>
                   </td>
                   <td className="max-w-xs break-words px-3 py-2">{r.reason ?? "—"}</td>
                   <td className="px-3 py-2">
@@ -147,6 +147,11 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
                       </div>
                     )}
                     {r.note && <div className="mt-1 max-w-sm break-words text-xs text-slate-500 dark:text-slate-400">{r.note}</div>}
+                    {r.effect && (
+                      <div className="mt-1 max-w-sm break-words text-xs text-slate-700 dark:text-slate-300" data-testid="audit-effect" data-verdict={r.effect.verdict}>
+                        <span className="font-medium">effect:</span> {r.effect.summary}
+                      </div>
+                    )}
                   </td>
                   <td className="px-3 py-2 font-mono text-xs text-slate-500 dark:text-slate-400">{r.requestId ?? "—"}</td>
                 </tr>

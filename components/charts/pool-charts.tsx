@@ -94,16 +94,19 @@ export function PoolCharts({ charts, markers, domain }: { charts: ChartSpec[]; m
   );
 }
 
-/** A small flag at the top of the marker line; hover shows who, from → to, and why. */
+const VERDICT_FILL: Record<string, string> = { helped: "#059669", worse: "#dc2626", "no change": "#64748b" };
+
+/** A small flag at the top of the marker line; hover shows who, from → to, why, and whether it helped. */
 function MarkerLabel(props: { marker: CapacityMarker; viewBox?: { x?: number; y?: number } }) {
   const { marker, viewBox } = props;
   const x = viewBox?.x ?? 0;
   const y = viewBox?.y ?? 0;
-  const text = `${marker.actor}: ${marker.from} → ${marker.to} at ${fmtUtc(marker.at, true)}. ${marker.reason}`;
+  const effect = marker.effect ? ` Effect: ${marker.effect.summary}` : "";
+  const text = `${marker.actor}: ${marker.from} → ${marker.to} at ${fmtUtc(marker.at, true)}. ${marker.reason}.${effect}`;
   return (
-    <g data-testid="capacity-marker">
+    <g data-testid="capacity-marker" data-verdict={marker.effect?.verdict}>
       <title>{text}</title>
-      <rect x={x - 14} y={y} width={28} height={14} rx={3} fill="#0ea5e9" />
+      <rect x={x - 14} y={y} width={28} height={14} rx={3} fill={(marker.effect && VERDICT_FILL[marker.effect.verdict]) ?? "#0ea5e9"} />
       <text x={x} y={y + 10} textAnchor="middle" fontSize={9} fill="#fff">
         {marker.to === marker.from ? "±" : `${marker.to > marker.from ? "+" : "−"}${Math.abs(marker.to - marker.from)}`}
       </text>

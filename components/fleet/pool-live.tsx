@@ -97,7 +97,7 @@ export function PoolLive({ initial, resize }: { initial: PoolDetail; resize: { c
         <Stat label="Pending" value={String(p.pending)} testId="stat-pending" />
         <Stat label="Min–max" value={`${p.min}–${p.max}`} />
         <Stat label="CPU now" value={fmtPct(p.cpu.latest)} />
-        {p.pageLoad && <Stat label="p90 page load" value={fmtMs(p.pageLoad.latest)} />}
+        {p.pageLoad && <Stat label="p90 page load" value={fmtMs(p.pageLoad.latest)} testId="stat-p90" />}
         {p.backlog && <Stat label="Backlog" value={fmtCount(p.backlog.latest)} />}
         <Stat label="Instance" value={`${d.instanceType} · ${fmtUsd(d.hourlyPrice)}/h`} />
         <div>
@@ -105,6 +105,11 @@ export function PoolLive({ initial, resize }: { initial: PoolDetail; resize: { c
           <dd className="mt-1"><StatusBadge status={p.status} title={p.statusReason} /> <span className="text-xs text-slate-500">{p.statusReason}</span></dd>
         </div>
       </dl>
+      {p.status === "degraded" && p.statusReason && (
+        <p data-testid="degraded-reason" className="rounded border border-red-300 bg-red-50 px-3 py-2 text-sm font-medium text-red-900 dark:border-red-800 dark:bg-red-950 dark:text-red-200">
+          Degraded in {d.region}: {p.statusReason}
+        </p>
+      )}
       {(p.hasScalingPolicies || p.hasScheduledActions) && (
         <p className="rounded border border-amber-300 bg-amber-50 px-3 py-2 text-sm text-amber-900 dark:border-amber-800 dark:bg-amber-950 dark:text-amber-200">
           This group has {[p.hasScalingPolicies && "scaling policies", p.hasScheduledActions && "scheduled actions"].filter(Boolean).join(" and ")}: they may
@@ -121,6 +126,7 @@ export function PoolLive({ initial, resize }: { initial: PoolDetail; resize: { c
           {d.pageLoadSource.from === "target group" ? ", found from the group's target group" : ", from the configuration"}.
         </p>
       )}
+      {d.markers.length > 0 && <ChangeEffects markers={d.markers} />}
       {d.metricsError && (
         <p role="alert" className="rounded border border-amber-300 bg-amber-50 px-3 py-2 text-sm text-amber-900 dark:border-amber-800 dark:bg-amber-950 dark:text-amber-200">
           Metrics could not be read: {d.metricsError.code}: {d.metricsError.message}. The graphs show the last good data, if any.
@@ -152,6 +158,35 @@ export function PoolLive({ initial, resize }: { initial: PoolDetail; resize: { c
         {d.cloudwatch.instanceSeries > 0 && <>, of which the per-instance CPU is {d.cloudwatch.instanceSeries} series (≈ {fmtUsd(d.cloudwatch.instanceUsdPerDay)}/day, only while this page is open)</>}. Updated {fmtUtc(d.generatedAt)}.
       </p>
     </div>
+  );
+}
+
+const VERDICT_STYLE: Record<string, string> = {
+  helped: "bg-emerald-100 text-emerald-900 dark:bg-emerald-900/40 dark:text-emerald-200",
+  worse: "bg-red-100 text-red-900 dark:bg-red-900/40 dark:text-red-200",
+  "no change": "bg-slate-200 text-slate-800 dark:bg-slate-700 dark:text-slate-100",
+  pending: "bg-sky-100 text-sky-900 dark:bg-sky-900/40 dark:text-sky-200",
+  unknown: "bg-slate-100 text-slate-600 dark:bg-slate-800 dark:text-slate-300",
+};
+
+/** Every change in the range and whether it helped: the loop closed where the operator looks. */
+function ChangeEffects({ markers }: { markers: PoolDetail["markers"] }) {
+  return (
+    <section aria-labelledby="effects-title" className="rounded-lg border border-slate-200 bg-white p-3 dark:border-slate-800 dark:bg-slate-900">
+      <h2 id="effects-title" className="mb-2 font-medium">Changes and their effect</h2>
+      <ul className="space-y-1 text-sm">
+        {[...markers].reverse().map((m) => (
+          <li key={`${m.at}-${m.actor}`} data-testid="change-effect" data-verdict={m.effect?.verdict ?? ""} className="flex flex-wrap items-baseline gap-2">
+            <span className="tabular-nums text-slate-500 dark:text-slate-400">{fmtUtc(m.at)}</span>
+            <span>
+              {m.actor}: {m.from} → {m.to}
+            </span>
+            {m.effect && <span className={`rounded px-1.5 py-0.5 text-xs font-medium ${VERDICT_STYLE[m.effect.verdict] ?? ""}`}>{m.effect.verdict}</span>}
+            {m.effect && <span className="text-slate-600 dark:text-slate-300">{m.effect.summary}</span>}
+          </li>
+        ))}
+      </ul>
+    </section>
   );
 }
 

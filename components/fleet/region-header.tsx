@@ -21,6 +21,7 @@ export function RegionHeader({ region, role, view }: { region: string; role: str
       {view ? (
         <>
           <StatusBadge status={view.status} title={view.error ? `${view.error.code}: ${view.error.message}` : undefined} />
+          <DegradedCount view={view} />
           <span className="text-xs text-slate-500 dark:text-slate-400">
             {view.status === "stale" ? `stale, ${fmtAge(age)} old` : view.fetchedAt ? `data ${fmtAge(age)} old` : "never reached"}
           </span>
@@ -39,5 +40,15 @@ export function RegionHeader({ region, role, view }: { region: string; role: str
         <span className="text-xs text-slate-500">loading…</span>
       )}
     </div>
+  );
+}
+
+function DegradedCount({ view }: { view: RegionView }) {
+  const n = view.pools.filter((p) => p.status === "degraded").length;
+  if (n === 0) return null;
+  return (
+    <span data-testid={`degraded-count-${view.region}`} className="rounded bg-amber-100 px-1.5 py-0.5 text-xs font-medium text-amber-900 dark:bg-amber-900/40 dark:text-amber-200">
+      {n} degraded
+    </span>
   );
 }

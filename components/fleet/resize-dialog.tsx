@@ -3,6 +3,7 @@
 import { useEffect, useMemo, useRef, useState } from "react";
 import { previewChange, REASON_MAX, REASON_MIN, type PreviewGroup, type PreviewPool } from "@/lib/services/change-preview";
 import { fmtUsd } from "@/components/ui/format";
+import { PredictionLine } from "./prediction-line";
 
 export interface ResizeRequest {
   region: string;
@@ -161,6 +162,7 @@ export function ResizeDialog({ request, onClose, onDone }: { request: ResizeRequ
               <div className="font-semibold">{preview.summary}</div>
               {preview.boundsSummary.map((b) => <div key={b} className="text-sm">{b}</div>)}
               <div className="text-sm text-slate-600 dark:text-slate-300">Cost: {preview.costSummary} at {fmtUsd(request.pool.instance.hourlyPrice)}/h per instance</div>
+              <PredictionLine region={request.region} pool={request.pool.id} desired={preview.noChange ? null : parsed.desired} />
             </>
           ) : (
             <div className="text-sm text-red-700 dark:text-red-400">Enter whole numbers of 0 or more.</div>

@@ -1,7 +1,8 @@
 "use client";
 
 import { useState } from "react";
-import type { PoolSummary } from "@/lib/fleet/views";
+import type { PoolSummary, Suggestion } from "@/lib/fleet/views";
+import { describePrediction } from "./prediction-line";
 import type { PreviewPool } from "@/lib/services/change-preview";
 import { ResizeDialog, type ResizeRequest } from "./resize-dialog";
 
@@ -18,7 +19,7 @@ export function ResizeForm({
   pool: PoolSummary;
   config: PreviewPool;
   admin: boolean;
-  suggestion: { desired: number; reason: string } | null;
+  suggestion: Suggestion | null;
   onDone: () => void;
 }) {
   const [desired, setDesired] = useState(String(pool.desired));
@@ -57,14 +58,20 @@ export function ResizeForm({
           Review change{admin ? " (and min/max)" : ""}
         </button>
         {suggestion && (
-          <p className="text-sm text-slate-600 dark:text-slate-300" data-testid="suggestion">
-            Suggested: <strong>{suggestion.desired}</strong> <span className="text-xs text-slate-500">({suggestion.reason})</span>
-            {suggestion.desired !== pool.desired && (
-              <button type="button" onClick={() => setDesired(String(suggestion.desired))} className="ml-2 text-xs text-sky-700 underline dark:text-sky-400">
-                use
-              </button>
-            )}
-          </p>
+          <div className="min-w-0 flex-1 text-sm text-slate-600 dark:text-slate-300" data-testid="suggestion">
+            <div>
+              Suggested: <strong className="text-slate-900 dark:text-slate-100">{suggestion.desired}</strong>
+              {suggestion.predicted && (
+                <span data-testid="suggestion-prediction"> — {describePrediction({ ...suggestion.predicted, saturated: false })}</span>
+              )}
+              {suggestion.desired !== pool.desired && (
+                <button type="button" onClick={() => setDesired(String(suggestion.desired))} className="ml-2 text-xs text-sky-700 underline dark:text-sky-400">
+                  use {suggestion.desired}
+                </button>
+              )}
+            </div>
+            <div className="text-xs text-slate-500 dark:text-slate-400">{suggestion.reason}</div>
+          </div>
         )}
         {notice && <p role="status" className="text-sm text-sky-800 dark:text-sky-300">{notice}</p>}
       </form>

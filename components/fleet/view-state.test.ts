@@ -66,8 +66,10 @@ describe("overview view state in the URL", () => {
 });
 
 describe("filtering and sorting pools", () => {
-  it("the default keeps every pool, grouped by tier in configuration order", () => {
-    expect(ids(applyView(rows, DEFAULT_VIEW, lookup))).toEqual(["proxy", "app", "worker-email", "bastion", "scheduler"]);
+  it("the default keeps every pool, grouped by tier, degraded pools first, then configuration order", () => {
+    expect(ids(applyView(rows, DEFAULT_VIEW, lookup))).toEqual(["app", "proxy", "worker-email", "bastion", "scheduler"]);
+    const calm = (id: string) => (id === "app" ? [summary("app", "healthy", 50, 400, 12)] : lookup(id));
+    expect(ids(applyView(rows, DEFAULT_VIEW, calm))).toEqual(["proxy", "app", "worker-email", "bastion", "scheduler"]);
   });
 
   it("the filter matches id and name, case-insensitively, every word", () => {

@@ -83,13 +83,19 @@ function figure(key: Exclude<SortKey, "name">, summaries: (PoolSummary | undefin
 const TIER_ORDER: Record<Tier, number> = { web: 0, worker: 1, infra: 2 };
 
 /**
- * Filter, then order: by tier and configuration order for "name" (the board groups by tier), else
+ * Filter, then order: by tier, degraded first, then configuration order for "name" (the board
+ * groups by tier), else
  * by the figure, highest first, pools without one last, ties by id so the order never jitters.
  */
 export function applyView<T extends Row>(rows: T[], view: ViewState, lookup: Lookup): T[] {
   const kept = rows.filter((r) => matchesQuery(r, view.q) && (view.status === "all" || needsAttention(lookup(r.id))));
   if (view.sort === "name") {
-    return kept.map((r, i) => ({ r, i })).sort((a, b) => TIER_ORDER[a.r.tier] - TIER_ORDER[b.r.tier] || a.i - b.i).map((x) => x.r);
+    // Degraded pools (in either region) lead their tier: the slow pool is the first row read.
+    const degraded = (r: T) => lookup(r.id).some((s) => s?.status === "degraded");
+    return kept
+      .map((r, i) => ({ r, i, d: degraded(r) }))
+      .sort((a, b) => TIER_ORDER[a.r.tier] - TIER_ORDER[b.r.tier] || Number(b.d) - Number(a.d) || a.i - b.i)
+      .map((x) => x.r);
   }
   const key = view.sort;
   const withFigure = kept.map((r) => ({ r, v: figure(key, lookup(r.id)) }));

@@ -190,6 +190,27 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 4,
+    name: "create change_effects",
+    up: `
+      -- Did a change help? One row per change, written once after the change has settled; the
+      -- audit row itself is never touched.
+      CREATE TABLE change_effects (
+        seq          INTEGER PRIMARY KEY AUTOINCREMENT,
+        change_id    TEXT NOT NULL UNIQUE,  -- audit_log.id
+        evaluated_at TEXT NOT NULL,
+        verdict      TEXT NOT NULL CHECK (verdict IN ('helped', 'no change', 'worse', 'unknown')),
+        before_json  TEXT,
+        after_json   TEXT,
+        summary      TEXT NOT NULL
+      );
+      CREATE TRIGGER change_effects_no_delete BEFORE DELETE ON change_effects
+      BEGIN SELECT RAISE(ABORT, 'change effects are never deleted'); END;
+      CREATE TRIGGER change_effects_no_update BEFORE UPDATE ON change_effects
+      BEGIN SELECT RAISE(ABORT, 'change effects are never rewritten'); END;
+    `,
+  },
 ];
 
 /** Apply every migration not yet recorded, in one immediate transaction (safe across processes). */

@@ -17,6 +17,7 @@ import {
   type AuditStore,
   type Delivery,
   type DeliveryResult,
+  type ChangeEffect,
   type NewAuditRecord,
   type Observation,
   type OutcomeUpdate,
@@ -328,6 +329,36 @@ export class SqliteAuditStore implements AuditStore {
     return observeState(this.db, key, value, now, events);
   }
 
+  async recordEffect(e: ChangeEffect): Promise<ChangeEffect> {
+    this.db
+      .prepare(
+        `INSERT INTO change_effects (change_id, evaluated_at, verdict, before_json, after_json, summary)
+         VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (change_id) DO NOTHING`,
+      )
+      .run(e.changeId, e.evaluatedAt, e.verdict, json(e.before), json(e.after), e.summary);
+    return (await this.effectsFor([e.changeId])).get(e.changeId)!;
+  }
+
+  async effectsFor(changeIds: string[]): Promise<Map<string, ChangeEffect>> {
+    if (changeIds.length === 0) return new Map();
+    const rows = this.db
+      .prepare(`SELECT * FROM change_effects WHERE change_id IN (${changeIds.map(() => "?").join(", ")})`)
+      .all(...changeIds) as EffectRow[];
+    return new Map(rows.map((r) => [r.change_id, toEffect(r)]));
+  }
+
+  async awaitingEffect(since: string, limit = 50): Promise<AuditRecord[]> {
+    const rows = this.db
+      .prepare(
+        `SELECT a.* FROM audit_log a LEFT JOIN change_effects e ON e.change_id = a.id
+         WHERE a.outcome = 'succeeded' AND a.action IN ('capacity', 'bounds') AND a.to_desired IS NOT NULL
+           AND a.time >= ? AND e.change_id IS NULL
+         ORDER BY a.seq LIMIT ?`,
+      )
+      .all(since, limit) as Row[];
+    return rows.map(toRecord);
+  }
+
   close(): void {
     if (this.db.open) this.db.close();
   }
@@ -343,4 +374,26 @@ export class SqliteAuditStore implements AuditStore {
       .get(actor, key) as Row | undefined;
     return row ? toRecord(row) : null;
   }
+}
+
+export interface EffectRow {
+  change_id: string;
+  evaluated_at: string | Date;
+  verdict: ChangeEffect["verdict"];
+  before_json: string | null;
+  after_json: string | null;
+  summary: string;
+}
+
+const json = (v: unknown) => (v === null ? null : JSON.stringify(v));
+
+export function toEffect(r: EffectRow): ChangeEffect {
+  return {
+    changeId: r.change_id,
+    evaluatedAt: r.evaluated_at instanceof Date ? r.evaluated_at.toISOString() : r.evaluated_at,
+    verdict: r.verdict,
+    before: r.before_json ? (JSON.parse(r.before_json) as ChangeEffect["before"]) : null,
+    after: r.after_json ? (JSON.parse(r.after_json) as ChangeEffect["after"]) : null,
+    summary: r.summary,
+  };
 }

@@ -166,6 +166,34 @@ export interface Observation {
   time: string;
 }
 
+/** Did a change help? `pending` and `unknown` while it cannot be told yet / at all. */
+export type EffectVerdict = "helped" | "no change" | "worse" | "pending" | "unknown";
+export const EFFECT_VERDICTS: readonly EffectVerdict[] = ["helped", "no change", "worse", "pending", "unknown"];
+
+/** The pool's figures over one window (means of the minute values; null: not measured). */
+export interface EffectFigures {
+  /** ISO-8601 UTC window. */
+  from: string;
+  to: string;
+  pageLoadP90Ms: number | null;
+  cpuPercent: number | null;
+  backlog: number | null;
+}
+
+/**
+ * A change's effect: figures over equal windows before and after (once the new instances have
+ * settled), and the verdict. Stored beside the audit row, never in it: the audit row stays as
+ * written. One stored effect per change (the first final verdict); `pending` is never stored.
+ */
+export interface ChangeEffect {
+  changeId: string;
+  evaluatedAt: string;
+  verdict: EffectVerdict;
+  before: EffectFigures | null;
+  after: EffectFigures | null;
+  summary: string;
+}
+
 export const DEFAULT_LIMIT = 50;
 export const MAX_LIMIT = 500;
 
@@ -268,5 +296,14 @@ export interface AuditStore extends OutboxStore {
     row?: NewAuditRecord & { outcome: "succeeded" | "rejected"; errorCode?: string | null; errorMessage?: string | null },
     events?: readonly OutboxEntry[],
   ): Promise<{ revert: ScheduledRevert; record: AuditRecord | null } | null>;
+  /**
+   * Store a change's effect, once: when one is already stored for the change (another replica
+   * got there first) nothing is written and the stored one is returned.
+   */
+  recordEffect(effect: ChangeEffect): Promise<ChangeEffect>;
+  /** Stored effects of these changes, by change id. */
+  effectsFor(changeIds: string[]): Promise<Map<string, ChangeEffect>>;
+  /** Succeeded desired-capacity changes since `since` with no stored effect yet, oldest first. */
+  awaitingEffect(since: string, limit?: number): Promise<AuditRecord[]>;
   close(): void;
 }

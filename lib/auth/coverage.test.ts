@@ -25,6 +25,8 @@ describe("authorization coverage of this repository", () => {
     for (const entry of Object.values(PUBLIC_HANDLERS)) expect(entry.why.length).toBeGreaterThan(20);
     // Whatever is in the tree now was looked at (the list grows as routes are added).
     expect(checked.every((c) => /^(app|components|lib)\//.test(c))).toBe(true);
+    // The scaling loop's routes are among them (admin surge: POST and DELETE; predict: GET).
+    expect(checked.filter((c) => /admin\/surge|predict/.test(c)).sort()).toEqual(expect.arrayContaining([expect.stringMatching(/^app\/api\/admin\/surge\/route\.ts/), expect.stringMatching(/^app\/api\/pools\/\[region\]\/\[pool\]\/predict\/route\.ts/)]));
   });
 });
 

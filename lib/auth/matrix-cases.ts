@@ -3,6 +3,8 @@
 // real route handlers inside a request context. The test file holds the matrix and its checks.
 import { GET as getAudit } from "@/app/api/audit/route";
 import { POST as postFaults } from "@/app/api/admin/faults/route";
+import { DELETE as deleteSurge, POST as postSurge } from "@/app/api/admin/surge/route";
+import { GET as getPredict } from "@/app/api/pools/[region]/[pool]/predict/route";
 import { GET as getFleet } from "@/app/api/fleet/route";
 import { GET as getHealth } from "@/app/api/health/route";
 import { POST as postCapacity } from "@/app/api/pools/[region]/[pool]/capacity/route";
@@ -50,7 +52,7 @@ export type IdentityName = keyof typeof IDENTITIES;
 
 // ---- actions --------------------------------------------------------------------------------
 
-export type Kind = "read" | "write" | "faults" | "revert" | "public";
+export type Kind = "read" | "write" | "faults" | "revert" | "surge" | "public";
 export interface Action {
   kind: Kind;
   /** For writes: the group that changes, and how. */
@@ -109,6 +111,18 @@ function capacity(group: ReadGroup, region: string, pool: string, bounds = false
     },
     "GET /api/standby/plan": { kind: "read", call: (h) => send("/api/standby/plan", h).run(() => getStandbyPlan()) },
     "GET /api/notifications": { kind: "read", call: (h) => send("/api/notifications", h).run(() => getNotifications()) },
+    "GET /api/pools/us-east-1/app/predict": {
+      kind: "read",
+      call: (h) => send("/api/pools/us-east-1/app/predict?desired=16", h).run((r) => getPredict(r, ctx({ region: "us-east-1", pool: "app" }))),
+    },
+    "POST /api/admin/surge": {
+      kind: "surge",
+      call: (h) => send("/api/admin/surge", h, mutating({ region: WEST, pool: "app", factor: 2, minutes: 10 })).run((r) => postSurge(r)),
+    },
+    "DELETE /api/admin/surge": {
+      kind: "surge",
+      call: (h) => send("/api/admin/surge", h, { ...mutating({ region: WEST, pool: "app" }), method: "DELETE" }).run((r) => deleteSurge(r)),
+    },
     "GET /api/health": { kind: "public", call: (h) => send("/api/health", h).run(() => getHealth()) },
   } satisfies Record<string, Action>;
 }

@@ -44,18 +44,18 @@ const ACTIONS = matrixActions((region, pool) => group(region, pool));
 // both scoped operators cover: their 403 there is the role, not the scope.
 
 const COLUMNS = Object.keys(ACTIONS) as ActionName[];
-//                          fleet pool   pool   stand- audit  desired desired desired min/  revert faults plan  notif. health
-//                                e1/app w2/wkr  by           e1/app  e1/wkr  w2/app  max   e1/app
+//                          fleet pool   pool   stand- audit  desired desired desired min/  revert faults plan  notif. predict surge  surge  health
+//                                e1/app w2/wkr  by           e1/app  e1/wkr  w2/app  max   e1/app              e1/app  POST   DELETE
 // prettier-ignore
 const MATRIX: Record<IdentityName, number[]> = {
-  viewer:                  [200,  200,   200,   200,   200,   403,    403,    403,    403,  403,   403,   403,  403,   200],
-  operator:                [200,  200,   200,   200,   200,   200,    200,    200,    403,  200,   403,   403,  403,   200],
-  admin:                   [200,  200,   200,   200,   200,   200,    200,    200,    200,  200,   200,   200,  200,   200],
-  "operator worker-*":     [200,  403,   200,   200,   200,   403,    200,    403,    403,  403,   403,   403,  403,   200],
-  "operator us-west-2":    [200,  403,   200,   200,   200,   403,    403,    200,    403,  403,   403,   403,  403,   200],
-  "unconfigured token":    [401,  401,   401,   401,   401,   401,    401,    401,    401,  401,   401,   401,  401,   200],
-  "no credentials":        [401,  401,   401,   401,   401,   401,    401,    401,    401,  401,   401,   401,  401,   200],
-  "Basic scheme":          [401,  401,   401,   401,   401,   401,    401,    401,    401,  401,   401,   401,  401,   200],
+  viewer:                  [200,  200,   200,   200,   200,   403,    403,    403,    403,  403,   403,   403,  403,   200,    403,   403,   200],
+  operator:                [200,  200,   200,   200,   200,   200,    200,    200,    403,  200,   403,   403,  403,   200,    403,   403,   200],
+  admin:                   [200,  200,   200,   200,   200,   200,    200,    200,    200,  200,   200,   200,  200,   200,    200,   200,   200],
+  "operator worker-*":     [200,  403,   200,   200,   200,   403,    200,    403,    403,  403,   403,   403,  403,   403,    403,   403,   200],
+  "operator us-west-2":    [200,  403,   200,   200,   200,   403,    403,    200,    403,  403,   403,   403,  403,   403,    403,   403,   200],
+  "unconfigured token":    [401,  401,   401,   401,   401,   401,    401,    401,    401,  401,   401,   401,  401,   401,    401,   401,   200],
+  "no credentials":        [401,  401,   401,   401,   401,   401,    401,    401,    401,  401,   401,   401,  401,   401,    401,   401,   200],
+  "Basic scheme":          [401,  401,   401,   401,   401,   401,    401,    401,    401,  401,   401,   401,  401,   401,    401,   401,   200],
 };
 
 /** Audit rows seeded before each cell; GET /api/audit shows each identity the ones in its scope. */
@@ -216,6 +216,7 @@ describe("role × action × scope, through the JSON API with API tokens", () => 
     const before = await fleetState();
     const auditBefore = await auditRows();
     const faultsBefore = backend.faults();
+    const surgesBefore = await backend.surges();
 
     const res = await act.call(headers, key);
     const body = await res.json();
@@ -227,6 +228,11 @@ describe("role × action × scope, through the JSON API with API tokens", () => 
     // Fault injection: only an admin's request changes it. (Then clear it, so the fleet can be read.)
     expect(backend.faults()).toEqual(act.kind === "faults" && status === 200 ? { ...faultsBefore, [WEST]: "throttled" } : faultsBefore);
     for (const region of Object.keys(faultsBefore)) backend.setFault(region, faultsBefore[region]!);
+
+    // Surges: only an admin's POST starts one (the DELETE ends nothing, none is running).
+    const surges = await backend.surges();
+    if (action === "POST /api/admin/surge" && status === 200) expect(surges).toMatchObject([{ region: WEST, poolId: "app", factor: 2 }]);
+    else expect(surges).toEqual(surgesBefore);
 
     // The fleet: only an allowed write moves it, and only its own group.
     const after = await fleetState();
@@ -278,6 +284,17 @@ describe("role × action × scope, through the JSON API with API tokens", () => 
         ...(status === 200 ? { outcome: "succeeded" } : { outcome: "denied", errorCode: "Forbidden", errorMessage: body.error }),
       });
       expect((await store.pendingRevert("us-east-1", "app")) === null).toBe(status === 200);
+    } else if (act.kind === "surge" && id.actor) {
+      // A surge is audited like fault injection: one row, applied or denied, naming actor and pool.
+      expect(added).toHaveLength(1);
+      expect(added[0]).toMatchObject({
+        actor: id.actor,
+        action: "faults",
+        region: WEST,
+        pool: "app",
+        reason: action.startsWith("POST") ? "surge ×2 for 10 min" : "surge ended",
+        ...(status === 200 ? { outcome: "succeeded" } : { outcome: "denied", errorCode: "Forbidden", errorMessage: body.error }),
+      });
     } else {
       expect(added).toEqual([]);
       if (act.kind === "revert") expect(await store.pendingRevert("us-east-1", "app")).not.toBeNull();
@@ -310,6 +327,10 @@ describe("role × action × scope, through the JSON API with API tokens", () => 
           break;
         case "GET /api/notifications":
           expect(body).toEqual({ targets: [], deliveries: [], counts: { pending: 0, delivered: 0, failed: 0 } });
+          break;
+        case "GET /api/pools/us-east-1/app/predict":
+          expect(body).toMatchObject({ desired: 16, basis: { inService: 12 } });
+          expect(body.pageLoadP90Ms).toBeGreaterThan(0);
           break;
         case "GET /api/health":
           expect(body).toMatchObject({ status: "ok", backend: "simulated" });

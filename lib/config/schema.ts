@@ -50,7 +50,10 @@ export const poolSchema = z.strictObject({
       /** Companion statistic for the pool page (p50 next to p90). */
       pageLoadMedian: metricSchema.optional(),
       backlog: metricSchema.optional(),
-      /** Requests the load balancer routed to the pool's target group (AWS/ApplicationELB RequestCount, Sum). */
+      /**
+       * Arrivals per period (web: ALB RequestCount per target group, Sum; workers: the queue's
+       * messages sent). The advisor's measured λ; counts toward the CloudWatch cost.
+       */
       requestCount: metricSchema.optional(),
     })
     .default({}),

@@ -1,3 +1,4 @@
+import type { EffectVerdict } from "@/lib/audit/types";
 // Serialisable view models: what services return and what components (client ones included,
 // by `import type`) draw. Plain numbers, ISO strings, [epochMs, value] pairs (the pool page, at full
 // resolution) and { start, step, values } series (the overview, downsampled for sparklines).
@@ -75,6 +76,8 @@ export interface CapacityMarker {
   from: number;
   to: number;
   reason: string;
+  /** Did it help? (pending until the new instances have settled) */
+  effect?: { verdict: EffectVerdict; summary: string };
 }
 
 /** A time-boxed change's pending way back, as the JSON API and the pages show it. */
@@ -127,7 +130,7 @@ export interface PoolDetail {
   /** Scaling activities could not be read (the table is then empty, not "no activities"). */
   activitiesError?: RegionError;
   /** Suggested desired capacity from measured load and the pool's targets (null: none now). */
-  suggestion: { desired: number; reason: string } | null;
+  suggestion: Suggestion | null;
   markers: CapacityMarker[];
   activities: ScalingActivity[];
   instances: Instance[];
@@ -163,4 +166,40 @@ export interface StandbyView {
   overall: Verdict;
   overallExplanation: string;
   pools: StandbyPoolView[];
+}
+
+/**
+ * The smallest desired capacity that meets the pool's p90 and CPU targets, predicted by the
+ * queueing model fitted to measured load (`predicted`); null `predicted` when the model could not
+ * be fitted and the suggestion fell back to the CPU rule (the reason says why).
+ */
+export interface Suggestion {
+  desired: number;
+  reason: string;
+  predicted: { cpuPercent: number; pageLoadP90Ms?: number; backlogDrainMinutes?: number | null } | null;
+}
+
+/** GET /api/pools/{region}/{pool}/predict?desired=N */
+export interface PredictionView {
+  desired: number;
+  cpuPercent: number;
+  pageLoadP90Ms?: number;
+  backlogDrainMinutes?: number | null;
+  saturated: boolean;
+  /** The measured figures now, to compare with. */
+  now: { desired: number; inService: number; cpuPercent: number | null; pageLoadP90Ms: number | null; backlog: number | null };
+  /** The estimates used and the window they came from. */
+  basis: {
+    arrivalsPerSecond: number;
+    throughputPerInstance: number;
+    inService: number;
+    baselineCpuPercent: number;
+    cpuFitR2: number;
+    requestsPerPage?: number;
+    fixedMs?: number;
+    p90FitErrorPercent?: number;
+    backlog?: number;
+    window: { from: string; to: string; minutes: number; unsaturatedMinutes: number };
+    source: string;
+  };
 }

@@ -2,10 +2,13 @@ import { reconcilePending, type ReconcileSummary } from "@/lib/audit";
 import { getBackend } from "@/lib/backends";
 import { getConfig } from "@/lib/config";
 import { getStore } from "@/lib/store";
+import type { ChangeEffect } from "@/lib/audit/types";
 import { deliveriesNow } from "@/lib/notify/jobs";
+import { evaluateEffects } from "./change-effect";
 import { revertsNow } from "./reverts";
 
-// Background work (reconciling intents left without an outcome, running due reverts) runs on one replica at a
+// Background work (reconciling intents left without an outcome, running due reverts, delivering
+// notifications, judging settled changes) runs on one replica at a
 // time: each run takes the job's lock without waiting, and a replica that finds it taken skips
 // that turn. A replica killed mid-change leaves a pending row; whichever replica runs the job
 // next reconciles it once that pool's lock is free, which it is as soon as the dead replica's
@@ -40,12 +43,35 @@ export function reconcileNow(): Promise<ReconcileSummary | null> {
   return running;
 }
 
+let judging: Promise<ChangeEffect[] | null> | null = null;
+
+/**
+ * Judge settled changes ("did it help?") now, unless another replica (or this one) is at it.
+ * Never throws. Each effect is stored once, whichever replica gets there first.
+ */
+export function evaluateEffectsNow(): Promise<ChangeEffect[] | null> {
+  judging ??= (async () => {
+    const store = getStore();
+    const r = await store.tryWithLock("job:effects", () => evaluateEffects({ backend: getBackend(), store: store.audit }));
+    return r.ran ? r.value : null;
+  })()
+    .catch((e: unknown) => {
+      console.error(`capstan: change effects not evaluated (${e instanceof Error ? e.message : String(e)})`);
+      return null;
+    })
+    .finally(() => {
+      judging = null;
+    });
+  return judging;
+}
+
 /** Start the periodic jobs of this server process; returns a stop function. */
 export function startBackgroundWork(intervalMs = backgroundIntervalMs()): () => void {
   const timer = setInterval(() => {
     void reconcileNow();
     void revertsNow();
     void deliveriesNow();
+    void evaluateEffectsNow();
   }, intervalMs);
   timer.unref();
   return () => clearInterval(timer);

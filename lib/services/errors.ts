@@ -111,3 +111,9 @@ export class AuditUnavailableError extends AppError {
   readonly status = 503;
   readonly kind = "audit_unavailable";
 }
+
+/** The measured data cannot support a prediction (too few points, saturated, flat): never a guess. */
+export class PredictionUnavailableError extends AppError {
+  readonly status = 422;
+  readonly kind = "prediction_unavailable";
+}

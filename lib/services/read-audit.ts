@@ -11,8 +11,10 @@ import {
   type AuditOutcome,
   type AuditRecord,
   type AuditStore,
+  type ChangeEffect,
   type OutcomeLabel,
 } from "@/lib/audit";
+import { pendingEffect } from "./change-effect";
 import { authorize, type Identity, type Scope } from "@/lib/auth/roles";
 import { getBackend } from "@/lib/backends";
 import type { FleetBackend } from "@/lib/fleet/types";
@@ -30,8 +32,11 @@ export interface AuditFilters {
   cursor?: string;
 }
 
-/** A record as shown: an overdue intent reads as outcome "unknown" until reconciled. */
-export type AuditRecordView = AuditRecord & { label: OutcomeLabel };
+/**
+ * A record as shown: an overdue intent reads as outcome "unknown" until reconciled; a succeeded
+ * desired-capacity change carries its effect (stored beside the row; `pending` until settled).
+ */
+export type AuditRecordView = AuditRecord & { label: OutcomeLabel; effect?: ChangeEffect };
 
 export interface AuditView {
   records: AuditRecordView[];
@@ -79,7 +84,15 @@ export async function readAudit(identity: Identity | null | undefined, filters: 
   const page = await guarded(() =>
     store.query({ ...filters, scopes: scopesOf(who), staleBefore: new Date(now().getTime() - reconcileAfterMs()).toISOString() }),
   );
-  return { records: page.records.map((r) => present(r, now())), nextCursor: page.nextCursor };
+  const effects = await guarded(() => store.effectsFor(page.records.map((r) => r.id)));
+  return { records: page.records.map((r) => withEffect(present(r, now()), effects, now())), nextCursor: page.nextCursor };
+}
+
+function withEffect(v: AuditRecordView, effects: Map<string, ChangeEffect>, now: Date): AuditRecordView {
+  const stored = effects.get(v.id);
+  if (stored) return { ...v, effect: stored };
+  const changed = v.outcome === "succeeded" && v.action !== "faults" && v.from !== null && v.to !== null && v.from !== v.to;
+  return changed ? { ...v, effect: pendingEffect(v, now.getTime()) } : v;
 }
 
 /** Every record of the filtered view (not only one page), as CSV. */

@@ -5,7 +5,7 @@ import type { FleetView, PoolSummary, RegionView, SeriesView } from "@/lib/fleet
 import { choosePeriod, downsample, latest, RANGES, type RangeKey } from "@/lib/metrics/period";
 import { toWire, EMPTY_SERIES } from "@/lib/metrics/wire";
 import { buildQuery, poolMetricDefs, queryId, toDisplay, type MetricKind } from "@/lib/metrics/queries";
-import { countInstances, poolStatus } from "./pool-status";
+import { countInstances, degradedAfterMs, poolStatus, sustained, type Sustained } from "./pool-status";
 import { observePools } from "@/lib/notify/observe";
 import { pendingRevertsOf } from "./reverts";
 import { poolsInRegion, readGroups, readSeriesByPeriod, regionStatus, toRegionError, type PoolInRegion } from "./region-reads";
@@ -72,6 +72,16 @@ export function overviewQueries(pools: PoolInRegion[], region: string, period: n
   return { list };
 }
 
+/** A figure over the "sustained" window, in display units, from the raw series. */
+function sustainedOf(p: PoolInRegion, kind: MetricKind, byId: Map<string, MetricSeries>, now: number): Sustained | null {
+  const def = poolMetricDefs(p.pool)[kind];
+  const s = byId.get(queryId(p.pool.id, kind));
+  if (!def || !s || s.points.length === 0) return null;
+  const period = s.points.length > 1 ? s.points[1]![0] - s.points[0]![0] : def.period * 1000;
+  const r = sustained(s.points, degradedAfterMs(), period, now);
+  return r && { ...r, low: toDisplay(kind, def.unit, r.low), latest: toDisplay(kind, def.unit, r.latest) };
+}
+
 function seriesView(p: PoolInRegion, kind: MetricKind, byId: Map<string, MetricSeries>, now: number): SeriesView | null {
   const def = poolMetricDefs(p.pool)[kind];
   if (!def) return null;
@@ -106,9 +116,9 @@ function summarise(
   const pageLoad = pool.tier === "web" ? seriesView(p, "pageLoad", byId, now) : null;
   const backlog = pool.tier === "worker" ? seriesView(p, "backlog", byId, now) : null;
   const computed = poolStatus(pool, group, counts, region, {
-    cpu: cpu.latest,
-    pageLoadMs: pageLoad?.latest ?? null,
-    backlog: backlog?.latest ?? null,
+    cpu: sustainedOf(p, "cpu", byId, now),
+    pageLoadMs: pool.tier === "web" ? sustainedOf(p, "pageLoad", byId, now) : null,
+    backlog: pool.tier === "worker" ? sustainedOf(p, "backlog", byId, now) : null,
   });
   const st =
     p.claimants.length > 1

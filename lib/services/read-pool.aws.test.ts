@@ -93,8 +93,9 @@ describe("the pool page on AWS (moto)", () => {
       // the region's groups: tagged ones, plus the configured untagged group by name (shared with the overview)
       { service: "autoscaling", operation: "DescribeAutoScalingGroups", region: PRIMARY, count: 2 },
       { service: "autoscaling", operation: "DescribeScalingActivities", region: PRIMARY, count: 1 },
-      // the overview's series, the page's series, the per-instance CPU: one call each
-      { service: "cloudwatch", operation: "GetMetricData", region: PRIMARY, count: 3 },
+      // the overview's series, the page's series, the per-instance CPU, the advisor's measured
+      // window (requests, CPU, p90 for the prediction): one call each
+      { service: "cloudwatch", operation: "GetMetricData", region: PRIMARY, count: 4 },
       { service: "ec2", operation: "DescribeInstances", region: PRIMARY, count: 1 },
     ]);
     // Within the refresh interval, a second viewer costs nothing.

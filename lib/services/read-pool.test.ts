@@ -47,9 +47,15 @@ describe("readPool", () => {
     expect(d.otherRegion).toBe("us-west-2");
     expect(d.domain[1] - d.domain[0]).toBe(7 * 24 * 3600_000);
     expect(d.cloudwatch.seriesPerRefresh).toBeGreaterThan(0);
-    // Advice from the measured CPU and the pool's 70 % target, within min–max.
-    expect(d.suggestion!.reason).toMatch(/^CPU \d+ % on 12 → 70 % target/);
-    expect(d.suggestion!.desired).toBe(Math.max(4, Math.ceil((12 * d.pool.cpu.latest!) / 70 - 1e-9)));
+    // Advice from the queueing model fitted to the measured minutes: the smallest size that meets
+    // the p90 and CPU targets, with what the model predicts there.
+    expect(d.suggestion!.reason).toMatch(/smallest size that meets p90 ≤ 1.2 s and CPU ≤ 70 %; measured [\d.]+ req\/s, [\d.]+ per instance/);
+    expect(d.suggestion!.predicted!.cpuPercent).toBeLessThanOrEqual(70);
+    expect(d.suggestion!.predicted!.pageLoadP90Ms).toBeLessThanOrEqual(1200);
+    expect(d.suggestion!.desired).toBeGreaterThanOrEqual(4);
+    // CPU scales as 1/n: one instance fewer than suggested would run over the target (or below min).
+    const cpuNow = d.pool.cpu.latest!;
+    expect(Math.abs(((cpuNow - 2.25) * 12) / d.suggestion!.desired + 2.25 - d.suggestion!.predicted!.cpuPercent)).toBeLessThan(5);
     expect(d.cloudwatch.usdPerDay).toBeCloseTo((d.cloudwatch.metricsPerDay * 0.01) / 1000, 2);
   });
 

@@ -4,7 +4,7 @@ import { sharedCache } from "@/lib/cache/shared-cache";
 import { findPool, getConfig, regionsOf } from "@/lib/config";
 import type { MetricConfig } from "@/lib/config/schema";
 import type { MetricQuery, Point, ScalingActivity } from "@/lib/fleet/types";
-import type { PoolDetail, RegionError } from "@/lib/fleet/views";
+import type { PoolDetail, RegionError, Suggestion } from "@/lib/fleet/views";
 import { choosePeriod, downsample, RANGES, type RangeKey } from "@/lib/metrics/period";
 import { buildQuery, poolMetricDefs, resolveDimensions, toDisplay, type MetricKind } from "@/lib/metrics/queries";
 import { readInstances } from "./read-instances";
@@ -12,6 +12,7 @@ import { NotFoundError } from "./errors";
 import { overviewQueries, readRegion } from "./read-fleet";
 import { poolsInRegion, readGroups, readSeriesByPeriod, toRegionError, withRegionTimeout } from "./region-reads";
 import { adviseCapacity } from "./advice";
+import { poolModel, suggest } from "./predict";
 import { capacityMarkers } from "./markers";
 
 /** The browser gets at most this many points per series. */
@@ -57,10 +58,21 @@ export async function readPool(identity: Identity | null, region: string, poolId
       if (q) queries.push(q);
     }
   }
-  const [series, activities, instances] = await Promise.all([
+  // Advice on a moving target would chase itself: none while instances come or go.
+  const steady = summary.group !== null && summary.inService > 0 && summary.pending === 0 && summary.terminating === 0;
+  const floor = pool.guardrails.floor[region] ?? null;
+  const [series, activities, instances, suggestion] = await Promise.all([
     readSeriesByPeriod(`pool:${poolId}:${range}`, region, queries, RANGES[range], now, cfg),
     group ? readActivities(region, group.groupName) : Promise.resolve({ list: [] as ScalingActivity[], error: undefined }),
     readInstances(region, group, now, cfg),
+    steady && group
+      ? poolModel(region, pool, group.groupName, cfg).then((m): Suggestion | null => {
+          if (m.ok) return suggest(m.estimate, pool, summary, floor);
+          // No model: the CPU rule, saying why there is no prediction.
+          const advice = adviseCapacity(summary, pool.targets);
+          return advice && { ...advice, reason: `${advice.reason} (CPU rule: ${m.reason})`, predicted: null };
+        })
+      : Promise.resolve(null),
   ]);
   const byId = new Map((series.value ?? []).map((s) => [s.id, s]));
   const pick = (kind: string, mode: "mean" | "max" = "mean"): Point[] | null => {
@@ -112,7 +124,7 @@ export async function readPool(identity: Identity | null, region: string, poolId
     partial: (series.value ?? []).some((s) => s.status !== "Complete"),
     metricsError: series.error ? toRegionError(series.error) : undefined,
     activitiesError: activities.error,
-    suggestion: summary.group ? adviseCapacity(summary, pool.targets) : null,
+    suggestion,
     markers: await capacityMarkers(region, poolId, RANGES[range], now),
     activities: activities.list,
     instances: instances.list,

@@ -63,6 +63,13 @@ describe("standby verdict", () => {
     expect(judge("app", pool({ cpuNow: null }), pool({ desired: 12, inService: 12 }), 70, false, NOW).needed).toBe(12);
   });
 
+  it("with a fitted model, the need is the size the model says meets the targets for the primary's arrivals", () => {
+    // Saturated at 100 % CPU, the CPU rule can only say "at least its desired"; the model measured the arrivals.
+    const v = judge("app", pool({ inService: 12, cpuNow: 100 }), pool({ desired: 6, inService: 6 }), 70, false, NOW, 19);
+    expect(v).toMatchObject({ verdict: "scale", needed: 19, explanation: "scale 6 → 19" });
+    expect(judge("app", pool({ cpuNow: 35 }), pool({ desired: 6, inService: 6 }), 70, false, NOW, 5)).toMatchObject({ verdict: "ready", needed: 5 });
+  });
+
   it("a primary that is short of instances or saturated needs at least its desired size in the standby", () => {
     const collapsed = judge("app", pool({ inService: 0, cpuNow: null }), pool({ desired: 1, inService: 1 }), 70, false, NOW);
     expect(collapsed).toMatchObject({ verdict: "scale", needed: 12 });

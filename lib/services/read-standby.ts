@@ -5,6 +5,7 @@ import type { PoolSummary, StandbyPoolView, StandbyView, Verdict } from "@/lib/f
 import { instancesForCpu } from "@/lib/fleet/model";
 import { observeVerdict } from "@/lib/notify/observe";
 import { readRegion } from "./read-fleet";
+import { neededFor, poolModel } from "./predict";
 
 /** Standby metrics older than this make the pool's health unknown. */
 const FRESH_MS = 10 * 60_000;
@@ -13,8 +14,9 @@ const SATURATED_CPU = 95;
 
 /**
  * Could the standby region take the primary's current load if scaled now, and to what size?
- * Needed size = primary in service × primary CPU ÷ the pool's CPU target (measured load, not
- * parity): a primary at 12 × 35 % with a 70 % target needs 6 in the standby.
+ * Needed size = what the fitted queueing model says meets the pool's targets for the primary's
+ * measured arrivals (lib/services/predict.ts); without a model, primary in service × primary CPU
+ * ÷ the pool's CPU target: a primary at 12 × 35 % with a 70 % target needs 6 in the standby.
  */
 export async function readStandby(identity: Identity | null): Promise<StandbyView> {
   const who = authorize(identity, "fleet:read");
@@ -27,11 +29,22 @@ export async function readStandby(identity: Identity | null): Promise<StandbyVie
   // Readiness compares both regions, so a pool is shown only to those who may read it in both.
   const readable = (id: string) => can(who, "fleet:read", { region: primary.region, pool: id }) && can(who, "fleet:read", { region: standby.region, pool: id });
   const ids = [...new Set([...primary.pools, ...standby.pools].map((p) => p.id))].filter(readable);
-  const pools = ids.map((id) => {
+  // The same prediction as the pool page's suggestion: the size that meets the pool's targets
+  // for the primary's measured arrivals. Without a model, the CPU rule below.
+  const modelled = await Promise.all(
+    ids.map(async (id) => {
+      const p = primary.pools.find((x) => x.id === id);
+      const pool = findPool(cfg, id);
+      if (!p?.group || !pool || p.inService === 0) return null;
+      const m = await poolModel(primary.region, pool, p.group, cfg).catch(() => null);
+      return m?.ok ? neededFor(m.estimate, pool) : null;
+    }),
+  );
+  const pools = ids.map((id, i) => {
     const p = primary.pools.find((x) => x.id === id);
     const s = standby.pools.find((x) => x.id === id);
     const target = findPool(cfg, id)?.targets.cpuPercent ?? 70;
-    return judge(id, p, s, target, standby.status === "error", now);
+    return judge(id, p, s, target, standby.status === "error", now, modelled[i] ?? null);
   });
   const order: Verdict[] = ["cannot", "unknown", "scale", "ready"];
   const overall = order.find((v) => pools.some((p) => p.verdict === v)) ?? "unknown";
@@ -71,6 +84,8 @@ export function judge(
   cpuTarget: number,
   standbyDown: boolean,
   now: number,
+  /** Instances the fitted model says meet the targets for the primary's load (null: no model). */
+  predicted: number | null = null,
 ): StandbyPoolView {
   const base = { id, name: (p ?? s)?.name ?? id, tier: (p ?? s)?.tier ?? "infra" };
   const primary = p && p.group ? { desired: p.desired, inService: p.inService, cpu: p.cpu.latest } : null;
@@ -89,7 +104,8 @@ export function judge(
   // instances or saturated (CPU caps at 100 %): then the standby needs at least the primary's desired.
   const shortOrSaturated = primary.inService < primary.desired || (primary.cpu ?? 0) >= SATURATED_CPU;
   const fromLoad = primary.cpu === null ? primary.inService : instancesForCpu(primary.inService, primary.cpu, cpuTarget);
-  const needed = Math.max(1, fromLoad, shortOrSaturated ? primary.desired : 0);
+  // The model measures arrivals (RequestCount), so a short or saturated primary does not hide demand from it.
+  const needed = predicted !== null ? Math.max(1, predicted) : Math.max(1, fromLoad, shortOrSaturated ? primary.desired : 0);
   const healthy = standby.inService - Math.min(standby.unhealthy, standby.inService);
   const stale = standby.metricAgeMs === null || standby.metricAgeMs > FRESH_MS;
   const notes = [

@@ -25,14 +25,24 @@ export function withRegionTimeout<T>(region: string, ms: number, run: (signal: A
 /** While instances are coming or going, capacity is re-read every few seconds (describes are free). */
 const IN_FLIGHT_TTL_MS = 3000;
 
-export function readGroups(region: string, cfg: FleetConfig = getConfig(), maxAgeMs?: number): Promise<CacheResult<GroupState[]>> {
+export async function readGroups(region: string, cfg: FleetConfig = getConfig(), maxAgeMs?: number): Promise<CacheResult<GroupState[]>> {
   const key = `groups:${region}`;
   const last = sharedCache().peek<GroupState[]>(key);
   const moving = last?.some((g) => g.instances.some((i) => i.lifecycleState !== "InService") || g.instances.length !== g.desired);
   const ttl = maxAgeMs ?? (moving ? Math.min(IN_FLIGHT_TTL_MS, cfg.refresh.capacitySeconds * 1000) : cfg.refresh.capacitySeconds * 1000);
-  return sharedCache().get(key, ttl, () =>
+  const r = await sharedCache().get(key, ttl, () =>
     withRegionTimeout(region, cfg.refresh.timeoutMs, (signal) => getBackend().listGroups(region, signal)),
   );
+  // Instances entered or left service: the metrics held (CPU, p90 of the minute in progress) are
+  // out of date, so the next read fetches them rather than waiting out their period.
+  if (last && r.value && r.value !== last && inServiceKey(r.value) !== inServiceKey(last)) {
+    await sharedCache().invalidate(`metrics:${region}`);
+  }
+  return r;
+}
+
+function inServiceKey(groups: GroupState[]): string {
+  return groups.map((g) => `${g.groupName}:${g.instances.filter((i) => i.lifecycleState === "InService").length}`).join(",");
 }
 
 /** Metric series refresh at their period, not at the capacity refresh: CloudWatch bills per metric. */

@@ -56,6 +56,40 @@ export function auditContract(open: () => Promise<AuditHarness>): void {
     });
   });
 
+  describe("audit store: change effects beside the audit row", () => {
+    const effect = (changeId: string, verdict: "helped" | "worse" = "helped") => ({
+      changeId,
+      evaluatedAt: "2026-11-29T10:20:00.000Z",
+      verdict,
+      before: { from: "2026-11-29T09:50:00.000Z", to: "2026-11-29T10:00:00.000Z", pageLoadP90Ms: 2300, cpuPercent: 94, backlog: null },
+      after: { from: "2026-11-29T10:10:00.000Z", to: "2026-11-29T10:20:00.000Z", pageLoadP90Ms: 470, cpuPercent: 61, backlog: null },
+      summary: "p90 2.3 s → 470 ms, CPU 94 % → 61 %: helped",
+    });
+
+    it("a succeeded change awaits its effect; once recorded it no longer does, and the audit row is unchanged", async () => {
+      const { record } = await store.recordIntent(rec());
+      const done = (await store.recordOutcome(record.id, { outcome: "succeeded", completedAt: "2026-11-29T10:00:01.000Z" }))!;
+      const failed = (await store.recordIntent(rec())).record;
+      await store.recordOutcome(failed.id, { outcome: "failed", completedAt: "2026-11-29T10:01:01.000Z" });
+      expect((await store.awaitingEffect("2026-11-29T00:00:00.000Z")).map((r) => r.id)).toEqual([record.id]);
+      expect(await store.awaitingEffect("2026-11-29T11:00:00.000Z")).toEqual([]);
+      expect(await store.recordEffect(effect(record.id))).toEqual(effect(record.id));
+      expect(await store.awaitingEffect("2026-11-29T00:00:00.000Z")).toEqual([]);
+      expect(await store.effectsFor([record.id, failed.id])).toEqual(new Map([[record.id, effect(record.id)]]));
+      expect(await store.get(record.id)).toEqual(done);
+    });
+
+    it("one effect per change: a second evaluation (another replica) gets the first; rows cannot be rewritten or deleted", async () => {
+      const { record } = await store.recordIntent(rec());
+      await store.recordOutcome(record.id, { outcome: "succeeded", completedAt: "2026-11-29T10:00:01.000Z" });
+      const [a, b] = await Promise.all([store.recordEffect(effect(record.id)), store.recordEffect(effect(record.id, "worse"))]);
+      expect(a).toEqual(b);
+      await expect(h.raw("UPDATE change_effects SET verdict = 'worse'")).rejects.toThrow(/never/);
+      await expect(h.raw("DELETE FROM change_effects")).rejects.toThrow(/never/);
+      await expect(h.raw(`INSERT INTO change_effects (change_id, evaluated_at, verdict, summary) VALUES ('${record.id}x', '2026-11-29T10:00:00Z', 'maybe', 's')`)).rejects.toThrow();
+    });
+  });
+
   describe("audit store: idempotency keys", () => {
     it("one intent per actor and key; the second write returns the first", async () => {
       const first = await store.recordIntent(rec({ idempotencyKey: "same-key-123" }));

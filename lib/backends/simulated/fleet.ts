@@ -8,8 +8,8 @@ import { initGroup, reconcile, type SimContext } from "./lifecycle";
 import type { MetricSource } from "./metrics";
 import { buildMetricIndex } from "./metrics";
 import type { PoolInput } from "./pool-model";
-import type { SimGroup, SimState } from "./store";
-import { buildProfiles, type TrafficProfile } from "./traffic";
+import type { SimGroup, SimState, SimSurge } from "./store";
+import { buildProfiles, type SurgeAt, type TrafficProfile } from "./traffic";
 
 // The simulated fleet's state and its Auto Scaling API: bounds checks with AWS's own messages,
 // desired-capacity changes that launch and terminate through the lifecycle, and lazy time — every
@@ -22,6 +22,8 @@ export interface StateSaver {
 }
 
 const PRUNE_EVERY_MS = 10 * 60_000;
+/** Surges older than the longest graph (7 days) plus a day are forgotten. */
+const SURGE_KEEP_MS = 8 * 24 * 3_600_000;
 const invalid = (message: string) => new BackendError("ValidationError", message, { httpStatus: 400 });
 
 export class SimFleet implements MetricSource {
@@ -91,7 +93,14 @@ export class SimFleet implements MetricSource {
       if (advanceGroup(g, spec, this.ctx, t)) changed = true;
       if (pruning && prune(g, t)) changed = true;
     }
-    if (pruning) this.lastPrune = t;
+    if (pruning) {
+      this.lastPrune = t;
+      const kept = (this.state.surges ?? []).filter((s) => s.end > t - SURGE_KEEP_MS);
+      if (kept.length !== (this.state.surges ?? []).length) {
+        this.state.surges = kept;
+        changed = true;
+      }
+    }
     if (changed) this.store.save(this.state);
   }
 
@@ -104,7 +113,47 @@ export class SimFleet implements MetricSource {
   input(spec: GroupSpec): PoolInput {
     const profile = this.profiles.get(spec.pool.id);
     if (!profile) throw new Error(`simulated fleet: no traffic profile for ${spec.pool.id}`);
-    return { pool: spec.pool, role: spec.role, profile, group: this.group(spec) };
+    return { pool: spec.pool, role: spec.role, profile, group: this.group(spec), surge: this.surgeAt(spec.region) };
+  }
+
+  /** The surge multiplier of each pool in a region (the proxy's fronted pools bring theirs). */
+  private surgeAt(region: string): SurgeAt {
+    const list = (this.state.surges ?? []).filter((s) => s.region === region);
+    if (list.length === 0) return () => 1;
+    return (poolId, t) => {
+      let f = 1;
+      for (const s of list) if (s.poolId === poolId && t >= s.start && t < s.end) f *= s.factor;
+      return f;
+    };
+  }
+
+  /** Surges running at t. */
+  activeSurges(t: number): SimSurge[] {
+    return (this.state.surges ?? []).filter((s) => s.start <= t && s.end > t);
+  }
+
+  /**
+   * Start a surge (replacing one running on the pool: it ends where the new one starts), or end
+   * the running one at t (factor null). History stays: a surge that ran is still drawn.
+   */
+  setSurge(region: string, poolId: string, surge: { factor: number; start: number; end: number } | null, t: number): SimSurge | null {
+    if (!this.specs.some((s) => s.region === region && s.pool.id === poolId)) throw invalid(`No pool ${poolId} in ${region}.`);
+    const list = this.state.surges ?? [];
+    let ended = false;
+    const cut = surge ? Math.min(surge.start, t) : t;
+    for (const s of list) {
+      if (s.region === region && s.poolId === poolId && s.end > cut) {
+        // A surge that has not begun yet is dropped rather than cut to nothing.
+        s.end = Math.max(s.start, cut);
+        ended = true;
+      }
+    }
+    const kept = list.filter((s) => s.end > s.start);
+    const next = surge ? { region, poolId, ...surge } : null;
+    if (next) kept.push(next);
+    this.state.surges = kept;
+    if (next || ended) this.store.save(this.state);
+    return next;
   }
 
   find(region: string, groupName: string): { spec: GroupSpec; g: SimGroup } | null {

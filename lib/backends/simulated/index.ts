@@ -11,13 +11,21 @@ import {
 import { describeActivities } from "./activities";
 import { SimFleet } from "./fleet";
 import { getMetricData } from "./metrics";
-import { StateStore, type SimState } from "./store";
+import { StateStore, type SimState, type SimSurge } from "./store";
 
 // The embedded default backend: an in-process fleet that behaves like the reference fleet on
 // AWS (see docs in lib/fleet/model.ts and each module here). This file only wires the parts
 // together behind the FleetBackend seam and puts every call through its region's fault.
 
 export type { RegionFault } from "./faults";
+export type { SimSurge } from "./store";
+
+/** An admin's surge as asked for: times `factor` for `minutes`, started `startedMinutesAgo`. */
+export interface SurgeRequest {
+  factor: number;
+  minutes: number;
+  startedMinutesAgo: number;
+}
 
 export interface SimulatedOptions {
   /** Where the fleet's state (simulated-fleet.json) lives; created if missing. */
@@ -52,6 +60,10 @@ export interface SimulatedBackend extends FleetBackend {
   faults(): Record<string, RegionFault>;
   /** Shared mode: catch up with faults another replica set. */
   loadFaults(): Promise<Record<string, RegionFault>>;
+  /** Start (or, with null, end) a load surge on one pool; saved with the fleet, so every replica sees it. */
+  setSurge(region: string, poolId: string, surge: SurgeRequest | null): Promise<SimSurge | null>;
+  /** Surges running now. */
+  surges(): Promise<SimSurge[]>;
 }
 
 export function createSimulatedBackend(cfg: FleetConfig, opts: SimulatedOptions): SimulatedBackend {
@@ -89,6 +101,23 @@ export function createSimulatedBackend(cfg: FleetConfig, opts: SimulatedOptions)
     if (!shared) {
       fleet.sync(t);
       return op(t);
+    }
+    return shared.transact((saved) => {
+      dirty = fleet.adopt(saved, t);
+      fleet.sync(t);
+      const result = op(t);
+      return { next: dirty ? fleet.snapshot() : undefined, result };
+    });
+  }
+
+  /** The fleet brought up to now, outside any region's fault: surges are the simulator's own knobs. */
+  function local<T>(op: (t: number) => T): Promise<T> {
+    const t = now();
+    if (!shared) {
+      return new Promise((resolve) => {
+        fleet.sync(t);
+        resolve(op(t));
+      });
     }
     return shared.transact((saved) => {
       dirty = fleet.adopt(saved, t);
@@ -159,5 +188,24 @@ export function createSimulatedBackend(cfg: FleetConfig, opts: SimulatedOptions)
     },
 
     loadFaults,
+
+    setSurge(region, poolId, surge) {
+      return local((t) =>
+        fleet.setSurge(
+          region,
+          poolId,
+          surge && {
+            factor: surge.factor,
+            start: t - surge.startedMinutesAgo * 60_000,
+            end: t - surge.startedMinutesAgo * 60_000 + surge.minutes * 60_000,
+          },
+          t,
+        ),
+      );
+    },
+
+    surges() {
+      return local((t) => fleet.activeSurges(t));
+    },
   };
 }

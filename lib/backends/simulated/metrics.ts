@@ -17,13 +17,13 @@ type Target =
   | { spec: GroupSpec; metric: ModelMetric; unit: MetricConfig["unit"] }
   | { spec: GroupSpec; metric: GroupMetric };
 
-/** Request counts are not modelled: such a query matches nothing and comes back empty, as CloudWatch would. */
-const KIND_METRIC: Record<Exclude<MetricKind, "requestCount">, ModelMetric> = {
+const KIND_METRIC: Record<MetricKind, ModelMetric> = {
   cpu: "cpu",
   cpuMax: "cpu",
   pageLoad: "responseTime",
   pageLoadMedian: "responseTime",
   backlog: "backlog",
+  requestCount: "requests",
 };
 
 export function metricKey(namespace: string, metricName: string, dimensions: Record<string, string>): string {
@@ -40,7 +40,6 @@ export function buildMetricIndex(specs: GroupSpec[]): Map<string, Map<string, Ta
     const byKey = index.get(spec.region) ?? new Map<string, Target>();
     index.set(spec.region, byKey);
     for (const [kind, def] of Object.entries(poolMetricDefs(spec.pool)) as [MetricKind, MetricConfig][]) {
-      if (kind === "requestCount") continue;
       const dims = resolveDimensions(def, spec.region, spec.groupName);
       const key = dims && metricKey(def.namespace, def.metric, dims);
       if (key && !byKey.has(key)) byKey.set(key, { spec, metric: KIND_METRIC[kind], unit: def.unit });
@@ -106,7 +105,7 @@ export function getMetricData(
     );
   }
   const minutes = new Map<GroupSpec, PoolMinutes>();
-  for (const [spec, s] of spans) minutes.set(spec, evaluatePool(src.input(spec), s.m0, s.m1));
+  for (const [spec, s] of spans) minutes.set(spec, evaluatePool(src.input(spec), s.m0, s.m1, now));
 
   return plans.map(({ q, target, buckets, m0, m1 }): MetricSeries => {
     if (!target) return { id: q.id, points: [], status: "Complete", messages: [] };

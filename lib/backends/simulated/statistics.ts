@@ -10,7 +10,7 @@ import type { PoolMinutes } from "./pool-model";
 
 const MINUTE = 60_000;
 
-export type ModelMetric = "cpu" | "responseTime" | "backlog";
+export type ModelMetric = "cpu" | "responseTime" | "backlog" | "requests";
 
 type Combine = "mean" | "max" | "min" | "sum";
 
@@ -60,6 +60,10 @@ export function modelReader(
       },
       weight: samples,
     };
+  }
+  if (metric === "requests") {
+    // RequestCount / messages sent: arrivals in the minute (Sum); a per-minute count otherwise.
+    return { value: (i) => (stat === "SampleCount" ? 1 : (pm.lambda[i] ?? NaN) * 60), weight: ONE };
   }
   if (metric === "backlog") {
     const b = pm.backlog;

@@ -53,11 +53,25 @@ const groupSchema = z.strictObject({
   healthCursor: z.number(),
 });
 
+/**
+ * An admin's load surge: the pool's own arrivals times `factor` over [start, end). Kept after it
+ * ends (until it leaves the 8-day history), so graphs of the past still show it.
+ */
+const surgeSchema = z.strictObject({
+  region: z.string(),
+  poolId: z.string(),
+  factor: z.number().positive(),
+  start: z.number(),
+  end: z.number(),
+});
+
 const stateSchema = z.strictObject({
   version: z.literal(1),
   seed: z.number().int(),
   /** Keyed "<region>/<pool id>". */
   groups: z.record(z.string(), groupSchema),
+  /** Optional, so state saved before surges existed still loads. */
+  surges: z.array(surgeSchema).optional(),
 });
 
 export type SimInstance = z.infer<typeof instanceSchema>;
@@ -65,6 +79,7 @@ export type SimActivity = z.infer<typeof activitySchema>;
 export type CapacityEvent = z.infer<typeof capacityEventSchema>;
 export type SimGroup = z.infer<typeof groupSchema>;
 export type SimState = z.infer<typeof stateSchema>;
+export type SimSurge = z.infer<typeof surgeSchema>;
 
 export const STATE_FILE = "simulated-fleet.json";
 

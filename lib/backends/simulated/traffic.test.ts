@@ -83,3 +83,40 @@ describe("traffic model", () => {
     expect([et.hour, et.weekday]).toEqual([15, 3]);
   });
 });
+
+describe("the reference fleet's week holds the episodes the team scales for", () => {
+  // Monday 9 – Friday 13 March 2026, minute by minute, against the reference capacities.
+  const start = edt("2026-03-09T00:00:00");
+  const minutes = 5 * 24 * 60;
+  const ratio = (id: string, capacity: number) => Array.from({ length: minutes }, (_, i) => arrivalsPerSecond(profile(id), "primary", start + i * MINUTE) / capacity);
+  /** Longest run of consecutive minutes for which `ok` holds. */
+  const longestRun = (xs: number[], ok: (x: number) => boolean) => {
+    let best = 0;
+    let run = 0;
+    for (const x of xs) best = Math.max(best, (run = ok(x) ? run + 1 : 0));
+    return best;
+  };
+  /** The queue sees a 5-minute average of arrivals (as in pool-model.ts). */
+  const smoothed = (xs: number[]) => {
+    let r = xs[0]!;
+    return xs.map((x) => (r += (x - r) * (1 - Math.exp(-1 / 5))));
+  };
+
+  it("weekday afternoon rushes take app to ρ ≥ 0.9 (where p90 climbs steeply) for tens of minutes, on some days only", () => {
+    const rho = smoothed(ratio("app", 12 * 32));
+    expect(longestRun(rho, (r) => r >= 0.9)).toBeGreaterThanOrEqual(20);
+    // Close to the edge, not over it: left alone the pool is slow, not down.
+    expect(Math.max(...rho)).toBeLessThan(1);
+    const days = Array.from({ length: 5 }, (_, d) => rho.slice(d * 1440, (d + 1) * 1440).some((r) => r >= 0.9));
+    expect(days.filter(Boolean).length).toBeGreaterThanOrEqual(1);
+    expect(days.filter(Boolean).length).toBeLessThan(5);
+  });
+
+  it("a marketing campaign saturates public-site (arrivals over 4 × 22 req/s) for a while", () => {
+    expect(longestRun(smoothed(ratio("public-site", 4 * 22)), (r) => r > 1)).toBeGreaterThanOrEqual(10);
+  });
+
+  it("calendar bursts outrun worker-calendar (4 × 18 jobs/s) for minutes at a time, so its backlog grows", () => {
+    expect(longestRun(ratio("worker-calendar", 4 * 18), (r) => r > 1)).toBeGreaterThanOrEqual(3);
+  });
+});

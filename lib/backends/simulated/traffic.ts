@@ -62,9 +62,13 @@ export function buildProfiles(cfg: FleetConfig): Map<string, TrafficProfile> {
   return out;
 }
 
-export function arrivalsPerSecond(p: TrafficProfile, role: RegionRole, t: number): number {
-  let total = p.peakRate > 0 ? ownArrivals(p, t) * (role === "primary" ? 1 : p.standbyShare) : 0;
-  for (const f of p.fronts) total += arrivalsPerSecond(f, role, t);
+/** A pool's surge multiplier at t (1: none); the proxy's fronted pools carry their own. */
+export type SurgeAt = (poolId: string, t: number) => number;
+const NO_SURGE: SurgeAt = () => 1;
+
+export function arrivalsPerSecond(p: TrafficProfile, role: RegionRole, t: number, surge: SurgeAt = NO_SURGE): number {
+  let total = p.peakRate > 0 ? ownArrivals(p, t) * (role === "primary" ? 1 : p.standbyShare) * surge(p.poolId, t) : 0;
+  for (const f of p.fronts) total += arrivalsPerSecond(f, role, t, surge);
   return total;
 }
 
@@ -78,6 +82,7 @@ function ownArrivals(p: TrafficProfile, t: number): number {
   let rate = p.peakRate * base * season * (1 + noise(p.key, minute));
   if (p.bursts === "hourly") rate += p.peakRate * hourlyBurst(minute, busy);
   if (p.bursts === "marketing") rate += p.peakRate * marketingBurst(p.key, et.day, et.hour);
+  if (p.bursts === "none" && p.tier === "web") rate += p.peakRate * afternoonRush(p.key, et.day, et.hour, et.weekday);
   return Math.max(0, rate);
 }
 
@@ -112,19 +117,42 @@ function noise(key: number, minute: number): number {
   return fast + 0.06 * (a + (b - a) * s);
 }
 
-/** Calendar feeds refresh on the hour, day and night: a sharp spike that decays in minutes. */
+/**
+ * Calendar feeds refresh on the hour, day and night: a spike that decays over a few minutes. In
+ * business hours it outruns the calendar workers, so their backlog grows for a while, then drains.
+ */
 function hourlyBurst(minute: number, busy: number): number {
   const m = minute % 60;
-  return m > 15 ? 0 : 1.5 * Math.exp(-m / 2) * (0.35 + 0.65 * busy);
+  return m > 20 ? 0 : 1.8 * Math.exp(-m / 3) * (0.35 + 0.65 * busy);
 }
 
-/** On roughly one day in three a campaign lands between 10:00 and 16:00 and lasts 45–135 min. */
+/**
+ * On roughly one day in three a campaign lands between 10:00 and 16:00 and lasts 45–135 min, big
+ * enough (60–100 % of the peak on top of the day's traffic) to saturate the public site at its
+ * reference size when it lands in the afternoon.
+ */
 function marketingBurst(key: number, day: number, hour: number): number {
   if (unit(hash(key, day, 21)) >= 0.33) return 0;
   const start = 10 + 6 * unit(hash(key, day, 22));
   const duration = 45 + 90 * unit(hash(key, day, 23));
-  const amplitude = 0.2 + 0.25 * unit(hash(key, day, 24));
+  const amplitude = 0.6 + 0.4 * unit(hash(key, day, 24));
   const x = (hour - start) * 60; // minutes into the campaign
   if (x < 0 || x > duration + 120) return 0;
   return amplitude * Math.min(1, x / 8) * (x < duration ? 1 : Math.exp(-(x - duration) / 20));
+}
+
+/**
+ * The afternoon rush of the application (web pools without bursts of their own): on about three
+ * weekdays in five, 30–70 minutes between 13:00 and 16:00 Eastern with 17–25 % more than the
+ * usual peak — at the reference size `app` then runs at ρ ≈ 0.9–0.97, where p90 climbs steeply.
+ */
+function afternoonRush(key: number, day: number, hour: number, weekday: number): number {
+  if (weekday === 0 || weekday === 6 || unit(hash(key, day, 31)) >= 0.6) return 0;
+  const start = 13 + 2.2 * unit(hash(key, day, 32));
+  const duration = 30 + 40 * unit(hash(key, day, 33));
+  const amplitude = 0.17 + 0.08 * unit(hash(key, day, 34));
+  const x = (hour - start) * 60;
+  if (x < 0 || x > duration + 30) return 0;
+  // Ramps up over ten minutes, fades over ten after.
+  return amplitude * Math.min(1, x / 10) * (x < duration ? 1 : Math.exp(-(x - duration) / 10));
 }

@@ -1,6 +1,6 @@
 import type { Pool, PoolClient } from "pg";
 import { toMarker, toParams, toRecord, toRevert, type RevertRow, type Row } from "@/lib/audit/sqlite-rows";
-import { parseCursor, revertParams, VOID_OUTCOMES } from "@/lib/audit/sqlite-store";
+import { parseCursor, revertParams, toEffect, VOID_OUTCOMES, type EffectRow } from "@/lib/audit/sqlite-store";
 import type { OutboxEntry } from "@/lib/notify/events";
 import { inTransaction } from "./connection";
 import { claimOutbox, finishOutbox, insertOutbox, listOutbox, observeState } from "./outbox";
@@ -14,6 +14,7 @@ import {
   type AuditStore,
   type Delivery,
   type DeliveryResult,
+  type ChangeEffect,
   type NewAuditRecord,
   type Observation,
   type OutcomeUpdate,
@@ -291,6 +292,32 @@ export class PgAuditStore implements AuditStore {
 
   async observe(key: string, value: string, now: string, events: (previous: { value: string; since: string } | null) => OutboxEntry[]) {
     return observeState(this.pool, key, value, now, events);
+  }
+
+  async recordEffect(e: ChangeEffect): Promise<ChangeEffect> {
+    await this.pool.query(
+      `INSERT INTO change_effects (change_id, evaluated_at, verdict, before_json, after_json, summary)
+       VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (change_id) DO NOTHING`,
+      [e.changeId, e.evaluatedAt, e.verdict, e.before && JSON.stringify(e.before), e.after && JSON.stringify(e.after), e.summary],
+    );
+    return (await this.effectsFor([e.changeId])).get(e.changeId)!;
+  }
+
+  async effectsFor(changeIds: string[]): Promise<Map<string, ChangeEffect>> {
+    if (changeIds.length === 0) return new Map();
+    const { rows } = await this.pool.query<EffectRow>("SELECT * FROM change_effects WHERE change_id = ANY($1::text[])", [changeIds]);
+    return new Map(rows.map((r) => [r.change_id, toEffect(r)]));
+  }
+
+  async awaitingEffect(since: string, limit = 50): Promise<AuditRecord[]> {
+    const { rows } = await this.pool.query<PgRow>(
+      `SELECT a.* FROM audit_log a LEFT JOIN change_effects e ON e.change_id = a.id
+       WHERE a.outcome = 'succeeded' AND a.action IN ('capacity', 'bounds') AND a.to_desired IS NOT NULL
+         AND a.time >= $1 AND e.change_id IS NULL
+       ORDER BY a.seq LIMIT $2`,
+      [since, limit],
+    );
+    return rows.map(fromPg);
   }
 
   /** The pool belongs to the store: closing the store closes it. */

@@ -182,6 +182,33 @@ export const PG_MIGRATIONS: readonly PgMigration[] = [
       );
     `,
   },
+  {
+    version: 4,
+    name: "change effects",
+    up: `
+      -- Did a change help? One row per change, written once after the change has settled (by
+      -- whichever replica evaluates it first); the audit row itself is never touched.
+      CREATE TABLE change_effects (
+        seq          BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        change_id    TEXT NOT NULL UNIQUE,                      -- audit_log.id; no foreign key, so TRUNCATE audit_log still meets its own guard
+        evaluated_at TIMESTAMPTZ NOT NULL,
+        verdict      TEXT NOT NULL CHECK (verdict IN ('helped', 'no change', 'worse', 'unknown')),
+        before_json  TEXT,
+        after_json   TEXT,
+        summary      TEXT NOT NULL
+      );
+      CREATE FUNCTION change_effects_guard() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        RAISE EXCEPTION 'change effects are never deleted or rewritten';
+      END $$;
+      CREATE TRIGGER change_effects_no_delete BEFORE DELETE ON change_effects
+        FOR EACH ROW EXECUTE FUNCTION change_effects_guard();
+      CREATE TRIGGER change_effects_no_truncate BEFORE TRUNCATE ON change_effects
+        FOR EACH STATEMENT EXECUTE FUNCTION change_effects_guard();
+      CREATE TRIGGER change_effects_no_update BEFORE UPDATE ON change_effects
+        FOR EACH ROW EXECUTE FUNCTION change_effects_guard();
+    `,
+  },
 ];
 
 export async function migratePg(pool: Pool, migrations: readonly PgMigration[] = PG_MIGRATIONS): Promise<number[]> {
