@@ -150,4 +150,11 @@ export interface AuditStore {
   /** Successful changes of one pool in a time range, oldest first, for graph markers. */
   markersFor(region: string, pool: string, range: TimeRange): Promise<AuditMarker[]>;
   close(): void;
+  /**
+   * Count one refused attempt under `key` in the minute starting at `windowStart` (epoch ms) and
+   * return the count so far in that minute; a new minute starts again at 1. Atomic (one
+   * conditional upsert), so replicas sharing the database share the count. Optional: a store
+   * without it (test doubles) is limited per process.
+   */
+  countRefusal?(key: string, windowStart: number): Promise<number>;
 }

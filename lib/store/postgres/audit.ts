@@ -83,6 +83,18 @@ export class PgAuditStore implements AuditStore {
     return fromPg(rows[0]!);
   }
 
+  async countRefusal(key: string, windowStart: number): Promise<number> {
+    const { rows } = await this.pool.query<{ count: number }>(
+      `INSERT INTO refusal_counters (key, window_start, count) VALUES ($1, $2, 1)
+       ON CONFLICT (key) DO UPDATE SET
+         count = CASE WHEN refusal_counters.window_start = excluded.window_start THEN refusal_counters.count + 1 ELSE 1 END,
+         window_start = excluded.window_start
+       RETURNING count`,
+      [key, windowStart],
+    );
+    return Number(rows[0]!.count);
+  }
+
   async recordOutcome(id: string, u: OutcomeUpdate): Promise<AuditRecord | null> {
     const { rows } = await this.pool.query<PgRow>(
       `UPDATE audit_log SET outcome = $2, completed_at = $3, error_code = $4, error_message = $5, request_id = $6,
