@@ -1,8 +1,8 @@
-import { mkdirSync } from "node:fs";
-import path from "node:path";
 import Database from "better-sqlite3";
 import type { TimeRange } from "@/lib/fleet/types";
+import { ensurePrivateFile } from "@/lib/store/private-files";
 import { migrate } from "./migrations";
+import { checkAuditFile, checkpointAndClose, writeHighWater } from "./sqlite-durability";
 import { INSERT, toMarker, toParams, toRecord, type Row } from "./sqlite-rows";
 import {
   DEFAULT_LIMIT,
@@ -20,6 +20,13 @@ import {
 // The audit log in one SQLite file (WAL) in the data directory. better-sqlite3 is synchronous, so
 // each statement is committed when the call returns: an intent is durable before the backend call.
 
+/** One statement in both dialects: count within the current minute, or start a new one at 1. */
+export const COUNT_REFUSAL = `INSERT INTO refusal_counters (key, window_start, count) VALUES (?, ?, 1)
+  ON CONFLICT (key) DO UPDATE SET
+    count = CASE WHEN refusal_counters.window_start = excluded.window_start THEN refusal_counters.count + 1 ELSE 1 END,
+    window_start = excluded.window_start
+  RETURNING count`;
+
 /** Cursors are the last row's `seq`; opaque to clients. */
 export function parseCursor(cursor: string): number {
   if (!/^[1-9]\d{0,15}$/.test(cursor)) throw new RangeError("invalid cursor");
@@ -33,9 +40,11 @@ function toGlob(pattern: string): string {
 
 export class SqliteAuditStore implements AuditStore {
   readonly db: Database.Database;
+  /** Rows known to be in the log; mirrored in the high-water mark beside the file. */
+  private rows = 0;
 
-  constructor(file: string) {
-    if (file !== ":memory:") mkdirSync(path.dirname(file), { recursive: true });
+  constructor(readonly file: string) {
+    if (file !== ":memory:") ensurePrivateFile(file, [`${file}-wal`, `${file}-shm`]); // 0600 before SQLite opens it (its -wal/-shm follow)
     this.db = new Database(file);
     try {
       this.db.pragma("journal_mode = WAL");
@@ -43,10 +52,21 @@ export class SqliteAuditStore implements AuditStore {
       this.db.pragma("synchronous = FULL");
       this.db.pragma("busy_timeout = 5000");
       migrate(this.db);
+      if (file !== ":memory:") {
+        this.rows = checkAuditFile(this.db, file);
+        writeHighWater(file, this.rows);
+      }
     } catch (err) {
       this.db.close();
-      throw err;
+      const message = (err as Error).message;
+      throw new Error(message.startsWith(file) ? message : `${file}: the audit log cannot be opened (${message}); restore it from a backup`);
     }
+  }
+
+  /** After each new row: the high-water mark start-up compares the log with. */
+  private grew(): void {
+    this.rows++;
+    if (this.file !== ":memory:") writeHighWater(this.file, this.rows);
   }
 
   async recordIntent(intent: NewAuditRecord): Promise<{ record: AuditRecord; created: boolean }> {
@@ -59,7 +79,9 @@ export class SqliteAuditStore implements AuditStore {
       this.db.prepare(INSERT).run(params);
       return { record: this.getSync(params.id)!, created: true };
     });
-    return run.immediate();
+    const result = run.immediate();
+    if (result.created) this.grew();
+    return result;
   }
 
   async recordAttempt(
@@ -73,7 +95,12 @@ export class SqliteAuditStore implements AuditStore {
       completedAt: attempt.time,
     });
     this.db.prepare(INSERT).run(params);
+    this.grew();
     return this.getSync(params.id)!;
+  }
+
+  async countRefusal(key: string, windowStart: number): Promise<number> {
+    return this.db.prepare(COUNT_REFUSAL).pluck().get(key, windowStart) as number;
   }
 
   async recordOutcome(id: string, u: OutcomeUpdate): Promise<AuditRecord | null> {
@@ -188,7 +215,7 @@ export class SqliteAuditStore implements AuditStore {
   }
 
   close(): void {
-    if (this.db.open) this.db.close();
+    checkpointAndClose(this.db, this.file);
   }
 
   private getSync(id: string): AuditRecord | null {
