@@ -1,10 +1,16 @@
 import path from "node:path";
-import { defineConfig, devices } from "@playwright/test";
+import { defineConfig, devices, type PlaywrightTestConfig } from "@playwright/test";
 import { AWS_E2E_DATA_DIR, AWS_E2E_PORT, AWS_E2E_TOKEN } from "./e2e/aws/env";
 
 // End-to-end tests run against the production build's standalone server (what the container image
 // runs), each server on its own port with a fresh data directory. Build first (`npm run build`);
 // scripts/test.sh does. The server changes into .next/standalone on start, so paths are absolute.
+// Ports: CAPSTAN_E2E_PORT_BASE (default 3100) for sim, +1 faults, +2 aws, so several checkouts on
+// one machine can each run their own servers (CI=true never reuses someone else's).
+const BASE = Number(process.env.CAPSTAN_E2E_PORT_BASE || 3100);
+const SIM_PORT = BASE;
+const FAULTS_PORT = BASE + 1;
+
 const env = (name: string, port: number, extra: Record<string, string> = {}) => ({
   PORT: String(port),
   HOSTNAME: "127.0.0.1",
@@ -40,8 +46,8 @@ export default defineConfig({
     },
   },
   projects: [
-    { name: "sim", testMatch: /sim\/.*\.spec\.ts/, use: { ...devices["Desktop Chrome"], baseURL: "http://localhost:3100" } },
-    { name: "faults", testMatch: /faults\/.*\.spec\.ts/, use: { ...devices["Desktop Chrome"], baseURL: "http://localhost:3101" } },
+    { name: "sim", testMatch: /sim\/.*\.spec\.ts/, use: { ...devices["Desktop Chrome"], baseURL: `http://localhost:${SIM_PORT}` } },
+    { name: "faults", testMatch: /faults\/.*\.spec\.ts/, use: { ...devices["Desktop Chrome"], baseURL: `http://localhost:${FAULTS_PORT}` } },
     {
       name: "aws",
       testMatch: /aws\/.*\.spec\.ts/,
@@ -55,13 +61,17 @@ export default defineConfig({
     // Two standalone servers on one PostgreSQL database, started by the spec itself
     // (e2e/replicas/cluster.ts: moto, the counting AWS proxy, a fresh database): no webServer.
     { name: "replicas", testMatch: /replicas\/.*\.spec\.ts/ },
+    // ALB sign-in: a standalone server behind a local stand-in for the load balancer, started by
+    // the spec itself (e2e/alb/alb-standin.ts) on free ports: no webServer.
+    { name: "alb", testMatch: /alb\/.*\.spec\.ts/, use: { ...devices["Desktop Chrome"] } },
   ],
-  webServer: [
-    server("sim", 3100),
-    server("faults", 3101, { CAPSTAN_SIM_FAULTS: "us-west-2:down" }),
+  // CAPSTAN_E2E_SERVERS=sim,faults starts only those (the alb and replicas projects need none).
+  webServer: pick([
+    ["sim", server("sim", SIM_PORT)],
+    ["faults", server("faults", FAULTS_PORT, { CAPSTAN_SIM_FAULTS: "us-west-2:down" })],
     // backend: aws against moto: the wrapper starts and seeds moto, writes the configuration, runs
     // the standalone server, and stops moto when Playwright stops it (SIGTERM).
-    {
+    ["aws", {
       command: `rm -rf ${AWS_E2E_DATA_DIR} && ./node_modules/.bin/tsx e2e/aws/moto-server.ts ${AWS_E2E_PORT}`,
       url: `http://localhost:${AWS_E2E_PORT}/api/health`,
       reuseExistingServer: !process.env.CI,
@@ -70,6 +80,13 @@ export default defineConfig({
       stdout: "ignore" as const,
       stderr: "pipe" as const,
       gracefulShutdown: { signal: "SIGTERM" as const, timeout: 10_000 },
-    },
-  ],
+    }],
+  ]),
 });
+
+type WebServer = Extract<NonNullable<PlaywrightTestConfig["webServer"]>, unknown[]>[number];
+
+function pick(servers: [string, WebServer][]): WebServer[] {
+  const wanted = process.env.CAPSTAN_E2E_SERVERS?.split(",").map((s) => s.trim());
+  return servers.filter(([name]) => !wanted || wanted.includes(name)).map(([, s]) => s);
+}

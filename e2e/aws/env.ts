@@ -1,7 +1,8 @@
 // Shared by playwright.config.ts, the "aws" project's server wrapper (./moto-server.ts) and its
 // spec. The token is a test-only secret: the server's configuration holds only its SHA-256.
 
-export const AWS_E2E_PORT = 3102;
+/** CAPSTAN_E2E_PORT_BASE + 2 (default 3102): see playwright.config.ts. */
+export const AWS_E2E_PORT = Number(process.env.CAPSTAN_E2E_PORT_BASE || 3100) + 2;
 export const AWS_E2E_DATA_DIR = ".e2e-data/aws";
 /** Written by the wrapper once moto is up and seeded: `{ "url": "http://127.0.0.1:<port>" }`. */
 export const AWS_E2E_STATE_FILE = `${AWS_E2E_DATA_DIR}/moto.json`;
