@@ -1,8 +1,9 @@
 // The identities and actions of the role × action × scope matrix (matrix.test.ts): who asks
 // (API tokens as configured, and the ways of being nobody) and what they ask for, through the
 // real route handlers inside a request context. The test file holds the matrix and its checks.
+import { GET as getAuditCsv } from "@/app/api/audit/export/route";
 import { GET as getAudit } from "@/app/api/audit/route";
-import { POST as postFaults } from "@/app/api/admin/faults/route";
+import { GET as getFaults, POST as postFaults } from "@/app/api/admin/faults/route";
 import { GET as getFleet } from "@/app/api/fleet/route";
 import { GET as getHealth } from "@/app/api/health/route";
 import { POST as postCapacity } from "@/app/api/pools/[region]/[pool]/capacity/route";
@@ -100,6 +101,8 @@ function capacity(group: ReadGroup, region: string, pool: string, bounds = false
       call: (h) => send("/api/admin/faults", h, mutating({ region: WEST, fault: "throttled" })).run((r) => postFaults(r)),
     },
     "GET /api/health": { kind: "public", call: (h) => send("/api/health", h).run(() => getHealth()) },
+    "GET /api/admin/faults": { kind: "read", call: (h) => send("/api/admin/faults", h).run(() => getFaults()) },
+    "GET /api/audit/export": { kind: "read", call: (h) => send("/api/audit/export", h).run((r) => getAuditCsv(r)) },
   } satisfies Record<string, Action>;
 }
 export type ActionName = keyof ReturnType<typeof matrixActions>;

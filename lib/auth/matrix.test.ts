@@ -12,6 +12,7 @@ import { sharedCache } from "@/lib/cache/shared-cache";
 import { setConfigForTests } from "@/lib/config";
 import { tempStore } from "@/lib/services/testing/fixtures";
 import { CONFIGURED, IDENTITIES, matrixActions, WEST, type Action, type ActionName, type IdentityName, type Who } from "./matrix-cases";
+import { checkAuthorizationCoverage } from "./coverage";
 import { configWithAuth } from "./test-config";
 import { sha256Hex } from "./tokens";
 
@@ -44,18 +45,18 @@ const ACTIONS = matrixActions((region, pool) => group(region, pool));
 // both scoped operators cover: their 403 there is the role, not the scope.
 
 const COLUMNS = Object.keys(ACTIONS) as ActionName[];
-//                          fleet pool   pool   stand- audit  desired desired desired min/  faults health
-//                                e1/app w2/wkr  by           e1/app  e1/wkr  w2/app  max
+//                          fleet pool   pool   stand- audit  desired desired desired min/  faults health faults audit
+//                                e1/app w2/wkr  by           e1/app  e1/wkr  w2/app  max                 (GET)  CSV
 // prettier-ignore
 const MATRIX: Record<IdentityName, number[]> = {
-  viewer:                  [200,  200,   200,   200,   200,   403,    403,    403,    403,  403,   200],
-  operator:                [200,  200,   200,   200,   200,   200,    200,    200,    403,  403,   200],
-  admin:                   [200,  200,   200,   200,   200,   200,    200,    200,    200,  200,   200],
-  "operator worker-*":     [200,  403,   200,   200,   200,   403,    200,    403,    403,  403,   200],
-  "operator us-west-2":    [200,  403,   200,   200,   200,   403,    403,    200,    403,  403,   200],
-  "unconfigured token":    [401,  401,   401,   401,   401,   401,    401,    401,    401,  401,   200],
-  "no credentials":        [401,  401,   401,   401,   401,   401,    401,    401,    401,  401,   200],
-  "Basic scheme":          [401,  401,   401,   401,   401,   401,    401,    401,    401,  401,   200],
+  viewer:                  [200,  200,   200,   200,   200,   403,    403,    403,    403,  403,   200, 403,   200],
+  operator:                [200,  200,   200,   200,   200,   200,    200,    200,    403,  403,   200, 403,   200],
+  admin:                   [200,  200,   200,   200,   200,   200,    200,    200,    200,  200,   200, 200,   200],
+  "operator worker-*":     [200,  403,   200,   200,   200,   403,    200,    403,    403,  403,   200, 403,   200],
+  "operator us-west-2":    [200,  403,   200,   200,   200,   403,    403,    200,    403,  403,   200, 403,   200],
+  "unconfigured token":    [401,  401,   401,   401,   401,   401,    401,    401,    401,  401,   200, 401,   401],
+  "no credentials":        [401,  401,   401,   401,   401,   401,    401,    401,    401,  401,   200, 401,   401],
+  "Basic scheme":          [401,  401,   401,   401,   401,   401,    401,    401,    401,  401,   200, 401,   401],
 };
 
 /** Audit rows seeded before each cell; GET /api/audit shows each identity the ones in its scope. */
@@ -177,6 +178,29 @@ describe("role × action × scope, through the JSON API with API tokens", () => 
     expect(CELLS).toHaveLength(Object.keys(IDENTITIES).length * COLUMNS.length);
   });
 
+  it("has a column for every route handler in app/, found on disk (a new route without one fails here)", () => {
+    // Each column's request, as method and path.
+    const requests = COLUMNS.map((c) => {
+      const act: Action = ACTIONS[c];
+      const m = /^(GET|POST|PUT|PATCH|DELETE) (\/\S+)$/.exec(c);
+      if (m) return { method: m[1]!, path: m[2]! };
+      if (act.target) return { method: "POST", path: `/api/pools/${act.target.region}/${act.target.pool}/capacity` };
+      throw new Error(`column ${c}: say which request it makes`);
+    });
+    // Sign-in and sign-out are not role-gated (there is no identity yet); the coverage test holds them.
+    const SIGN_IN = "app/api/session/route.ts";
+    const handlers = checkAuthorizationCoverage(process.cwd())
+      .checked.filter((c) => /^app\/.*\/route\.(ts|tsx|js|mjs) [A-Z]+$/.test(c) && !c.startsWith(SIGN_IN))
+      .map((c) => {
+        const [file, method] = c.split(" ") as [string, string];
+        const pattern = file.replace(/^app/, "").replace(/\/route\.\w+$/, "").replace(/\[[^\]]+\]/g, "[^/]+");
+        return { handler: c, method, re: new RegExp(`^${pattern}$`) };
+      });
+    expect(handlers.length).toBeGreaterThanOrEqual(6);
+    const uncovered = handlers.filter((h) => !requests.some((r) => r.method === h.method && h.re.test(r.path))).map((h) => h.handler);
+    expect(uncovered).toEqual([]);
+  });
+
   it.each(CELLS)("$who · $action → $status", async ({ who, action, status }) => {
     const id: Who = IDENTITIES[who];
     const act: Action = ACTIONS[action];
@@ -187,7 +211,8 @@ describe("role × action × scope, through the JSON API with API tokens", () => 
     const faultsBefore = backend.faults();
 
     const res = await act.call(headers, key);
-    const body = await res.json();
+    const text = await res.text();
+    const body = res.headers.get("content-type")?.includes("json") ? JSON.parse(text) : text;
 
     expect(res.status, JSON.stringify(body)).toBe(status);
     if (status === 401) expect(body).toMatchObject({ kind: "unauthenticated", error: expect.any(String) });
@@ -261,6 +286,14 @@ describe("role × action × scope, through the JSON API with API tokens", () => 
           break;
         case "GET /api/audit":
           expect(body.records.map((r: AuditRecord) => `${r.region}/${r.pool}`).sort()).toEqual(AUDIT_VISIBLE[who]);
+          break;
+        case "GET /api/admin/faults":
+          expect(body.faults).toBeTypeOf("object");
+          break;
+        case "GET /api/audit/export":
+          // The CSV holds exactly the rows the JSON list shows this identity (header + one line each).
+          expect(res.headers.get("content-type")).toMatch(/^text\/csv/);
+          expect(String(body).trim().split("\n")).toHaveLength(AUDIT_VISIBLE[who]!.length + 1);
           break;
         case "GET /api/health":
           // Signed out (a load balancer): ok or degraded and nothing else. Signed in: the details.
