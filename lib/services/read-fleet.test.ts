@@ -134,3 +134,27 @@ describe("readFleet", () => {
     }
   });
 });
+
+describe("one deadline per region", () => {
+  it("a region whose capacity and metrics are each slow holds readers for one timeout, not two", async () => {
+    // Capacity answers after 700 ms, metrics never: before, 700 + 1000 ms; now one 1000 ms deadline.
+    cfg.refresh.timeoutMs = 1000;
+    const realList = h.backend.listGroups.bind(h.backend);
+    const slow = (ms: number) => new Promise((r) => setTimeout(r, ms));
+    vi.spyOn(h.backend, "listGroups").mockImplementation(async (r, signal) => {
+      if (r === "us-west-2") await slow(700);
+      return realList(r, signal);
+    });
+    const realMetrics = h.backend.getMetricData.bind(h.backend);
+    vi.spyOn(h.backend, "getMetricData").mockImplementation(async (r, q, range, signal) => {
+      if (r === "us-west-2") await new Promise(() => undefined); // never answers
+      return realMetrics(r, q, range, signal);
+    });
+    const started = performance.now();
+    const view = await readFleet(viewer, "1h");
+    const took = performance.now() - started;
+    expect(took).toBeLessThan(1500); // one deadline (plus work), not 700 + 1000
+    expect(region(view, "us-west-2")).toMatchObject({ status: "ok", metricsError: { code: "Timeout" } });
+    expect(region(view, "us-east-1").metricsError).toBeUndefined();
+  });
+});

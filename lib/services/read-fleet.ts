@@ -1,6 +1,7 @@
 import { authorize, can, type Identity } from "@/lib/auth/roles";
 import { getConfig, regionsOf, type FleetConfig } from "@/lib/config";
-import type { MetricQuery, MetricSeries, RegionRole } from "@/lib/fleet/types";
+import type { CacheResult } from "@/lib/cache/shared-cache";
+import { BackendError, type MetricQuery, type MetricSeries, type RegionRole } from "@/lib/fleet/types";
 import type { FleetView, PoolSummary, RegionView, SeriesView } from "@/lib/fleet/views";
 import { choosePeriod, downsample, latest, RANGES, type RangeKey } from "@/lib/metrics/period";
 import { buildQuery, poolMetricDefs, queryId, toDisplay, type MetricKind } from "@/lib/metrics/queries";
@@ -21,6 +22,10 @@ export async function readFleet(identity: Identity | null, range: RangeKey = "1h
 
 /** One region, independently; never throws (a failure becomes the region's status). */
 export async function readRegion(region: string, role: RegionRole, range: RangeKey, cfg: FleetConfig = getConfig()): Promise<RegionView> {
+  // One deadline per region: capacity and then metrics share cfg.refresh.timeoutMs, so a slow
+  // region holds its readers for one timeout, not two. Metrics that miss it are reported as a
+  // Timeout (gaps, not zeros) while their read goes on and fills the cache for the next refresh.
+  const deadline = Date.now() + cfg.refresh.timeoutMs;
   const groups = await readGroups(region, cfg);
   const { status, error } = regionStatus(groups);
   const pools = poolsInRegion(cfg, groups.value);
@@ -29,7 +34,7 @@ export async function readRegion(region: string, role: RegionRole, range: RangeK
   const series =
     groups.value === undefined
       ? { value: undefined }
-      : await readSeriesByPeriod(`overview:${range}`, region, queries.list, RANGES[range], Date.now(), cfg);
+      : await beforeDeadline(readSeriesByPeriod(`overview:${range}`, region, queries.list, RANGES[range], Date.now(), cfg), deadline, region);
   const byId = new Map((series.value ?? []).map((s) => [s.id, s]));
   // Metrics can fail while capacity reads fine (a missing cloudwatch:GetMetricData permission,
   // throttling): say so, rather than judge pools healthy from numbers that are not there.
@@ -148,4 +153,17 @@ export function streamFleet(identity: Identity | null, range: RangeKey = "1h") {
 export function visibleTo(identity: Identity, view: RegionView): RegionView {
   const pools = view.pools.filter((p) => can(identity, "fleet:read", { region: view.region, pool: p.id }));
   return pools.length === view.pools.length ? view : { ...view, pools };
+}
+
+/** `p`, or (past the deadline) a result that says the region's metrics timed out. */
+async function beforeDeadline<T>(p: Promise<CacheResult<T>>, deadline: number, region: string): Promise<CacheResult<T>> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  p.catch(() => undefined); // finishing late is the cache's business
+  const late = new Promise<CacheResult<T>>((resolve) => {
+    timer = setTimeout(
+      () => resolve({ value: undefined, fetchedAt: undefined, stale: false, error: new BackendError("Timeout", `${region} metrics did not answer within the region's deadline`, { regional: true }) }),
+      Math.max(0, deadline - Date.now()),
+    );
+  });
+  return Promise.race([p, late]).finally(() => clearTimeout(timer));
 }
