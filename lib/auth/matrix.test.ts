@@ -12,6 +12,7 @@ import { sharedCache } from "@/lib/cache/shared-cache";
 import { setConfigForTests } from "@/lib/config";
 import { tempStore } from "@/lib/services/testing/fixtures";
 import { CONFIGURED, IDENTITIES, matrixActions, WEST, type Action, type ActionName, type IdentityName, type Who } from "./matrix-cases";
+import { ALB_ARN, ALB_CLIENT, ALB_ISSUER, startAlbKeys } from "./alb-test-keys";
 import { checkAuthorizationCoverage } from "./coverage";
 import { configWithAuth } from "./test-config";
 import { sha256Hex } from "./tokens";
@@ -57,6 +58,8 @@ const MATRIX: Record<IdentityName, number[]> = {
   "unconfigured token":    [401,  401,   401,   401,   401,   401,    401,    401,    401,  401,   200, 401,   401],
   "no credentials":        [401,  401,   401,   401,   401,   401,    401,    401,    401,  401,   200, 401,   401],
   "Basic scheme":          [401,  401,   401,   401,   401,   401,    401,    401,    401,  401,   200, 401,   401],
+  "ALB operator":          [200,  200,   200,   200,   200,   200,    200,    200,    403,  403,   200, 403,   200],
+  "ALB no role":           [403,  403,   403,   403,   403,   403,    403,    403,    403,  403,   200, 403,   403],
 };
 
 /** Audit rows seeded before each cell; GET /api/audit shows each identity the ones in its scope. */
@@ -71,6 +74,7 @@ const AUDIT_VISIBLE: Partial<Record<IdentityName, string[]>> = {
   admin: ["us-east-1/app", "us-east-1/worker-email", "us-west-2/app"],
   "operator worker-*": ["us-east-1/worker-email"],
   "operator us-west-2": ["us-west-2/app"],
+  "ALB operator": ["us-east-1/app", "us-east-1/worker-email", "us-west-2/app"],
 };
 
 /** Pools each identity sees in GET /api/fleet per region (us-east-1, us-west-2) and in GET /api/standby. */
@@ -81,6 +85,7 @@ const LIST_VISIBLE: Partial<Record<IdentityName, { east: number; west: number; s
   admin: { east: 8, west: 8, standby: 8 },
   "operator worker-*": { east: WORKERS, west: WORKERS, standby: WORKERS },
   "operator us-west-2": { east: 0, west: 8, standby: 0 },
+  "ALB operator": { east: 8, west: 8, standby: 8 },
 };
 
 const CELLS = (Object.keys(MATRIX) as IdentityName[]).flatMap((who) =>
@@ -89,9 +94,13 @@ const CELLS = (Object.keys(MATRIX) as IdentityName[]).flatMap((who) =>
 
 // ---- fixtures -------------------------------------------------------------------------------
 
+// ALB sign-in beside the tokens (a token decides alone in any mode): x-amzn-oidc-data signed here
+// with a local ES256 key, its public key served locally as the ALB's key endpoint does.
+const albKeys = await startAlbKeys();
 const config = configWithAuth({
-  mode: "dev", // the shipped mode: a token decides alone, and with none the (absent) session cookie is read
+  mode: "alb",
   tokens: CONFIGURED.map(({ secret, ...t }) => ({ ...t, sha256: sha256Hex(secret) })),
+  alb: { arns: [ALB_ARN], roles: { ops: "operator", staff: "viewer" }, issuer: ALB_ISSUER, clientId: ALB_CLIENT, testKeyBaseUrl: albKeys.base },
 });
 
 let backend: SimulatedBackend;
@@ -124,7 +133,8 @@ beforeAll(() => {
   vi.useFakeTimers({ toFake: ["Date"], now: WEEKDAY_PEAK });
   setConfigForTests(config);
 });
-afterAll(() => {
+afterAll(async () => {
+  await albKeys.close();
   vi.useRealTimers();
   vi.unstubAllEnvs();
   setConfigForTests(undefined);
@@ -172,7 +182,7 @@ afterEach(() => {
 
 let n = 0;
 
-describe("role × action × scope, through the JSON API with API tokens", () => {
+describe("role × action × scope, through the JSON API with API tokens and ALB sign-in", () => {
   it("the matrix has a cell for every identity and action", () => {
     for (const row of Object.values(MATRIX)) expect(row).toHaveLength(COLUMNS.length);
     expect(CELLS).toHaveLength(Object.keys(IDENTITIES).length * COLUMNS.length);
@@ -205,6 +215,7 @@ describe("role × action × scope, through the JSON API with API tokens", () => 
     const id: Who = IDENTITIES[who];
     const act: Action = ACTIONS[action];
     const headers: Record<string, string> = id.authorization ? { authorization: id.authorization } : {};
+    if (id.alb) headers["x-amzn-oidc-data"] = await albKeys.sign(id.alb);
     const key = `matrix-${++n}-${action.replace(/[^A-Za-z0-9]+/g, "-")}`;
     const before = await fleetState();
     const auditBefore = await auditRows();
@@ -297,7 +308,7 @@ describe("role × action × scope, through the JSON API with API tokens", () => 
           break;
         case "GET /api/health":
           // Signed out (a load balancer): ok or degraded and nothing else. Signed in: the details.
-          if (id.actor) expect(body).toMatchObject({ status: "ok", backend: "simulated", regions: [{ region: "us-east-1" }, { region: WEST }] });
+          if (id.actor && !id.noRole) expect(body).toMatchObject({ status: "ok", backend: "simulated", regions: [{ region: "us-east-1" }, { region: WEST }] });
           else expect(body).toEqual({ status: "ok" });
           expect(JSON.stringify(body)).not.toMatch(/desired|pools/);
           break;
