@@ -1,8 +1,8 @@
 import { expect, test } from "../fixtures";
 
 // The standby plan, end to end. So that the plan does not depend on the simulated hour, the spec
-// first takes two standby pools nobody else's spec touches (bastion, scheduler in us-west-2: max 1)
-// down to 0: the verdict then asks for both back at 1. An admin reviews the plan on the standby
+// first takes two standby pools (bastion, scheduler in us-west-2) down to 0, wherever other specs
+// left them: the verdict then asks for both back at 1. An admin reviews the plan on the standby
 // page, someone moves bastion meanwhile, the admin applies: bastion is refused (409) and reported,
 // the rest go ahead and the page follows them until they are in service.
 
@@ -15,7 +15,16 @@ test("an admin applies the standby plan as one batch; a pool moved meanwhile is 
     const g = (await (await page.request.get(`/api/pools/${WEST}/${pool}?range=1h`)).json()).pool;
     const res = await page.request.post(`/api/pools/${WEST}/${pool}/capacity`, {
       headers: { origin: baseURL! },
-      data: { desired: 0, expectedDesired: g.desired, min: 0, max: g.max, reason: "standby plan spec: start from nothing", idempotencyKey: `plan-setup-${pool}-${Date.now()}` },
+      // With the override: another spec may have moved the pool more than one step (max step 1).
+      data: {
+        desired: 0,
+        expectedDesired: g.desired,
+        min: 0,
+        max: g.max,
+        override: { confirm: pool },
+        reason: "standby plan spec: start from nothing",
+        idempotencyKey: `plan-setup-${pool}-${Date.now()}`,
+      },
     });
     expect(res.status(), await res.text()).toBe(200);
   }
