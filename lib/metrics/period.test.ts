@@ -1,6 +1,13 @@
 import { describe, expect, it } from "vitest";
 import type { Point } from "@/lib/fleet/types";
-import { alignedRange, choosePeriod, downsample, latest, RANGES } from "./period";
+import { alignedRange, choosePeriod, downsample, isRangeKey, latest, RANGES } from "./period";
+
+describe("range keys", () => {
+  it("accepts the four ranges and nothing inherited from Object.prototype", () => {
+    for (const k of ["1h", "6h", "24h", "7d"]) expect(isRangeKey(k)).toBe(true);
+    for (const k of ["constructor", "__proto__", "toString", "hasOwnProperty", "valueOf", "", "1H"]) expect(isRangeKey(k)).toBe(false);
+  });
+});
 
 describe("period selection", () => {
   it("follows the range: ~range/2000 snapped up to 60/300/900/3600 s", () => {

@@ -5,7 +5,8 @@ export type RangeKey = keyof typeof RANGES;
 export const RANGE_KEYS = Object.keys(RANGES) as RangeKey[];
 
 export function isRangeKey(v: unknown): v is RangeKey {
-  return typeof v === "string" && v in RANGES;
+  // Own properties only: `"constructor" in RANGES` is true (inherited from Object.prototype).
+  return typeof v === "string" && Object.hasOwn(RANGES, v);
 }
 
 const PERIODS = [60, 300, 900, 3600] as const;
