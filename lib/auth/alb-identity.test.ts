@@ -3,6 +3,8 @@ import { groupsFrom, identityFromAlbClaims, type AlbConfig } from "./alb-identit
 
 const alb: AlbConfig = {
   arns: ["arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/app/capstan/1"],
+  issuer: "https://idp.example.com",
+  clientId: "capstan",
   nameClaim: "email",
   groupsClaim: "cognito:groups",
   roles: {

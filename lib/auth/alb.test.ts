@@ -104,7 +104,7 @@ describe("ALB x-amzn-oidc-data verification", () => {
 
   it("rejects a token from an ALB that is not configured, before fetching any key", async () => {
     const v = await verifyAlbToken(await sign({ signer: WEST }), alb());
-    expect(v).toEqual({ ok: false, reason: `signer ${WEST} is not a configured ALB` });
+    expect(v).toEqual({ ok: false, reason: `signer "${WEST}" is not a configured ALB` });
     expect(requests).toEqual([]);
   });
 
@@ -143,9 +143,46 @@ describe("ALB x-amzn-oidc-data verification", () => {
   it("rejects other algorithms and a wrong OIDC client before fetching keys or by the library", async () => {
     const hs256 = Buffer.from(JSON.stringify({ alg: "HS256", kid: kidA, signer: EAST, exp: now() + 60 })).toString("base64url");
     const token = (await sign()).replace(/^[^.]+/, hs256);
-    expect(await verifyAlbToken(token, alb())).toEqual({ ok: false, reason: "alg HS256 is not ES256" });
+    expect(await verifyAlbToken(token, alb())).toEqual({ ok: false, reason: 'alg "HS256" is not ES256' });
     expect(requests).toEqual([]);
-    expect(await verifyAlbToken(await sign({ header: { client: "someone-else" } }), alb())).toMatchObject({ ok: false });
+    expect(await verifyAlbToken(await sign({ header: { client: "someone-else" } }), alb())).toEqual({ ok: false, reason: `client "someone-else" is not ${CLIENT}` });
+    expect(await verifyAlbToken(await sign({ header: { iss: "https://other-idp.example" } }), alb())).toEqual({
+      ok: false,
+      reason: `issuer "https://other-idp.example" is not ${ISSUER}`,
+    });
+    expect(requests).toEqual([]);
+  });
+
+  it("never logs an unverified header's values raw (no forged log lines, no terminal escapes)", async () => {
+    const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
+    const evil = "x\ncapstan: admin signed in\u001b[31m\u202e";
+    await identityFromAlbHeader(await sign({ signer: evil }), alb());
+    await identityFromAlbHeader(await sign({ header: { client: evil } }), alb());
+    await identityFromAlbHeader(`${Buffer.from(JSON.stringify({ alg: evil })).toString("base64url")}.e30.x`, alb());
+    expect(warn).toHaveBeenCalledTimes(3);
+    for (const [line] of warn.mock.calls) {
+      expect(String(line)).not.toMatch(/[\u0000-\u001f\u202e]/);
+      expect(String(line)).toContain("\\u000a");
+    }
+  });
+
+  it("tries at most a handful of unknown kids a minute, so forged kids cannot cause a storm of key fetches", async () => {
+    const { KidLimiter } = await import("./alb-kid-limiter");
+    const limiter = new KidLimiter(3);
+    const t = 1_000_000;
+    expect([1, 2, 3, 4, 5].map((i) => limiter.mayFetch(`kid-${i}`, t))).toEqual([true, true, true, false, false]);
+    limiter.verified("kid-1");
+    expect(limiter.mayFetch("kid-1", t + 1)).toBe(true); // a known kid is never limited
+    expect(limiter.mayFetch("kid-6", t + 60_000)).toBe(true); // the next minute
+  });
+
+  it("a burst of tokens with random kids causes a bounded number of key fetches, and real users still get in", async () => {
+    const cfg = alb({ testKeyBaseUrl: `${origin}/storm` });
+    expect((await verifyAlbToken(await sign(), cfg)).ok).toBe(true);
+    requests.length = 0;
+    for (let i = 0; i < 40; i++) expect((await verifyAlbToken(await sign({ kid: randomUUID() }), cfg)).ok).toBe(false);
+    expect(requests.length).toBeLessThanOrEqual(10);
+    expect((await verifyAlbToken(await sign(), cfg)).ok).toBe(true);
   });
 
   it("caches keys: one fetch per ALB and kid", async () => {
@@ -212,7 +249,9 @@ describe("ALB identity in requests", () => {
     expect(worker).toMatchObject({ role: "operator", scope: { pools: ["worker-*"] } });
     expect(authorize(worker, "capacity:change", { region: "us-east-1", pool: "worker-email" }).name).toBe("ana@example.com");
     expect(() => authorize(worker, "capacity:change", { region: "us-east-1", pool: "app" })).toThrow(ForbiddenError);
-    expect(authorize(worker, "fleet:read", { pool: "app" }).role).toBe("operator"); // staff: viewer everywhere
+    // staff: viewer everywhere. The role returned (and audited) is the one the grant used here.
+    expect(authorize(worker, "fleet:read", { pool: "app" }).role).toBe("viewer");
+    expect(authorize(worker, "capacity:change", { region: "us-east-1", pool: "worker-email" }).role).toBe("operator");
   });
 
   it("ignores a session cookie and falls back to nothing in alb mode", async () => {

@@ -5,6 +5,8 @@ import type { Fetcher } from "aws-jwt-verify/https";
 import { decomposeUnverifiedJwt } from "aws-jwt-verify/jwt";
 import { identityFromAlbClaims, type AlbConfig } from "./alb-identity";
 import { albKeyBaseUrl } from "./alb-keys";
+import { KidLimiter } from "./alb-kid-limiter";
+import { escapeForLog, logSafe } from "./log-safe";
 import type { Identity } from "./roles";
 
 // Verification of the `x-amzn-oidc-data` header an ALB with OIDC authentication adds to every
@@ -35,17 +37,22 @@ const keyFetcher: Fetcher = {
 };
 
 type Verifier = { verify(jwt: string): Promise<Record<string, unknown>> };
-const holder = globalThis as unknown as { __capstanAlbVerifiers?: Map<string, Verifier> };
+const holder = globalThis as unknown as { __capstanAlbVerifiers?: Map<string, Verifier>; __capstanAlbKids?: KidLimiter };
+
+/** Key ids seen verified, and a budget for new ones: forged kids cannot cause a storm of key fetches. */
+export function albKidLimiter(): KidLimiter {
+  return (holder.__capstanAlbKids ??= new KidLimiter());
+}
 
 /** One verifier (and key cache) per ALB, kept for the life of the process. */
 export function verifierFor(arn: string, alb: AlbConfig): Verifier {
   const jwksUri = albKeyBaseUrl(arn, alb.testKeyBaseUrl);
-  const key = JSON.stringify([arn, jwksUri, alb.issuer ?? null, alb.clientId ?? null]);
+  const key = JSON.stringify([arn, jwksUri, alb.issuer, alb.clientId]);
   holder.__capstanAlbVerifiers ??= new Map();
   let v = holder.__capstanAlbVerifiers.get(key);
   if (!v) {
     v = AlbJwtVerifier.create(
-      { albArn: arn, jwksUri, issuer: alb.issuer ?? null, clientId: alb.clientId ?? null },
+      { albArn: arn, jwksUri, issuer: alb.issuer, clientId: alb.clientId },
       { jwksCache: new AlbJwksCache({ fetcher: keyFetcher }) },
     ) as unknown as Verifier;
     holder.__capstanAlbVerifiers.set(key, v);
@@ -63,22 +70,27 @@ export async function verifyAlbToken(token: string, alb: AlbConfig, nowMs = Date
   try {
     header = decomposeUnverifiedJwt(token).header as Record<string, unknown>;
   } catch (e) {
-    return { ok: false, reason: `malformed token (${(e as Error).message})` };
+    return { ok: false, reason: `malformed token (${escapeForLog((e as Error).message)})` };
   }
-  if (header.alg !== "ES256") return { ok: false, reason: `alg ${String(header.alg)} is not ES256` };
+  if (header.alg !== "ES256") return { ok: false, reason: `alg ${logSafe(header.alg)} is not ES256` };
   const signer = header.signer;
   if (typeof signer !== "string" || !alb.arns.includes(signer)) {
-    return { ok: false, reason: `signer ${String(signer)} is not a configured ALB` };
+    return { ok: false, reason: `signer ${logSafe(signer)} is not a configured ALB` };
   }
   if (typeof header.kid !== "string" || !UUID_RE.test(header.kid)) return { ok: false, reason: "kid is not a UUID" };
   if (typeof header.exp !== "number" || !Number.isFinite(header.exp)) return { ok: false, reason: "no exp in header" };
   if (header.exp * 1000 <= nowMs) return { ok: false, reason: `expired at ${new Date(header.exp * 1000).toISOString()}` };
-  if (alb.issuer && header.iss !== alb.issuer) return { ok: false, reason: `issuer ${String(header.iss)} is not ${alb.issuer}` };
+  if (header.iss !== alb.issuer) return { ok: false, reason: `issuer ${logSafe(header.iss)} is not ${alb.issuer}` };
+  if (header.client !== alb.clientId) return { ok: false, reason: `client ${logSafe(header.client)} is not ${alb.clientId}` };
+  const kids = albKidLimiter();
+  const kidKey = `${signer} ${header.kid}`;
+  if (!kids.mayFetch(kidKey, nowMs)) return { ok: false, reason: "too many unknown key ids: not fetching another key this minute" };
   try {
     const payload = await verifierFor(signer, alb).verify(token);
+    kids.verified(kidKey);
     return { ok: true, header, payload };
   } catch (e) {
-    return { ok: false, reason: (e as Error).message };
+    return { ok: false, reason: escapeForLog((e as Error).message) };
   }
 }
 

@@ -11,7 +11,8 @@ const shipped = readFileSync("fleet.config.yaml", "utf8");
 const dir = mkdtempSync(path.join(tmpdir(), "capstan-startup-"));
 const SECRET = "s".repeat(32);
 const ARN = "arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/app/capstan/50dc6c495c0c9188";
-const ALB = `{ arns: ["${ARN}"], roles: { ops: operator } }`;
+const IDP = `issuer: "https://idp.example.com", clientId: capstan`;
+const ALB = `{ arns: ["${ARN}"], roles: { ops: operator }, ${IDP} }`;
 
 let n = 0;
 /** The shipped file with another auth block (and optionally backend: aws), as CAPSTAN_CONFIG. */
@@ -67,11 +68,20 @@ describe("start-up", () => {
     const env = { CAPSTAN_SESSION_SECRET: SECRET };
     expect(refusal({ ...configFile("{ mode: alb }"), ...env })).toContain("auth.alb: required with auth.mode: alb (arns of the load balancers and roles");
     expect(refusal({ ...configFile("{ mode: dev }"), ...env, CAPSTAN_AUTH_MODE: "alb" })).toContain("auth.alb: required with auth.mode: alb");
-    expect(refusal({ ...configFile("{ mode: alb, alb: { arns: [], roles: { ops: admin } } }"), ...env })).toContain("auth.alb.arns: must have at least 1 item(s)");
-    expect(refusal({ ...configFile(`{ mode: alb, alb: { arns: ["${ARN}"], roles: {} } }`), ...env })).toContain("auth.alb.roles: map at least one group to a role");
-    expect(refusal({ ...configFile(`{ mode: alb, alb: { arns: ["${ARN.replace("app/", "app/x/y/")}"], roles: { a: admin } } }`), ...env })).toContain(
+    expect(refusal({ ...configFile(`{ mode: alb, alb: { arns: [], roles: { ops: admin }, ${IDP} } }`), ...env })).toContain("auth.alb.arns: must have at least 1 item(s)");
+    expect(refusal({ ...configFile(`{ mode: alb, alb: { arns: ["${ARN}"], roles: {}, ${IDP} } }`), ...env })).toContain("auth.alb.roles: map at least one group to a role");
+    expect(refusal({ ...configFile(`{ mode: alb, alb: { arns: ["${ARN.replace("app/", "app/x/y/")}"], roles: { a: admin }, ${IDP} } }`), ...env })).toContain(
       "auth.alb.arns[0]: not an Application Load Balancer ARN",
     );
+  });
+
+  it("refuses alb sign-in without the IdP's issuer or the OIDC client id, naming the missing field", () => {
+    const env = { CAPSTAN_SESSION_SECRET: SECRET };
+    expect(refusal({ ...configFile(`{ mode: alb, alb: { arns: ["${ARN}"], roles: { ops: operator }, clientId: capstan } }`), ...env })).toContain("auth.alb.issuer: required");
+    expect(refusal({ ...configFile(`{ mode: alb, alb: { arns: ["${ARN}"], roles: { ops: operator }, issuer: "https://idp.example.com" } }`), ...env })).toContain(
+      "auth.alb.clientId: required",
+    );
+    expect(checkStartup({ ...configFile(`{ mode: alb, alb: ${ALB} }`), ...env }).auth.alb).toMatchObject({ issuer: "https://idp.example.com", clientId: "capstan" });
   });
 
   it("refuses a missing or short session secret outside dev sign-in", () => {
@@ -89,7 +99,7 @@ describe("start-up", () => {
   });
 
   it("refuses the test-only key server in production unless explicitly allowed", () => {
-    const env = { ...configFile(`{ mode: alb, alb: { arns: ["${ARN}"], roles: { ops: operator }, testKeyBaseUrl: "http://127.0.0.1:9999/keys" } }`), CAPSTAN_SESSION_SECRET: SECRET };
+    const env = { ...configFile(`{ mode: alb, alb: { arns: ["${ARN}"], roles: { ops: operator }, ${IDP}, testKeyBaseUrl: "http://127.0.0.1:9999/keys" } }`), CAPSTAN_SESSION_SECRET: SECRET };
     expect(refusal({ ...env, NODE_ENV: "production" })).toContain("auth.alb.testKeyBaseUrl: test-only, refused in production");
     expect(checkStartup({ ...env, NODE_ENV: "test" }).auth.alb?.testKeyBaseUrl).toBe("http://127.0.0.1:9999/keys");
     setConfigForTests(undefined);

@@ -124,10 +124,16 @@ export const authSchema = z.strictObject({
       nameClaim: z.string().default("email"),
       groupsClaim: z.string().default("groups"),
       roles: z.record(z.string(), roleGrant),
-      /** Expected `iss` of the user claims (the IdP's issuer). Absent: not checked. */
-      issuer: z.string().url().optional(),
-      /** Expected `client` (OIDC client id) in the token header. Absent: not checked. */
-      clientId: z.string().min(1).optional(),
+      /**
+       * Expected `iss` of the user claims (the IdP's issuer). Required: without it a token from
+       * another IdP configured on the same ALB would be accepted.
+       */
+      issuer: z.string().url(),
+      /**
+       * Expected `client` (OIDC client id) in the token header. Required: without it a token from
+       * another listener rule (another OIDC client) on the same ALB would be accepted.
+       */
+      clientId: z.string().min(1),
       /**
        * Test only: fetch ALB public keys from `<testKeyBaseUrl>/<region of the ARN>/<kid>`.
        * Start-up refuses it when NODE_ENV=production unless CAPSTAN_ALLOW_TEST_KEYS=1.
