@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { ensurePrivateDir } from "@/lib/store/private-files";
 import path from "node:path";
 import { jwtVerify, SignJWT } from "jose";
 import { z } from "zod";
@@ -43,7 +44,7 @@ export async function loadSessionSecret(env: Record<string, string | undefined>,
   const file = path.join(dataDir(env), "session-secret");
   if (existsSync(file)) return readFileSync(file, "utf8").trim();
   const made = randomBytes(32).toString("base64url");
-  mkdirSync(path.dirname(file), { recursive: true });
+  ensurePrivateDir(path.dirname(file));
   writeFileSync(file, made, { mode: 0o600 });
   return made;
 }

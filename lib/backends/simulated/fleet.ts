@@ -63,8 +63,14 @@ export class SimFleet implements MetricSource {
   }
 
   private fit(saved: SimState | null, t0: number): { state: SimState; changed: boolean } {
-    // Instance ids and failures derive from the seed: state from another seed would not fit.
-    const fits = saved !== null && saved.seed === this.ctx.seed;
+    // Instance ids and failures derive from the seed: state from another seed would not fit, and
+    // silently starting a fresh fleet would lose every change made to it. Refuse, and say how.
+    if (saved !== null && saved.seed !== this.ctx.seed) {
+      throw new Error(
+        `the simulated fleet state was made with simulation.seed ${saved.seed}, but the configuration now says ${this.ctx.seed}: restore the seed, or delete the state file (simulated-fleet.json in the data directory) to start a fresh simulated fleet`,
+      );
+    }
+    const fits = saved !== null;
     const state: SimState = fits ? saved : { version: 1, seed: this.ctx.seed, groups: {} };
     let changed = !fits;
     // Groups the configuration no longer has are dropped, so the file stays as small as the fleet.

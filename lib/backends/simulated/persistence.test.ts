@@ -1,4 +1,4 @@
-import { readFileSync, writeFileSync } from "node:fs";
+import { readFileSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { createSimulatedBackend } from "./index";
@@ -31,6 +31,34 @@ describe("simulated fleet state", () => {
     };
     expect(saved.version).toBe(1);
     expect(Object.keys(saved.groups)).toHaveLength(16); // 8 pools × 2 regions
+    // Only the server's user may read or change it.
+    expect(statSync(dataDir).mode & 0o777).toBe(0o700);
+    expect(statSync(path.join(dataDir, STATE_FILE)).mode & 0o777).toBe(0o600);
+  });
+
+  it("refuses impossible values (min above max, desired outside min..max), naming the file", () => {
+    const h = harness();
+    const saved = JSON.parse(readFileSync(path.join(h.dataDir, STATE_FILE), "utf8"));
+    const file = path.join(h.dataDir, STATE_FILE);
+    const make = () => createSimulatedBackend(cfg, { dataDir: h.dataDir, now: () => WEEKDAY_PEAK });
+    const app = saved.groups["us-east-1/app"];
+    writeFileSync(file, JSON.stringify({ ...saved, groups: { ...saved.groups, "us-east-1/app": { ...app, min: 50, max: 3, desired: 3 } } }));
+    expect(make).toThrow(`${file}: the simulated fleet state is corrupt (groups.us-east-1/app.min: min 50 is greater than max 3)`);
+    writeFileSync(file, JSON.stringify({ ...saved, groups: { ...saved.groups, "us-east-1/app": { ...app, min: 1, max: 3, desired: 9 } } }));
+    expect(make).toThrow(/desired 9 is outside min 1\.\.max 3/);
+    writeFileSync(file, JSON.stringify({ ...saved, groups: { ...saved.groups, "us-east-1/app": { ...app, min: -1 } } }));
+    expect(make).toThrow(/corrupt \(groups\.us-east-1\/app\.min/);
+  });
+
+  it("refuses state made with another seed instead of silently starting a fresh fleet", async () => {
+    const h = harness();
+    await h.backend.setDesiredCapacity(EAST, APP, 15);
+    const before = readFileSync(path.join(h.dataDir, STATE_FILE), "utf8");
+    const other = { ...cfg, simulation: { ...cfg.simulation, seed: cfg.simulation.seed + 1 } };
+    expect(() => createSimulatedBackend(other, { dataDir: h.dataDir, now: () => WEEKDAY_PEAK })).toThrow(
+      `the simulated fleet state was made with simulation.seed ${cfg.simulation.seed}, but the configuration now says ${cfg.simulation.seed + 1}`,
+    );
+    expect(readFileSync(path.join(h.dataDir, STATE_FILE), "utf8")).toBe(before); // untouched
   });
 
   it("survives a restart", async () => {

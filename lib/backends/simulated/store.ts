@@ -1,6 +1,7 @@
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { readFileSync, renameSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { z } from "zod";
+import { ensurePrivateDir, PRIVATE_FILE_MODE } from "@/lib/store/private-files";
 
 // The simulation's only memory: each group's bounds, its instances (with the instants they
 // launched, entered service, turned unhealthy, started terminating) and its activities. Metrics
@@ -41,9 +42,9 @@ const capacityEventSchema = z.strictObject({
 const groupSchema = z.strictObject({
   region: z.string(),
   poolId: z.string(),
-  min: z.number().int(),
-  max: z.number().int(),
-  desired: z.number().int(),
+  min: z.number().int().min(0),
+  max: z.number().int().min(0),
+  desired: z.number().int().min(0),
   /** Next instance / activity sequence number (ids are hashes of it). */
   seq: z.number().int(),
   instances: z.array(instanceSchema),
@@ -51,6 +52,11 @@ const groupSchema = z.strictObject({
   capacity: z.array(capacityEventSchema),
   /** Health events are processed up to this instant. */
   healthCursor: z.number(),
+}).check((ctx) => {
+  // What AWS would never hold: a hand-edited or damaged file must not become the fleet.
+  const g = ctx.value;
+  if (g.min > g.max) ctx.issues.push({ code: "custom", input: g, path: ["min"], message: `min ${g.min} is greater than max ${g.max}` });
+  else if (g.desired < g.min || g.desired > g.max) ctx.issues.push({ code: "custom", input: g, path: ["desired"], message: `desired ${g.desired} is outside min ${g.min}..max ${g.max}` });
 });
 
 /**
@@ -120,9 +126,9 @@ export class StateStore {
 
   /** Write to a temporary file and rename over the old one, so a crash never leaves half a file. */
   save(state: SimState): void {
-    mkdirSync(path.dirname(this.file), { recursive: true });
+    ensurePrivateDir(path.dirname(this.file));
     const tmp = `${this.file}.${process.pid}.tmp`;
-    writeFileSync(tmp, JSON.stringify(state));
+    writeFileSync(tmp, JSON.stringify(state), { mode: PRIVATE_FILE_MODE, flush: true });
     renameSync(tmp, this.file);
   }
 }
