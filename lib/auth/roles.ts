@@ -109,8 +109,14 @@ export function authorize(identity: Identity | null | undefined, action: Action,
   if (!identity.role) {
     throw new ForbiddenError(`${identity.name} is signed in, but none of their groups grants a Capstan role.`);
   }
-  if (can(identity, action, target)) return identity as AuthorizedIdentity;
   const need = RANK[REQUIRED[action]];
+  if (can(identity, action, target)) {
+    if (!identity.grants) return identity as AuthorizedIdentity;
+    // Record the role the grant that allows this actually gives here (an admin of worker-* who
+    // changes app does it as the operator they are there), not the highest role held anywhere.
+    const used = identity.grants.filter((g) => RANK[g.role] >= need && scopeCovers(g.scope, target)).sort((a, b) => RANK[b.role] - RANK[a.role])[0]!;
+    return { ...identity, role: used.role };
+  }
   if (!grantsOf(identity).some((g) => RANK[g.role] >= need)) {
     throw new ForbiddenError(`Role ${identity.role} may not ${describe(action)}.`);
   }
