@@ -113,19 +113,31 @@ async function refreshCosts(page: Page) {
   const cdp = await page.context().newCDPSession(page);
   // Every answered GET /api/fleet: status and bytes on the wire (headers and body as received).
   let seen: { status: number; bytes: number }[] = [];
+  // Resolved by the response that brings `seen` to the awaited count (no polling).
+  let waiting: { count: number; resolve: () => void } | null = null;
   page.on("response", (res) => {
     if (!res.url().includes("/api/fleet")) return;
     void res
       .request()
       .sizes()
-      .then((s) => seen.push({ status: res.status(), bytes: s.responseHeadersSize + s.responseBodySize }))
+      .then((s) => {
+        seen.push({ status: res.status(), bytes: s.responseHeadersSize + s.responseBodySize });
+        if (waiting && seen.length >= waiting.count) waiting.resolve();
+      })
       .catch(() => undefined);
   });
   const waitFor = async (count: number) => {
-    const deadline = Date.now() + 30_000 + count * REFRESH_MS * 3;
-    while (seen.length < count) {
-      if (Date.now() > deadline) throw new Error(`only ${seen.length} of ${count} refreshes answered`);
-      await page.waitForTimeout(100);
+    if (seen.length >= count) return;
+    const ms = 30_000 + count * REFRESH_MS * 3;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    try {
+      await new Promise<void>((resolve, reject) => {
+        waiting = { count, resolve };
+        timer = setTimeout(() => reject(new Error(`only ${seen.length} of ${count} refreshes answered`)), ms);
+      });
+    } finally {
+      clearTimeout(timer);
+      waiting = null;
     }
   };
 
