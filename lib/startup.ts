@@ -2,7 +2,7 @@ import { getBackend } from "@/lib/backends";
 import { ConfigError, getConfig, type FleetConfig } from "@/lib/config";
 import { notifyEnvProblems } from "@/lib/notify/config";
 import { startBackgroundWork } from "@/lib/services/background";
-import { getStore } from "@/lib/store";
+import { getStore, type Store } from "@/lib/store";
 import type { Env } from "@/lib/config/load";
 
 /**
@@ -45,9 +45,38 @@ export async function openStoreOrExit(exit: (code: number) => never = process.ex
     await store.ready;
     await store.ping(5_000);
     console.log(`capstan: store ${store.kind} at ${store.location}`);
+    closeStoreOnShutdown(store);
     startBackgroundWork();
   } catch (e) {
     console.error(`capstan: refusing to start: the store cannot be opened.\n${e instanceof Error ? e.message : String(e)}`);
     exit(1);
+  }
+}
+
+/**
+ * A clean stop (SIGTERM from the orchestrator, Ctrl-C) checkpoints and closes the store, so the
+ * SQLite file alone holds every row (a backup of it is complete). The close is synchronous for
+ * SQLite, so it also runs from the 'exit' event, whoever calls process.exit.
+ */
+export function closeStoreOnShutdown(store: Store, proc: Pick<NodeJS.Process, "once" | "listenerCount" | "exit"> = process): void {
+  let closed = false;
+  const closeNow = () => {
+    if (closed) return;
+    closed = true;
+    try {
+      if (store.kind === "sqlite") store.audit.close();
+      else void store.close();
+    } catch (e) {
+      console.error(`capstan: closing the store failed: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  };
+  proc.once("exit", closeNow);
+  for (const signal of ["SIGTERM", "SIGINT"] as const) {
+    // Only when nobody else (Next's own server) handles the signal: then exit is ours to call.
+    if (proc.listenerCount(signal) > 0) continue;
+    proc.once(signal, () => {
+      closeNow();
+      proc.exit(0);
+    });
   }
 }

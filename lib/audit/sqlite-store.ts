@@ -1,8 +1,8 @@
-import { mkdirSync } from "node:fs";
-import path from "node:path";
 import Database from "better-sqlite3";
 import type { TimeRange } from "@/lib/fleet/types";
+import { ensurePrivateFile } from "@/lib/store/private-files";
 import { migrate } from "./migrations";
+import { checkAuditFile, checkOnDisk, checkpointAndClose, identify, writeHighWater, type FileIdentity } from "./sqlite-durability";
 import { randomUUID } from "node:crypto";
 import type { OutboxEntry } from "@/lib/notify/events";
 import { claimOutbox, finishOutbox, insertOutbox, listOutbox, observeState } from "./sqlite-outbox";
@@ -63,9 +63,13 @@ function toGlob(pattern: string): string {
 
 export class SqliteAuditStore implements AuditStore {
   readonly db: Database.Database;
+  /** Rows known to be in the log; mirrored in the high-water mark beside the file. */
+  private rows = 0;
+  private opened: FileIdentity | null = null;
+  private markError: Error | null = null;
 
-  constructor(file: string) {
-    if (file !== ":memory:") mkdirSync(path.dirname(file), { recursive: true });
+  constructor(readonly file: string) {
+    if (file !== ":memory:") ensurePrivateFile(file, [`${file}-wal`, `${file}-shm`]); // 0600 before SQLite opens it (its -wal/-shm follow)
     this.db = new Database(file);
     try {
       this.db.pragma("journal_mode = WAL");
@@ -73,10 +77,34 @@ export class SqliteAuditStore implements AuditStore {
       this.db.pragma("synchronous = FULL");
       this.db.pragma("busy_timeout = 5000");
       migrate(this.db);
+      if (file !== ":memory:") {
+        this.rows = checkAuditFile(this.db, file);
+        writeHighWater(file, this.rows);
+        this.opened = identify(file);
+      }
     } catch (err) {
       this.db.close();
-      throw err;
+      const message = (err as Error).message;
+      throw new Error(message.startsWith(file) ? message : `${file}: the audit log cannot be opened (${message}); restore it from a backup`);
     }
+  }
+
+  /** After each new row: the high-water mark start-up compares the log with. */
+  private grew(): void {
+    this.rows++;
+    if (this.file === ":memory:") return;
+    // The row is committed: a mark that cannot be written fails the health check, not the caller.
+    try {
+      writeHighWater(this.file, this.rows);
+      this.markError = null;
+    } catch (e) {
+      this.markError = e as Error;
+    }
+  }
+
+  /** Throws, naming the file, when the log on disk is no longer the one open (see checkOnDisk). */
+  checkOnDisk(): void {
+    if (this.opened) checkOnDisk(this.file, this.opened, this.rows, this.markError);
   }
 
   async recordIntent(intent: NewAuditRecord, opts: { revertAt?: string } = {}): Promise<{ record: AuditRecord; created: boolean }> {
@@ -100,7 +128,9 @@ export class SqliteAuditStore implements AuditStore {
       }
       return { record, created: true };
     });
-    return run.immediate();
+    const result = run.immediate();
+    if (result.created) this.grew();
+    return result;
   }
 
   async recordAttempt(
@@ -114,6 +144,7 @@ export class SqliteAuditStore implements AuditStore {
       completedAt: attempt.time,
     });
     this.db.prepare(INSERT).run(params);
+    this.grew();
     return this.getSync(params.id)!;
   }
 
@@ -306,7 +337,9 @@ export class SqliteAuditStore implements AuditStore {
       insertOutbox(this.db, events, now);
       return { revert: toRevert(this.db.prepare("SELECT * FROM scheduled_changes WHERE id = ?").get(id) as RevertRow), record };
     });
-    return run.immediate();
+    const result = run.immediate();
+    if (result?.record) this.grew();
+    return result;
   }
 
   async enqueue(events: readonly OutboxEntry[], now: string): Promise<void> {
@@ -360,7 +393,7 @@ export class SqliteAuditStore implements AuditStore {
   }
 
   close(): void {
-    if (this.db.open) this.db.close();
+    checkpointAndClose(this.db, this.file);
   }
 
   private getSync(id: string): AuditRecord | null {

@@ -1,3 +1,4 @@
+import { rmSync } from "node:fs";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { setBackendForTests } from "@/lib/backends";
 import { cleanupDataDirs, harness, referenceConfig } from "@/lib/backends/simulated/test-fixtures";
@@ -5,6 +6,7 @@ import { sharedCache } from "@/lib/cache/shared-cache";
 import { setConfigForTests } from "@/lib/config";
 import { SqliteAuditStore } from "@/lib/audit/sqlite-store";
 import { setStoreForTests, SqliteStore } from "@/lib/store";
+import { tempDataDir } from "@/lib/services/testing/fixtures";
 import { readHealth } from "./health";
 
 afterEach(() => {
@@ -46,6 +48,25 @@ describe("health", () => {
 });
 
 describe("health with the store lost", () => {
+  it("says so when the SQLite file was deleted underneath the open log (it would vanish at the next start)", async () => {
+    const cfg = referenceConfig();
+    setConfigForTests(cfg);
+    setBackendForTests(harness(cfg, Date.now()).backend);
+    const t = tempDataDir();
+    const store = new SqliteStore(t.file);
+    setStoreForTests(store);
+    try {
+      expect(await readHealth()).toMatchObject({ status: "ok", storeReachable: true });
+      rmSync(t.file);
+      expect(await readHealth()).toMatchObject({ status: "degraded", store: "sqlite", storeReachable: false });
+    } finally {
+      setStoreForTests(undefined);
+      await store.close();
+      t.cleanup();
+    }
+  });
+
+
   it("says so, and the replica still answers (reads go on; changes are refused)", async () => {
     const cfg = referenceConfig();
     setConfigForTests(cfg);

@@ -1,7 +1,7 @@
 import { SqliteAuditStore } from "@/lib/audit/sqlite-store";
 import type { AuditStore } from "@/lib/audit/types";
 import { isLocallyLocked, withLocalLock } from "./local-lock";
-import type { Store } from "./types";
+import { StoreUnavailableError, type Store } from "./types";
 
 /**
  * The embedded default: the audit log in one SQLite file, everything else in this process's
@@ -23,7 +23,13 @@ export class SqliteStore implements Store {
     this.location = typeof file === "string" ? file : "(in-process)";
   }
 
-  withLock<T>(key: string, fn: () => Promise<T>): Promise<T> {
+  /** The lock a change takes before its intent: a log that would vanish refuses it (nothing has run). */
+  async withLock<T>(key: string, fn: () => Promise<T>): Promise<T> {
+    try {
+      this.checkFile();
+    } catch (e) {
+      throw new StoreUnavailableError((e as Error).message);
+    }
     return withLocalLock(key, fn);
   }
 
@@ -34,6 +40,12 @@ export class SqliteStore implements Store {
 
   async ping(): Promise<void> {
     await this.audit.query({ limit: 1 });
+    this.checkFile();
+  }
+
+  /** The file itself: deleted, replaced or emptied underneath, the open log would vanish at the next start. */
+  private checkFile(): void {
+    if (this.audit instanceof SqliteAuditStore) this.audit.checkOnDisk();
   }
 
   async close(): Promise<void> {

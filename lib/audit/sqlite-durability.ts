@@ -1,0 +1,89 @@
+import { existsSync, readFileSync, renameSync, statSync, writeFileSync } from "node:fs";
+import type Database from "better-sqlite3";
+import { PRIVATE_FILE_MODE } from "@/lib/store/private-files";
+
+// The audit log must not vanish silently. SQLite keeps recent commits in audit.sqlite-wal until a
+// checkpoint: a backup of the database file alone, or a lost -wal file, would quietly drop them.
+// So: checkpoint and close on shutdown; at start-up an integrity check, and the row count compared
+// with a high-water mark kept beside the file (audit.sqlite.hwm), written after every new row.
+// A damaged or shortened log stops the start, naming the file: restoring it is a person's call.
+
+export function highWaterFile(file: string): string {
+  return `${file}.hwm`;
+}
+
+export function readHighWater(file: string): number {
+  const f = highWaterFile(file);
+  if (!existsSync(f)) return 0;
+  const n = Number(JSON.parse(readFileSync(f, "utf8")).rows);
+  if (!Number.isSafeInteger(n) || n < 0) throw new Error(`${f}: not a valid high-water mark; restore it or the audit log`);
+  return n;
+}
+
+export function writeHighWater(file: string, rows: number): void {
+  const f = highWaterFile(file);
+  const tmp = `${f}.${process.pid}.tmp`;
+  writeFileSync(tmp, JSON.stringify({ rows, at: new Date().toISOString() }), { mode: PRIVATE_FILE_MODE });
+  renameSync(tmp, f);
+}
+
+/** Throws (naming the file) when the database is damaged or holds fewer rows than it once did. */
+export function checkAuditFile(db: Database.Database, file: string): number {
+  let verdict: unknown;
+  try {
+    verdict = db.pragma("quick_check", { simple: true });
+  } catch (e) {
+    throw new Error(`${file}: the audit log is damaged (${(e as Error).message}); restore it from a backup`);
+  }
+  if (verdict !== "ok") throw new Error(`${file}: the audit log is damaged (integrity check: ${String(verdict)}); restore it from a backup`);
+  const rows = countRows(db);
+  const mark = readHighWater(file);
+  if (rows < mark) {
+    throw new Error(
+      `${file}: the audit log holds ${rows} rows but has held ${mark} (${highWaterFile(file)}): it was truncated, replaced, or lost its -wal file. Restore it from a backup; delete the .hwm file only to accept the loss deliberately`,
+    );
+  }
+  return rows;
+}
+
+export function countRows(db: Database.Database): number {
+  return db.prepare("SELECT count(*) FROM audit_log").pluck().get() as number;
+}
+
+/** Move every committed row into the database file itself, then close: a copy of it is complete. */
+export function checkpointAndClose(db: Database.Database, file: string): void {
+  if (!db.open) return;
+  try {
+    db.pragma("wal_checkpoint(TRUNCATE)");
+    if (file !== ":memory:") writeHighWater(file, countRows(db));
+  } finally {
+    db.close();
+  }
+}
+
+/** Which file the open database is: a file deleted or replaced underneath keeps being written, then vanishes. */
+export interface FileIdentity {
+  dev: number;
+  ino: number;
+}
+
+export function identify(file: string): FileIdentity {
+  const st = statSync(file);
+  return { dev: st.dev, ino: st.ino };
+}
+
+/**
+ * While running (each health probe): throws, naming the file, when the database file was deleted,
+ * replaced or emptied underneath the open log, or its high-water mark could not be written.
+ */
+export function checkOnDisk(file: string, opened: FileIdentity, rows: number, markError: Error | null): void {
+  let st;
+  try {
+    st = statSync(file);
+  } catch {
+    throw new Error(`${file}: the audit log file is gone while the server has it open; rows written now would be lost at the next start`);
+  }
+  if (st.dev !== opened.dev || st.ino !== opened.ino) throw new Error(`${file}: the audit log file was replaced while the server has it open`);
+  if (st.size === 0 && rows > 0) throw new Error(`${file}: the audit log file was emptied while the server has it open`);
+  if (markError) throw new Error(`${highWaterFile(file)}: the high-water mark cannot be written (${markError.message})`);
+}
