@@ -128,6 +128,8 @@ export async function startCluster(opts: ClusterOptions): Promise<Cluster> {
         tokens: (Object.keys(TOKEN_ROLES) as TokenName[]).map((t) => ({ name: actor(t), role: TOKEN_ROLES[t], sha256: sha256Hex(tokens[t]) })),
       },
     };
+    // Signed-out health says only ok/degraded; the start-up checks read the details as a viewer.
+    const viewerAuth = { Authorization: `Bearer ${tokens.viewer}` };
     const configFile = path.join(dir, "fleet.config.yaml");
     writeFileSync(configFile, `# written by e2e/replicas/cluster.ts\n${JSON.stringify(cfg, null, 2)}\n`);
 
@@ -157,7 +159,7 @@ export async function startCluster(opts: ClusterOptions): Promise<Cluster> {
     const startupHealth = await bounded(
       `${opts.replicas} replicas healthy`,
       timeout + 10_000,
-      Promise.all(replicas.map((r) => waitHealthy(r, timeout))),
+      Promise.all(replicas.map((r) => waitHealthy(r, timeout, viewerAuth))),
       log,
     );
 
@@ -203,7 +205,7 @@ export async function startCluster(opts: ClusterOptions): Promise<Cluster> {
       async restart(i) {
         await replicas[i]!.stop();
         replicas[i] = spawnReplica(i);
-        return waitHealthy(replicas[i]!, timeout);
+        return waitHealthy(replicas[i]!, timeout, viewerAuth);
       },
       api,
       stop: unwind,

@@ -120,15 +120,16 @@ export function startStandalone(opts: StandaloneOptions): StandaloneServer {
 
 /**
  * Polls GET /api/health until it answers 200 and returns its JSON; fails at once if the process
- * exits, or with its output after `timeoutMs`.
+ * exits, or with its output after `timeoutMs`. Signed out it says only ok/degraded: pass an
+ * Authorization header for the details.
  */
-export async function waitHealthy(server: StandaloneServer, timeoutMs = 60_000): Promise<Record<string, unknown>> {
+export async function waitHealthy(server: StandaloneServer, timeoutMs = 60_000, headers: Record<string, string> = {}): Promise<Record<string, unknown>> {
   const deadline = Date.now() + timeoutMs;
   let last = "no answer yet";
   while (Date.now() < deadline) {
     if (!server.running()) throw new Error(`${server.name} exited before it was healthy:\n${server.output()}`);
     try {
-      const res = await fetch(`${server.url}/api/health`, { signal: AbortSignal.timeout(5000) });
+      const res = await fetch(`${server.url}/api/health`, { headers, signal: AbortSignal.timeout(5000) });
       const text = await res.text();
       if (res.status === 200) return JSON.parse(text) as Record<string, unknown>;
       last = `HTTP ${res.status} ${text.slice(0, 300)}`;

@@ -7,7 +7,7 @@ import { setConfigForTests } from "@/lib/config";
 import { SqliteAuditStore } from "@/lib/audit/sqlite-store";
 import { setStoreForTests, SqliteStore } from "@/lib/store";
 import { tempDataDir } from "@/lib/services/testing/fixtures";
-import { readHealth } from "./health";
+import { publicHealth, readHealth } from "./health";
 
 afterEach(() => {
   vi.useRealTimers();
@@ -80,5 +80,21 @@ describe("health with the store lost", () => {
     } finally {
       setStoreForTests(undefined);
     }
+  });
+});
+
+describe("health for a signed-out caller (a load balancer)", () => {
+  it("says only ok or degraded: no backend, region names or AWS error text", async () => {
+    const cfg = referenceConfig();
+    setConfigForTests(cfg);
+    const h = harness(cfg, Date.now());
+    setBackendForTests(h.backend);
+    sharedCache().clear();
+    expect(publicHealth(await readHealth())).toEqual({ status: "ok" });
+    h.backend.setFault("us-west-2", "down");
+    sharedCache().clear();
+    const down = publicHealth(await readHealth());
+    expect(down).toEqual({ status: "degraded" });
+    expect(JSON.stringify(down)).not.toMatch(/us-west-2|simulated|Networking|sqlite/);
   });
 });

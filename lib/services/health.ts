@@ -3,8 +3,9 @@ import { getStore } from "@/lib/store";
 import { readGroups, regionStatus } from "./region-reads";
 
 /**
- * Public liveness and reachability (no sign-in): backend kind and each region's state, no fleet
- * data. It shares the dashboard's cached read and accepts one up to a minute old, so a load
+ * Liveness and reachability: backend kind and each region's state, no fleet data (signed-in
+ * users; `publicHealth` is all a signed-out caller sees). It shares the dashboard's cached read
+ * and accepts one up to a minute old, so a load
  * balancer probing every few seconds costs at most one describe per region per minute.
  */
 const HEALTH_MAX_AGE_MS = 60_000;
@@ -22,6 +23,11 @@ export async function readHealth() {
   // the backend and the cache), but it is reported: every change is refused meanwhile.
   const ok = storeReachable && regions.every((r) => r.reachable);
   return { status: ok ? "ok" : "degraded", backend: cfg.backend, store: getStore().kind, storeReachable, regions };
+}
+
+/** What anyone may see: ok or degraded, nothing about the backend, regions or their errors. */
+export function publicHealth(h: { status: string }): { status: "ok" | "degraded" } {
+  return { status: h.status === "ok" ? "ok" : "degraded" };
 }
 
 async function storeAnswers(): Promise<boolean> {
