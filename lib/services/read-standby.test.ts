@@ -1,6 +1,10 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
+import { setBackendForTests } from "@/lib/backends";
+import { cleanupDataDirs, harness, referenceConfig } from "@/lib/backends/simulated/test-fixtures";
+import { sharedCache } from "@/lib/cache/shared-cache";
+import { setConfigForTests } from "@/lib/config";
 import type { PoolSummary } from "@/lib/fleet/views";
-import { judge } from "./read-standby";
+import { judge, readStandby } from "./read-standby";
 
 const NOW = Date.parse("2026-11-29T03:00:00Z");
 
@@ -59,6 +63,14 @@ describe("standby verdict", () => {
     expect(down).toMatchObject({ verdict: "cannot", explanation: "standby region unreachable" });
   });
 
+  it("unknown, with the age of the last good data, while the standby's last read has failed", () => {
+    // The probe: us-west-2 down after warm-up still said "can take over after scaling 4 pools".
+    const v = judge("app", pool({ cpuNow: 70 }), pool({ desired: 6, inService: 6 }), 70, true, NOW, null, NOW - 3 * 60_000);
+    expect(v.verdict).toBe("unknown");
+    expect(v.explanation).toBe("standby region unreachable: its last good data is 3 min old");
+    expect(judge("app", pool({ cpuNow: 35 }), pool({ desired: 6, inService: 6, cpuNow: 3 }), 70, true, NOW, null, NOW - 45_000).verdict).toBe("unknown");
+  });
+
   it("without a CPU figure the primary's size is the need (parity)", () => {
     expect(judge("app", pool({ cpuNow: null }), pool({ desired: 12, inService: 12 }), 70, false, NOW).needed).toBe(12);
   });
@@ -78,3 +90,34 @@ describe("standby verdict", () => {
   });
 });
 
+describe("readStandby with the standby region down after warm-up", () => {
+  it("gives no verdict from the last good data: unknown, with its age", async () => {
+    const cfg = referenceConfig();
+    setConfigForTests(cfg);
+    const t0 = Date.UTC(2026, 10, 30, 15, 0, 0);
+    vi.useFakeTimers({ toFake: ["Date"] });
+    try {
+      vi.setSystemTime(t0);
+      const h = harness(cfg, t0);
+      setBackendForTests(h.backend);
+      sharedCache().clear();
+      const who = { name: "vera", role: "viewer" as const, source: "dev" as const };
+      const warm = await readStandby(who);
+      expect(warm.regions[1]!.status).toBe("ok");
+      h.backend.setFault("us-west-2", "down");
+      vi.setSystemTime(t0 + 3 * 60_000); // past the refresh interval: the next read fails
+      const down = await readStandby(who);
+      expect(down.regions[1]!.status).toBe("stale");
+      expect(down.overall).toBe("unknown");
+      expect(down.overallExplanation).toMatch(/^Not known whether the standby can take over: /);
+      for (const p of down.pools) expect(p.verdict, p.id).toBe(p.standby ? "unknown" : "cannot");
+      expect(down.pools.find((p) => p.id === "app")!.explanation).toMatch(/^standby region unreachable: its last good data is \d+ (s|min) old$/);
+    } finally {
+      vi.useRealTimers();
+      setBackendForTests(undefined);
+      setConfigForTests(undefined);
+      sharedCache().clear();
+      cleanupDataDirs();
+    }
+  });
+});

@@ -44,7 +44,9 @@ export async function readStandby(identity: Identity | null): Promise<StandbyVie
     const p = primary.pools.find((x) => x.id === id);
     const s = standby.pools.find((x) => x.id === id);
     const target = findPool(cfg, id)?.targets.cpuPercent ?? 70;
-    return judge(id, p, s, target, standby.status === "error", now, modelled[i] ?? null);
+    // "stale": the last read failed and what is on hand is the last good data (the verdict is unknown).
+    const dataAt = standby.fetchedAt ? Date.parse(standby.fetchedAt) : null;
+    return judge(id, p, s, target, standby.status !== "ok", now, modelled[i] ?? null, dataAt);
   });
   const order: Verdict[] = ["cannot", "unknown", "scale", "ready"];
   const overall = order.find((v) => pools.some((p) => p.verdict === v)) ?? "unknown";
@@ -53,7 +55,9 @@ export async function readStandby(identity: Identity | null): Promise<StandbyVie
   const overallExplanation =
     overall === "ready"
       ? "The standby can take the primary's current load as it is."
-      : overall === "scale"
+      : overall === "unknown" && pools.every((p) => p.verdict !== "cannot")
+        ? `Not known whether the standby can take over: ${blocked.map((p) => `${p.id} (${p.explanation})`).join("; ")}.`
+        : overall === "scale"
         ? `The standby can take over after scaling ${toScale.length} pool${toScale.length > 1 ? "s" : ""}: ${toScale.map((p) => `${p.id} → ${p.needed}`).join(", ")}.`
         : `The standby cannot take over now: ${blocked.map((p) => `${p.id} (${p.explanation})`).join("; ")}.`;
   const region = (r: typeof primary) => ({ region: r.region, role: r.role, status: r.status, error: r.error, fetchedAt: r.fetchedAt });
@@ -86,6 +90,8 @@ export function judge(
   now: number,
   /** Instances the fitted model says meet the targets for the primary's load (null: no model). */
   predicted: number | null = null,
+  /** When the standby's data on hand was read (epoch ms); with `standbyDown`, how old it is. */
+  standbyDataAt: number | null = null,
 ): StandbyPoolView {
   const base = { id, name: (p ?? s)?.name ?? id, tier: (p ?? s)?.tier ?? "infra" };
   const primary = p && p.group ? { desired: p.desired, inService: p.inService, cpu: p.cpu.latest } : null;
@@ -107,6 +113,12 @@ export function judge(
   // The model measures arrivals (RequestCount), so a short or saturated primary does not hide demand from it.
   const needed = predicted !== null ? Math.max(1, predicted) : Math.max(1, fromLoad, shortOrSaturated ? primary.desired : 0);
   const healthy = standby.inService - Math.min(standby.unhealthy, standby.inService);
+  if (standbyDown) {
+    // The last read of the standby failed: what is on hand is its last good data, and a verdict
+    // built on it ("can take over after scaling") would be a guess presented as a fact.
+    const age = standbyDataAt === null ? "of unknown age" : `${formatAge(now - standbyDataAt)} old`;
+    return { ...base, primary, standby, ratio, needed, verdict: "unknown", explanation: `standby region unreachable: its last good data is ${age}` };
+  }
   const stale = standby.metricAgeMs === null || standby.metricAgeMs > FRESH_MS;
   const notes = [
     standby.unhealthy > 0 ? `${standby.unhealthy} unhealthy` : "",
@@ -123,4 +135,11 @@ export function judge(
     return { ...base, primary, standby, ratio, needed, verdict: "unknown", explanation: `${healthy} healthy ≥ ${needed} needed, but standby metrics are stale` };
   }
   return { ...base, primary, standby, ratio, needed, verdict: "scale", explanation: `scale ${standby.desired} → ${needed}${suffix}` };
+}
+
+function formatAge(ms: number): string {
+  const s = Math.max(0, Math.round(ms / 1000));
+  if (s < 90) return `${s} s`;
+  const m = Math.round(s / 60);
+  return m < 90 ? `${m} min` : `${Math.round(m / 60)} h`;
 }
