@@ -98,3 +98,30 @@ describe("health for a signed-out caller (a load balancer)", () => {
     expect(JSON.stringify(down)).not.toMatch(/us-west-2|simulated|Networking|sqlite/);
   });
 });
+
+describe("health with a slow region", () => {
+  it("answers within its deadline from what is ready (a load balancer times out at ~5 s)", async () => {
+    const cfg = referenceConfig();
+    setConfigForTests(cfg);
+    const h = harness(cfg, Date.now());
+    setBackendForTests(h.backend);
+    sharedCache().clear();
+    const real = h.backend.listGroups.bind(h.backend);
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    vi.spyOn(h.backend, "listGroups").mockImplementation(async (region, signal) => {
+      if (region === "us-west-2") await held; // hangs until released
+      return real(region, signal);
+    });
+    const started = performance.now();
+    const health = await readHealth(300);
+    const took = performance.now() - started;
+    release();
+    expect(took).toBeLessThan(2_000);
+    expect(health.status).toBe("degraded");
+    expect(health.regions).toMatchObject([{ region: "us-east-1", reachable: true }, { region: "us-west-2", reachable: false, error: "Timeout" }]);
+    // The read it did not wait for goes on and fills the cache: the next probe answers from it.
+    await vi.waitFor(async () => expect((await readHealth(300)).status).toBe("ok"));
+    expect(vi.mocked(h.backend.listGroups).mock.calls.filter(([r]) => r === "us-west-2")).toHaveLength(1);
+  });
+});

@@ -9,12 +9,19 @@ import { readGroups, regionStatus } from "./region-reads";
  * balancer probing every few seconds costs at most one describe per region per minute.
  */
 const HEALTH_MAX_AGE_MS = 60_000;
+/**
+ * A load balancer's health check times out after ~5 s: health never waits on a slow region for
+ * longer than this. The read goes on in the background (single-flight) and fills the cache; until
+ * it answers the region is reported as not reachable ("Timeout").
+ */
+export const HEALTH_WAIT_MS = 1_000;
 
-export async function readHealth() {
+export async function readHealth(waitMs = HEALTH_WAIT_MS) {
   const cfg = getConfig();
   const [storeReachable, regions] = await Promise.all([storeAnswers(), Promise.all(
     regionsOf(cfg).map(async ({ region, role }) => {
-      const r = await readGroups(region, cfg, HEALTH_MAX_AGE_MS);
+      const r = await withinDeadline(readGroups(region, cfg, HEALTH_MAX_AGE_MS), waitMs);
+      if (!r) return { region, role, reachable: false, status: "error" as const, error: "Timeout" };
       const { status, error } = regionStatus(r);
       return { region, role, reachable: status === "ok", status, error: error?.code };
     }),
@@ -28,6 +35,13 @@ export async function readHealth() {
 /** What anyone may see: ok or degraded, nothing about the backend, regions or their errors. */
 export function publicHealth(h: { status: string }): { status: "ok" | "degraded" } {
   return { status: h.status === "ok" ? "ok" : "degraded" };
+}
+
+async function withinDeadline<T>(p: Promise<T>, ms: number): Promise<T | null> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<null>((resolve) => (timer = setTimeout(() => resolve(null), ms)));
+  p.catch(() => undefined); // a late failure is the cache's business, not an unhandled rejection
+  return Promise.race([p, late]).finally(() => clearTimeout(timer));
 }
 
 async function storeAnswers(): Promise<boolean> {
