@@ -1,6 +1,6 @@
 import { getConfig, regionsOf } from "@/lib/config";
 import { getStore } from "@/lib/store";
-import { readGroups, regionStatus } from "./region-reads";
+import { beforeDeadline, readGroups, regionStatus } from "./region-reads";
 
 /**
  * Liveness and reachability: backend kind and each region's state, no fleet data (signed-in
@@ -20,7 +20,7 @@ export async function readHealth(waitMs = HEALTH_WAIT_MS) {
   const cfg = getConfig();
   const [storeReachable, regions] = await Promise.all([storeAnswers(), Promise.all(
     regionsOf(cfg).map(async ({ region, role }) => {
-      const r = await withinDeadline(readGroups(region, cfg, HEALTH_MAX_AGE_MS), waitMs);
+      const r = await beforeDeadline(readGroups(region, cfg, HEALTH_MAX_AGE_MS), Date.now() + waitMs, () => null);
       if (!r) return { region, role, reachable: false, status: "error" as const, error: "Timeout" };
       const { status, error } = regionStatus(r);
       return { region, role, reachable: status === "ok", status, error: error?.code };
@@ -35,13 +35,6 @@ export async function readHealth(waitMs = HEALTH_WAIT_MS) {
 /** What anyone may see: ok or degraded, nothing about the backend, regions or their errors. */
 export function publicHealth(h: { status: string }): { status: "ok" | "degraded" } {
   return { status: h.status === "ok" ? "ok" : "degraded" };
-}
-
-async function withinDeadline<T>(p: Promise<T>, ms: number): Promise<T | null> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const late = new Promise<null>((resolve) => (timer = setTimeout(() => resolve(null), ms)));
-  p.catch(() => undefined); // a late failure is the cache's business, not an unhandled rejection
-  return Promise.race([p, late]).finally(() => clearTimeout(timer));
 }
 
 async function storeAnswers(): Promise<boolean> {

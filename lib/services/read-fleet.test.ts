@@ -137,3 +137,35 @@ describe("readFleet", () => {
     }
   });
 });
+
+describe("one deadline per region", () => {
+  it("a region whose capacity and metrics are each slow holds readers for one timeout, not two", async () => {
+    // Capacity answers after 800 ms, metrics not before released: before, 800 + 1000 ms; now one 1000 ms deadline.
+    cfg.refresh.timeoutMs = 1000;
+    const realList = h.backend.listGroups.bind(h.backend);
+    const slow = (ms: number) => new Promise((r) => setTimeout(r, ms));
+    vi.spyOn(h.backend, "listGroups").mockImplementation(async (r, signal) => {
+      if (r === "us-west-2") await slow(800);
+      return realList(r, signal);
+    });
+    const realMetrics = h.backend.getMetricData.bind(h.backend);
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    const metrics = vi.spyOn(h.backend, "getMetricData").mockImplementation(async (r, q, range, signal) => {
+      if (r === "us-west-2") await held; // answers only when released
+      return realMetrics(r, q, range, signal);
+    });
+    const started = performance.now();
+    const view = await readFleet(viewer, "1h");
+    const took = performance.now() - started;
+    expect(took).toBeLessThan(1600); // one deadline (plus work), not 800 + 1000
+    expect(region(view, "us-west-2")).toMatchObject({ status: "ok", metricsError: { code: "Timeout" } });
+    expect(region(view, "us-east-1").metricsError).toBeUndefined();
+    // The read the overview did not wait for goes on and fills the cache: the next one has metrics.
+    const westCalls = () => metrics.mock.calls.filter(([r]) => r === "us-west-2").length;
+    const asked = westCalls();
+    release();
+    await vi.waitFor(async () => expect(region(await readFleet(viewer, "1h"), "us-west-2").metricsError).toBeUndefined());
+    expect(westCalls()).toBe(asked);
+  });
+});

@@ -8,7 +8,7 @@ import { buildQuery, poolMetricDefs, queryId, toDisplay, type MetricKind } from 
 import { countInstances, degradedAfterMs, poolStatus, sustained, type Sustained } from "./pool-status";
 import { observePools } from "@/lib/notify/observe";
 import { pendingRevertsOf } from "./reverts";
-import { poolsInRegion, readGroups, readSeriesByPeriod, regionStatus, toRegionError, type PoolInRegion } from "./region-reads";
+import { beforeDeadline, metricsTimedOut, poolsInRegion, readGroups, readSeriesByPeriod, regionStatus, toRegionError, type PoolInRegion } from "./region-reads";
 
 /**
  * A sparkline is 72 px wide: 36 points (one per two pixels) is all it can show, and at 500 pools
@@ -28,6 +28,10 @@ export async function readFleet(identity: Identity | null, range: RangeKey = "1h
 
 /** One region, independently; never throws (a failure becomes the region's status). */
 export async function readRegion(region: string, role: RegionRole, range: RangeKey, cfg: FleetConfig = getConfig()): Promise<RegionView> {
+  // One deadline per region: capacity and then metrics share cfg.refresh.timeoutMs, so a slow
+  // region holds its readers for one timeout, not two. Metrics that miss it are reported as a
+  // Timeout (gaps, not zeros) while their read goes on and fills the cache for the next refresh.
+  const deadline = Date.now() + cfg.refresh.timeoutMs;
   const groups = await readGroups(region, cfg);
   const { status, error } = regionStatus(groups);
   const pools = poolsInRegion(cfg, groups.value);
@@ -36,7 +40,7 @@ export async function readRegion(region: string, role: RegionRole, range: RangeK
   const series =
     groups.value === undefined
       ? { value: undefined }
-      : await readSeriesByPeriod(`overview:${range}`, region, queries.list, RANGES[range], Date.now(), cfg);
+      : await beforeDeadline(readSeriesByPeriod(`overview:${range}`, region, queries.list, RANGES[range], Date.now(), cfg), deadline, () => metricsTimedOut<MetricSeries[]>(region));
   const byId = new Map((series.value ?? []).map((s) => [s.id, s]));
   // Metrics can fail while capacity reads fine (a missing cloudwatch:GetMetricData permission,
   // throttling): say so, rather than judge pools healthy from numbers that are not there.

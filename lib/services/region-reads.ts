@@ -162,3 +162,19 @@ export function discoveredPool(g: GroupState): PoolConfig {
     targets: { cpuPercent: 70 },
   };
 }
+
+/**
+ * `p`, or `late()` once `deadline` (epoch ms) has passed: readers never wait past it. `p` goes on
+ * (single-flight) and fills the cache for the next read; its late failure is the cache's business.
+ */
+export async function beforeDeadline<T, L>(p: Promise<T>, deadline: number, late: () => L): Promise<T | L> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  p.catch(() => undefined);
+  const missed = new Promise<L>((resolve) => (timer = setTimeout(() => resolve(late()), Math.max(0, deadline - Date.now()))));
+  return Promise.race([p, missed]).finally(() => clearTimeout(timer));
+}
+
+/** What a region's reader gets when its metrics missed the region's deadline: a gap, not zeros. */
+export function metricsTimedOut<T>(region: string): CacheResult<T> {
+  return { value: undefined, fetchedAt: undefined, stale: false, error: new BackendError("Timeout", `${region} metrics did not answer within the region's deadline`, { regional: true }) };
+}
