@@ -3,7 +3,8 @@ import type { AuditAction, AuditRecord, AuditStore, NewAuditRecord } from "@/lib
 import type { Identity } from "@/lib/auth/roles";
 import type { GroupState } from "@/lib/fleet/types";
 import { UNSAFE_TEXT, type ChangeCapacityInput } from "./change-capacity-schema";
-import { RateLimitedError } from "./errors";
+import { findPool, regionsOf, type FleetConfig } from "@/lib/config";
+import { NotFoundError, RateLimitedError } from "./errors";
 import { countRefusal, REFUSALS_PER_MINUTE } from "./refusal-limit";
 
 const REFUSAL_LIMIT_TEXT = String(REFUSALS_PER_MINUTE);
@@ -126,17 +127,32 @@ export const FIELD_CAPS = { actor: 200, region: 64, pool: 128, group: 255, reaso
 
 const cap = (v: string | null, max: number) => (v !== null && v.length > max ? `${v.slice(0, max - 1)}…` : v);
 
-/** Every free-text field of a row cut to its cap. */
+const safe = (v: string | null, max: number) => cap(v === null ? null : escapeUnsafe(v), max);
+
+/**
+ * Every free-text field of a refused attempt's row escaped (control and bidi characters as
+ * "\u001b") and cut to its cap, whichever use case built it: a client's text never reaches the
+ * log raw or unbounded.
+ */
 export function capRecord<T extends NewAuditRecord>(rec: T): T {
   return {
     ...rec,
-    actor: cap(rec.actor, FIELD_CAPS.actor)!,
-    region: cap(rec.region, FIELD_CAPS.region)!,
-    pool: cap(rec.pool, FIELD_CAPS.pool)!,
-    group: cap(rec.group, FIELD_CAPS.group),
-    reason: cap(rec.reason, FIELD_CAPS.reason),
-    idempotencyKey: cap(rec.idempotencyKey, FIELD_CAPS.idempotencyKey),
+    actor: safe(rec.actor, FIELD_CAPS.actor)!,
+    region: safe(rec.region, FIELD_CAPS.region)!,
+    pool: safe(rec.pool, FIELD_CAPS.pool)!,
+    group: safe(rec.group, FIELD_CAPS.group),
+    reason: safe(rec.reason, FIELD_CAPS.reason),
+    idempotencyKey: safe(rec.idempotencyKey, FIELD_CAPS.idempotencyKey),
   };
+}
+
+/**
+ * A refusal names only a configured region (and pool): an unknown one is a 404 and writes
+ * nothing, so a refused attempt cannot plant an arbitrary name in the audit log.
+ */
+export function assertKnownTarget(config: FleetConfig, target: { region: string; pool?: string }): void {
+  const known = regionsOf(config).some((r) => r.region === target.region) && (target.pool === undefined || findPool(config, target.pool) !== undefined);
+  if (!known) throw new NotFoundError(`Unknown region or pool: ${escapeUnsafe(target.region.slice(0, 64))}/${escapeUnsafe((target.pool ?? "").slice(0, 128))}.`);
 }
 
 /**
@@ -171,7 +187,7 @@ export async function recordRefusal(
 
 async function writeAttempt(store: () => AuditStore, rec: NewAuditRecord, outcome: "denied" | "rejected", errorCode: string, errorMessage: string): Promise<AuditRecord | null> {
   try {
-    return await store().recordAttempt({ ...rec, outcome, errorCode, errorMessage: cap(errorMessage, FIELD_CAPS.errorMessage)! });
+    return await store().recordAttempt({ ...rec, outcome, errorCode, errorMessage: safe(errorMessage, FIELD_CAPS.errorMessage)! });
   } catch (err) {
     console.error(`capstan: could not audit a ${outcome} attempt`, err);
     return null;

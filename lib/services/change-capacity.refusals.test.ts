@@ -4,6 +4,7 @@ import { describe, expect, it, vi } from "vitest";
 vi.mock("@/lib/backends", async () => (await import("./testing/change-harness")).backendsMock);
 
 import { changeCapacity, authorizeChange } from "./change-capacity";
+import { cancelRevert, extendRevert } from "./revert-actions";
 import { FIELD_CAPS } from "./change-audit";
 import { ForbiddenError, NotFoundError, RateLimitedError, UnauthenticatedError, ValidationError } from "./errors";
 import { REFUSALS_PER_MINUTE } from "./refusal-limit";
@@ -73,6 +74,14 @@ describe("refused attempts and the audit log", () => {
     expect(row!.idempotencyKey!.length).toBeLessThanOrEqual(FIELD_CAPS.idempotencyKey);
     expect(row!.reason).not.toMatch(/[\u0000-\u001f\u202e]/);
     expect(row!.reason).toContain("\\u001b");
+  });
+
+  it("a denied revert of an unknown pool is a 404 without a row too; a known one is audited", async () => {
+    expect(await failure(cancelRevert(viewer, { region: "us-east-1", pool: "evil\u202epool" }, deps()))).toBeInstanceOf(NotFoundError);
+    expect(await failure(extendRevert(viewer, { region: "xx-nowhere-9", pool: "app" }, { revertAfterMinutes: 5 }, deps()))).toBeInstanceOf(NotFoundError);
+    expect(await rows()).toEqual([]);
+    expect(await failure(cancelRevert(viewer, APP, deps()))).toBeInstanceOf(ForbiddenError);
+    expect(await rows()).toHaveLength(1);
   });
 
   it("refuses a reason carrying NUL, ANSI escapes or bidi controls (400); line breaks are fine", async () => {

@@ -7,7 +7,7 @@ import type { FleetBackend, GroupState, Instance } from "@/lib/fleet/types";
 import { kickDeliveries } from "@/lib/notify/jobs";
 import { getStore } from "@/lib/store";
 import { fieldErrors } from "@/lib/validation";
-import { baseRecord, looseRecord, recordRefusal, withObserved, type ChangeTarget } from "./change-audit";
+import { assertKnownTarget, baseRecord, looseRecord, recordRefusal, withObserved, type ChangeTarget } from "./change-audit";
 import { changeCapacitySchema } from "./change-capacity-schema";
 import { boundsErrors, guardrailFields, guardrailViolations } from "./change-preview";
 import {
@@ -252,11 +252,7 @@ export async function authorizeChange(
     }
     if (identity && err instanceof ForbiddenError) {
       const config = deps.config ?? getConfig();
-      // An unknown target is a 404 and writes nothing: a refused attempt cannot plant an
-      // arbitrary region or pool name in the audit log.
-      if (!regionsOf(config).some((r) => r.region === target.region) || !findPool(config, target.pool)) {
-        throw new NotFoundError(`Unknown region or pool: ${target.region.slice(0, 64)}/${target.pool.slice(0, 128)}.`);
-      }
+      assertKnownTarget(config, target);
       const group = findPool(config, target.pool)?.groups?.[target.region] ?? null;
       const rec = looseRecord(identity, target, raw, group, (deps.now ?? (() => new Date()))());
       await recordRefusal(() => deps.store ?? auditStore(), rec, "denied", "Forbidden", err.message);
