@@ -54,9 +54,27 @@ export function isHttps(request: NextRequest): boolean {
   return forwarded ? forwarded === "https" : request.nextUrl.protocol === "https:";
 }
 
+/** Can every percent-escape in the path be decoded? (`/api/pools/us-east-1/%E0%A4%A` cannot.) */
+export function decodablePath(pathname: string): boolean {
+  try {
+    decodeURIComponent(pathname);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 export function proxy(request: NextRequest): NextResponse {
   const nonce = newNonce();
   const headers = securityHeaders(nonce, { dev: process.env.NODE_ENV === "development", https: isHttps(request) });
+
+  // Next's router answers a path it cannot decode with a bare 500 (no headers); it is the
+  // client's mistake: 400, before any route runs.
+  if (!decodablePath(request.nextUrl.pathname)) {
+    const res = NextResponse.json({ error: "Malformed percent-encoding in the URL.", kind: "validation", fields: { _: "malformed URL encoding" } }, { status: 400 });
+    for (const [name, value] of Object.entries(headers)) res.headers.set(name, value);
+    return res;
+  }
 
   // Forward the nonce to rendering: Next extracts it from this request header.
   const requestHeaders = new Headers(request.headers);

@@ -106,6 +106,11 @@ export function ResizeDialog({ request, onClose, onDone }: { request: ResizeRequ
         onDone(`${request.pool.id} in ${request.region}: ${preview.summary} submitted${back}.`);
         return;
       }
+      if (res.status === 409 && json.kind === "outcome_pending") {
+        // Same key kept: submitting again asks about the same first attempt, never a second change.
+        setErrors({ _: `The first attempt's outcome is not known yet: nothing was sent again. Watch the pool and check the audit log (${json.auditId}) before trying again.` });
+        return;
+      }
       key.current = newKey();
       if (res.status === 409 && json.current) {
         setExpected(json.current.desired);

@@ -211,6 +211,20 @@ export const MIGRATIONS: readonly Migration[] = [
       BEGIN SELECT RAISE(ABORT, 'change effects are never rewritten'); END;
     `,
   },
+  {
+    version: 5,
+    name: "refusal counters",
+    // Refused attempts per identity (or address) per minute: the rate limit that keeps a flood
+    // of denied requests from growing the audit log without bound. One row per key, reset by
+    // the conditional upsert when a new minute starts.
+    up: `
+      CREATE TABLE refusal_counters (
+        key          TEXT PRIMARY KEY,
+        window_start INTEGER NOT NULL,
+        count        INTEGER NOT NULL
+      );
+    `,
+  },
 ];
 
 /** Apply every migration not yet recorded, in one immediate transaction (safe across processes). */

@@ -174,6 +174,20 @@ export class SqliteAuditStore implements AuditStore {
     return run.immediate();
   }
 
+  async countRefusal(key: string, windowStart: number): Promise<number> {
+    // One conditional upsert: atomic across processes sharing the file.
+    const row = this.db
+      .prepare(
+        `INSERT INTO refusal_counters (key, window_start, count) VALUES (?, ?, 1)
+         ON CONFLICT (key) DO UPDATE SET
+           count = CASE WHEN refusal_counters.window_start = excluded.window_start THEN refusal_counters.count + 1 ELSE 1 END,
+           window_start = excluded.window_start
+         RETURNING count`,
+      )
+      .get(key, windowStart) as { count: number };
+    return row.count;
+  }
+
   async get(id: string): Promise<AuditRecord | null> {
     return this.getSync(id);
   }

@@ -306,4 +306,10 @@ export interface AuditStore extends OutboxStore {
   /** Succeeded desired-capacity changes since `since` with no stored effect yet, oldest first. */
   awaitingEffect(since: string, limit?: number): Promise<AuditRecord[]>;
   close(): void;
+  /**
+   * Count one refused attempt under `key` in the minute starting at `windowStart` (epoch ms) and
+   * return the count so far in that minute; a new minute starts again at 1. Atomic (one
+   * conditional upsert), so replicas sharing the database share the count.
+   */
+  countRefusal(key: string, windowStart: number): Promise<number>;
 }

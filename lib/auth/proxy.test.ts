@@ -69,3 +69,13 @@ describe("proxy security headers", () => {
     for (const p of ["/_next/static/chunks/main.js", "/_next/image", "/favicon.ico", "/icon.svg"]) expect(p).not.toMatch(re);
   });
 });
+
+describe("proxy: a path that cannot be decoded", () => {
+  it("is the client's 400 (with the security headers), not the router's bare 500", async () => {
+    const res = proxy(new NextRequest("http://localhost:3000/api/pools/us-east-1/%E0%A4%A/capacity"));
+    expect(res.status).toBe(400);
+    expect(await res.json()).toMatchObject({ kind: "validation" });
+    expect(res.headers.get("x-content-type-options")).toBe("nosniff");
+    expect(proxy(new NextRequest("http://localhost:3000/api/pools/us-east-1/%61pp")).status).toBe(200);
+  });
+});

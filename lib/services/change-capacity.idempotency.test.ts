@@ -5,7 +5,7 @@ vi.mock("@/lib/backends", async () => (await import("./testing/change-harness"))
 
 import { BackendError } from "@/lib/fleet/types";
 import { changeCapacity } from "./change-capacity";
-import { ConflictError, IdempotencyMismatchError, UpstreamError } from "./errors";
+import { ConflictError, IdempotencyMismatchError, OutcomePendingError, UpstreamError } from "./errors";
 import { APP, changeHarness } from "./testing/change-harness";
 import { operator } from "./testing/fixtures";
 
@@ -16,6 +16,24 @@ const h = changeHarness();
 const { deps, body, failure, rows } = h;
 
 describe("changeCapacity: idempotency", () => {
+  it("a retry after a crash does not report success: pending or unknown outcomes answer 409 'not known yet'", async () => {
+    const b = body();
+    // The first attempt's process died after writing its intent: the row stays pending.
+    const { record } = await h.store.recordIntent({ ...(await import("./change-audit")).baseRecord(operator, APP, b as never, "tave-prod-app", h.now()), from: 12 });
+    const err = await failure(changeCapacity(operator, APP, { ...b }, deps()));
+    expect(err).toBeInstanceOf(OutcomePendingError);
+    expect((err as OutcomePendingError).status).toBe(409);
+    expect(err.message).toMatch(/the first attempt's outcome is not known yet/i);
+    expect((err as OutcomePendingError).body()).toEqual({ auditId: record.id, outcome: "pending" });
+    expect(h.backend.writes).toHaveLength(0); // nothing sent again
+
+    // Reconciliation could not tell: unknown is not a success either.
+    await h.store.recordOutcome(record.id, { outcome: "unknown", completedAt: h.now().toISOString(), note: "no trace" });
+    const again = await failure(changeCapacity(operator, APP, { ...b }, deps()));
+    expect((again as OutcomePendingError).body()).toEqual({ auditId: record.id, outcome: "unknown" });
+    expect(h.backend.writes).toHaveLength(0);
+  });
+
   it("a double submit makes one change and returns the same record", async () => {
     const b = body();
     const first = await changeCapacity(operator, APP, b, deps());
@@ -57,17 +75,18 @@ describe("changeCapacity: idempotency", () => {
     expect(await rows()).toHaveLength(1);
   });
 
-  it("a repeat while the first is still in flight returns the pending record as is", async () => {
+  it("a repeat while the first is still in flight waits for it and replays its settled outcome (never 'pending' as success)", async () => {
     let open!: () => void;
     h.backend.gate = new Promise<void>((r) => (open = r));
     const b = body();
     const first = changeCapacity(operator, APP, b, deps());
     await vi.waitFor(() => expect(h.backend.writes).toHaveLength(1));
-    const second = await changeCapacity(operator, APP, { ...b }, deps());
-    expect(second.record.outcome).toBe("pending");
-    expect(second.replayed).toBe(true);
+    const second = changeCapacity(operator, APP, { ...b }, deps());
     open();
     expect((await first).record.outcome).toBe("succeeded");
+    const replayed = await second;
+    expect(replayed.record.outcome).toBe("succeeded");
+    expect(replayed.replayed).toBe(true);
     expect(h.backend.writes).toHaveLength(1);
   });
 

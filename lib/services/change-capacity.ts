@@ -7,7 +7,7 @@ import type { FleetBackend, GroupState, Instance } from "@/lib/fleet/types";
 import { kickDeliveries } from "@/lib/notify/jobs";
 import { getStore } from "@/lib/store";
 import { fieldErrors } from "@/lib/validation";
-import { baseRecord, looseRecord, recordRefusal, withObserved, type ChangeTarget } from "./change-audit";
+import { assertKnownTarget, baseRecord, looseRecord, recordRefusal, withObserved, type ChangeTarget } from "./change-audit";
 import { changeCapacitySchema } from "./change-capacity-schema";
 import { boundsErrors, guardrailFields, guardrailViolations } from "./change-preview";
 import {
@@ -17,12 +17,15 @@ import {
   GuardrailError,
   IdempotencyMismatchError,
   NotFoundError,
+  OutcomePendingError,
+  RateLimitedError,
   UpstreamError,
   ValidationError,
 } from "./errors";
 import { asBackendError, callBackend, writeTimeout } from "./change-call";
 import { withGroupLock, type Locks } from "./group-lock";
 import { countInstances } from "./pool-status";
+import { countRefusal } from "./refusal-limit";
 import { withRegionTimeout } from "./region-reads";
 
 export type { ChangeTarget } from "./change-audit";
@@ -69,6 +72,8 @@ export interface ChangeDeps {
   internal: { revertOf?: string; batchId?: string };
   /** Nudges the notification delivery job after an event is written (tests pass their own). */
   kick: () => void;
+  /** The client's address (signed-out refusals are rate-limited per address). */
+  clientAddress?: string;
 }
 
 /**
@@ -116,9 +121,10 @@ export async function changeCapacity(
     await deny(rec, "Forbidden", `Role ${who.role} may not override guardrails.`, { "override.confirm": "only an admin may override guardrails" });
   }
 
-  // 3. Idempotency: the same key returns the first attempt, whatever happened to it.
+  // 3. Idempotency: the same key returns the first attempt's settled outcome. One still pending
+  // may be running right now: wait for the pool's lock below and look again.
   const prior = await audited(() => store().findIntent(who.name, input.idempotencyKey));
-  if (prior) return replay(prior);
+  if (prior && (prior.outcome !== "pending" || prior.requestHash !== rec.requestHash)) return replay(prior);
 
   // From the fresh read to the backend's reply, no other change to this pool may interleave.
   return withGroupLock(deps.locks ?? getStore(), target.region, pool.id, async () => {
@@ -208,6 +214,13 @@ export async function changeCapacity(
         `Idempotency key ${input.idempotencyKey} was already used for a different request (${first.pool} in ${first.region}, desired ${first.to}). Use a new key for a new change.`,
       );
     }
+    if (first.outcome === "pending" || first.outcome === "unknown") {
+      throw new OutcomePendingError(
+        `The first attempt's outcome is not known yet (audit ${first.id}: ${first.outcome}). Nothing was sent again. Watch the pool and check the audit log; retrying with the same key answers once the outcome is settled.`,
+        first.id,
+        first.outcome,
+      );
+    }
     if (first.outcome === "failed") {
       throw new UpstreamError(first.errorCode ?? "Unknown", first.errorMessage ?? "The change failed.", first.requestId ?? undefined, {
         auditId: first.id,
@@ -228,18 +241,38 @@ export async function authorizeChange(
   identity: Identity | null | undefined,
   target: ChangeTarget,
   raw: unknown,
-  deps: Partial<Pick<ChangeDeps, "store" | "config" | "now">> = {},
+  deps: Partial<Pick<ChangeDeps, "store" | "config" | "now" | "clientAddress">> = {},
 ): Promise<AuthorizedIdentity> {
   try {
     return authorize(identity, "capacity:change", target);
   } catch (err) {
+    if (!identity) {
+      // Signed out: nothing is written, but a flood from one address is still answered 429.
+      await limitAnonymous(deps.store ?? auditStoreOrNull(), deps.clientAddress, (deps.now ?? (() => new Date()))());
+    }
     if (identity && err instanceof ForbiddenError) {
       const config = deps.config ?? getConfig();
+      assertKnownTarget(config, target);
       const group = findPool(config, target.pool)?.groups?.[target.region] ?? null;
       const rec = looseRecord(identity, target, raw, group, (deps.now ?? (() => new Date()))());
       await recordRefusal(() => deps.store ?? auditStore(), rec, "denied", "Forbidden", err.message);
     }
     throw err;
+  }
+}
+
+async function limitAnonymous(store: AuditStore | null, address: string | undefined, now: Date): Promise<void> {
+  const verdict = await countRefusal(store, `addr:${address ?? "unknown"}`, now.getTime());
+  if (verdict.kind !== "record") {
+    throw new RateLimitedError(`Too many refused attempts from this address. Try again in ${verdict.retryAfterSeconds} s.`, verdict.retryAfterSeconds);
+  }
+}
+
+function auditStoreOrNull(): AuditStore | null {
+  try {
+    return auditStore();
+  } catch {
+    return null;
   }
 }
 

@@ -117,3 +117,49 @@ export class PredictionUnavailableError extends AppError {
   readonly status = 422;
   readonly kind = "prediction_unavailable";
 }
+
+/**
+ * A repeated idempotency key whose first attempt has no settled outcome yet (still running, or
+ * its process died mid-call): replaying it as a success would claim a change nobody saw happen.
+ */
+export class OutcomePendingError extends AppError {
+  readonly status = 409;
+  readonly kind = "outcome_pending";
+  constructor(
+    message: string,
+    readonly auditId: string,
+    readonly outcome: string,
+  ) {
+    super(message);
+  }
+  body() {
+    return { auditId: this.auditId, outcome: this.outcome };
+  }
+}
+
+/** A body past the size limit: refused while it streams in, before parsing. */
+export class PayloadTooLargeError extends AppError {
+  readonly status = 413;
+  readonly kind = "payload_too_large";
+}
+
+/** A mutation whose body is not `application/json`. */
+export class UnsupportedMediaTypeError extends AppError {
+  readonly status = 415;
+  readonly kind = "unsupported_media_type";
+}
+
+/** Too many refused attempts from one identity (or address) in a minute. */
+export class RateLimitedError extends AppError {
+  readonly status = 429;
+  readonly kind = "rate_limited";
+  constructor(
+    message: string,
+    readonly retryAfterSeconds: number,
+  ) {
+    super(message);
+  }
+  body() {
+    return { retryAfterSeconds: this.retryAfterSeconds };
+  }
+}

@@ -5,7 +5,7 @@ import { findPool, getConfig, regionsOf } from "@/lib/config";
 import { fieldErrors } from "@/lib/validation";
 import type { ChangeDeps, ChangeTarget } from "./change-capacity";
 import { REVERT_MAX_MINUTES, REVERT_MIN_MINUTES } from "./change-capacity-schema";
-import { recordRefusal } from "./change-audit";
+import { assertKnownTarget, recordRefusal } from "./change-audit";
 import { AuditUnavailableError, ConflictError, ForbiddenError, NotFoundError, ValidationError } from "./errors";
 import { revertView, type RevertView } from "./reverts";
 
@@ -34,6 +34,7 @@ export async function authorizeRevert(identity: Identity | null | undefined, tar
     return authorize(identity, "capacity:change", target);
   } catch (err) {
     if (identity && err instanceof ForbiddenError) {
+      assertKnownTarget(deps.config ?? getConfig(), target);
       const time = (deps.now ?? (() => new Date()))().toISOString();
       await recordRefusal(() => deps.store ?? auditStore(), {
         time,

@@ -5,7 +5,7 @@ import { authorize, type Identity } from "@/lib/auth/roles";
 import { sharedCache } from "@/lib/cache/shared-cache";
 import { getConfig, regionsOf } from "@/lib/config";
 import { fieldErrors } from "@/lib/validation";
-import { recordRefusal } from "./change-audit";
+import { assertKnownTarget, recordRefusal } from "./change-audit";
 import { ForbiddenError, NotFoundError, ValidationError } from "./errors";
 
 const faultSchema = z.strictObject({ region: z.string(), fault: z.enum(["ok", "slow", "throttled", "down"]) });
@@ -48,7 +48,10 @@ export async function setFault(identity: Identity | null, input: unknown) {
   try {
     who = authorize(identity, "sim:faults", body.success ? { region } : {});
   } catch (e) {
-    if (e instanceof ForbiddenError && identity) await recordRefusal(auditStore, entry(identity), "denied", "Forbidden", e.message);
+    if (e instanceof ForbiddenError && identity) {
+      if (region !== "-") assertKnownTarget(getConfig(), { region });
+      await recordRefusal(auditStore, entry(identity), "denied", "Forbidden", e.message);
+    }
     throw e;
   }
   const sim = simulatedBackend();

@@ -5,7 +5,7 @@ import { authorize, type Identity } from "@/lib/auth/roles";
 import { sharedCache } from "@/lib/cache/shared-cache";
 import { getConfig, regionsOf } from "@/lib/config";
 import { fieldErrors } from "@/lib/validation";
-import { recordRefusal } from "./change-audit";
+import { assertKnownTarget, recordRefusal } from "./change-audit";
 import { ForbiddenError, NotFoundError, ValidationError } from "./errors";
 
 // Admin-only, simulated backend only: multiply one pool's arrivals for a while, so a demo or a
@@ -60,6 +60,7 @@ async function admit(identity: Identity | null, input: unknown, describe: string
     who = authorize(identity, "sim:faults", region !== "-" && pool !== "*" ? { region, pool } : {});
   } catch (e) {
     if (e instanceof ForbiddenError && identity) {
+      if (region !== "-") assertKnownTarget(getConfig(), { region, pool: pool === "*" ? undefined : pool });
       await recordRefusal(auditStore, entry(identity, region, pool, describe), "denied", "Forbidden", e.message);
     }
     throw e;

@@ -220,4 +220,14 @@ export function auditContract(open: () => Promise<AuditHarness>): void {
       expect((await store.query({})).records).toHaveLength(1);
     });
   });
+  describe("audit store: refusal counters (the rate limit of refused attempts)", () => {
+    it("count per key within a minute, start again at 1 in the next, atomically under concurrency", async () => {
+      const t0 = Date.parse("2026-11-29T10:00:00.000Z");
+      const counts = await Promise.all(Array.from({ length: 20 }, () => store.countRefusal("actor:vera", t0)));
+      expect([...counts].sort((a, b) => a - b)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
+      expect(await store.countRefusal("actor:olga", t0)).toBe(1); // another key
+      expect(await store.countRefusal("actor:vera", t0 + 60_000)).toBe(1); // the next minute
+      expect(await store.countRefusal("actor:vera", t0 + 60_000)).toBe(2);
+    });
+  });
 }

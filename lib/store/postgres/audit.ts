@@ -129,6 +129,18 @@ export class PgAuditStore implements AuditStore {
     });
   }
 
+  async countRefusal(key: string, windowStart: number): Promise<number> {
+    const { rows } = await this.pool.query<{ count: number }>(
+      `INSERT INTO refusal_counters (key, window_start, count) VALUES ($1, $2, 1)
+       ON CONFLICT (key) DO UPDATE SET
+         count = CASE WHEN refusal_counters.window_start = excluded.window_start THEN refusal_counters.count + 1 ELSE 1 END,
+         window_start = excluded.window_start
+       RETURNING count`,
+      [key, windowStart],
+    );
+    return Number(rows[0]!.count);
+  }
+
   async get(id: string): Promise<AuditRecord | null> {
     const { rows } = await this.pool.query<PgRow>("SELECT * FROM audit_log WHERE id = $1", [id]);
     return rows[0] ? fromPg(rows[0]) : null;

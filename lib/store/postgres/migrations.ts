@@ -209,6 +209,18 @@ export const PG_MIGRATIONS: readonly PgMigration[] = [
         FOR EACH ROW EXECUTE FUNCTION change_effects_guard();
     `,
   },
+  {
+    version: 5,
+    name: "refusal counters",
+    // Refused attempts per identity (or address) per minute, shared by every replica.
+    up: `
+      CREATE TABLE refusal_counters (
+        key          TEXT PRIMARY KEY,
+        window_start BIGINT NOT NULL,
+        count        INTEGER NOT NULL
+      );
+    `,
+  },
 ];
 
 export async function migratePg(pool: Pool, migrations: readonly PgMigration[] = PG_MIGRATIONS): Promise<number[]> {
