@@ -29,6 +29,10 @@ test("security headers on every page, no CSP violation and no console error in C
     expect(csp, path).toMatch(/script-src 'self' 'nonce-[A-Za-z0-9+/=]+' 'strict-dynamic'/);
     for (const d of ["object-src 'none'", "base-uri 'none'", "frame-ancestors 'none'"]) expect(csp, path).toContain(d);
     nonces.add(/'nonce-([^']+)'/.exec(csp)![1]!);
+    // Inline <style> elements need the nonce; only style attributes may be inline.
+    expect(csp, path).toMatch(/style-src 'self' 'nonce-[A-Za-z0-9+/=]+'(;|$)/);
+    expect(csp, path).toContain("style-src-attr 'unsafe-inline'");
+    expect(csp.split(";").find((d) => d.trim().startsWith("style-src "))).not.toContain("unsafe-inline");
     expect(h["x-content-type-options"]).toBe("nosniff");
     expect(h["referrer-policy"]).toBe("no-referrer");
     expect(h["cross-origin-opener-policy"]).toBe("same-origin");
@@ -40,6 +44,11 @@ test("security headers on every page, no CSP violation and no console error in C
       await expect(page.locator("main h1").first()).toBeVisible();
     }
     expect(await page.evaluate(() => (window as unknown as { __csp?: string[] }).__csp ?? [])).toEqual([]);
+    // Every inline <style> the page holds carries this response's nonce (read as a property:
+    // browsers hide the attribute's value once parsed).
+    const nonce = /'nonce-([^']+)'/.exec(csp)![1]!;
+    const styles = await page.evaluate(() => [...document.querySelectorAll("style")].map((s) => s.nonce));
+    for (const n of styles) expect(n, `${path}: inline <style> without the nonce`).toBe(nonce);
   }
   expect(nonces.size).toBe(PAGES.length);
   expect(violations).toEqual([]);
