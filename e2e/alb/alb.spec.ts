@@ -82,7 +82,20 @@ for (const mode of ["expired", "foreign"] as const) {
   });
 }
 
-test("a person whose groups map to no role is signed in but refused (403)", async ({ page }) => {
+test("a person whose groups map to no role is signed in but refused (403), and the refused change is audited", async ({ page }) => {
   alb.user = { email: "carl@example.com", groups: ["contractors"] };
   expect((await page.request.get(`${alb.url}/api/fleet`)).status()).toBe(403);
+  const change = await page.request.post(`${alb.url}/api/pools/us-east-1/worker-email/capacity`, {
+    headers: { origin: alb.url },
+    data: { desired: 9, expectedDesired: 1, reason: "no role here", idempotencyKey: "no-role-alb-0001" },
+  });
+  expect(change.status()).toBe(403);
+  await page.goto(`${alb.url}/`);
+  await expect(page.getByRole("heading", { name: "No access to Capstan" })).toBeVisible();
+  await expect(page.getByText("You are signed in as carl@example.com")).toBeVisible();
+
+  alb.user = { email: "ana@example.com", groups: ["ops"] };
+  const audit = await (await page.request.get(`${alb.url}/api/audit?actor=${encodeURIComponent("carl@example.com")}`)).json();
+  expect(audit.records).toHaveLength(1);
+  expect(audit.records[0]).toMatchObject({ actor: "carl@example.com", role: null, outcome: "denied", pool: "worker-email" });
 });
