@@ -34,6 +34,10 @@ export interface Who {
   /** The token's configured name: the actor in the audit log. Absent: nobody (401). */
   actor?: string;
   authorization?: string;
+  /** Signed in at the (stand-in) ALB: an x-amzn-oidc-data token with these claims. */
+  alb?: { email: string; groups: string[] };
+  /** Known, but no group grants a role (403 everywhere). */
+  noRole?: boolean;
 }
 const bearer = (name: string): Who => {
   const t = CONFIGURED.find((c) => c.name === name)!;
@@ -48,6 +52,8 @@ export const IDENTITIES = {
   "unconfigured token": { authorization: `Bearer ${token("revoked")}` },
   "no credentials": {},
   "Basic scheme": { authorization: `Basic ${Buffer.from("admin-bot:secret").toString("base64")}` },
+  "ALB operator": { actor: "ana@example.com", alb: { email: "ana@example.com", groups: ["ops"] } },
+  "ALB no role": { actor: "carl@example.com", alb: { email: "carl@example.com", groups: ["contractors"] }, noRole: true },
 } satisfies Record<string, Who>;
 export type IdentityName = keyof typeof IDENTITIES;
 const ADMIN_HEADERS = { authorization: IDENTITIES.admin.authorization! };

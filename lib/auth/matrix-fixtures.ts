@@ -1,5 +1,5 @@
 // Test-only (matrix.test.ts): the world every cell of the authorization matrix runs in — the
-// shipped reference fleet with API tokens, the simulated backend (its own temporary data
+// shipped reference fleet with API tokens and ALB sign-in, the simulated backend (its own temporary data
 // directory, a fixed clock) and a temporary SQLite audit log, both fresh for every cell, with
 // audit rows and a pending revert seeded so reads have something to filter and reverts something
 // to act on.
@@ -12,6 +12,7 @@ import { cleanupDataDirs, harness, WEEKDAY_PEAK } from "@/lib/backends/simulated
 import { sharedCache } from "@/lib/cache/shared-cache";
 import { setConfigForTests } from "@/lib/config";
 import { tempStore } from "@/lib/services/testing/fixtures";
+import { ALB_ARN, ALB_CLIENT, ALB_ISSUER, startAlbKeys } from "./alb-test-keys";
 import { CONFIGURED, WEST } from "./matrix-cases";
 import { configWithAuth } from "./test-config";
 import { sha256Hex } from "./tokens";
@@ -25,9 +26,16 @@ export const SEEDED: { region: string; pool: string }[] = [
   { region: WEST, pool: "app" },
 ];
 
+// ALB sign-in beside the tokens (a token decides alone in any mode): x-amzn-oidc-data signed here
+// with a local ES256 key, its public key served locally the way the ALB's key endpoint does.
+const albKeys = await startAlbKeys();
+/** An x-amzn-oidc-data value for these claims, as the configured ALB would send it. */
+export const signAlb = (claims: { email: string; groups: string[] }) => albKeys.sign(claims);
+
 export const config = configWithAuth({
-  mode: "dev", // the shipped mode: a token decides alone, and with none the (absent) session cookie is read
+  mode: "alb",
   tokens: CONFIGURED.map(({ secret, ...t }) => ({ ...t, sha256: sha256Hex(secret) })),
+  alb: { arns: [ALB_ARN], roles: { ops: "operator", staff: "viewer" }, issuer: ALB_ISSUER, clientId: ALB_CLIENT, testKeyBaseUrl: albKeys.base },
 });
 
 let backend: SimulatedBackend;
@@ -129,7 +137,8 @@ export function installMatrixFixtures(): void {
     vi.useFakeTimers({ toFake: ["Date"], now: WEEKDAY_PEAK });
     setConfigForTests(config);
   });
-  afterAll(() => {
+  afterAll(async () => {
+    await albKeys.close();
     vi.useRealTimers();
     vi.unstubAllEnvs();
     setConfigForTests(undefined);

@@ -5,11 +5,13 @@ vi.mock("next/headers", async () => (await import("./test-request")).nextHeaders
 
 import { IDENTITIES, matrixActions, WEST, type Action, type ActionName, type IdentityName, type Who } from "./matrix-cases";
 import { expectAudit, expectedFleet, expectReadBody } from "./matrix-effects";
-import { auditRows, fleetState, group, installMatrixFixtures, world } from "./matrix-fixtures";
+import { auditRows, fleetState, group, installMatrixFixtures, signAlb, world } from "./matrix-fixtures";
 
 // THE ROLE × ACTION × SCOPE MATRIX (issue 4, security.md "Authorization"), through the real route
 // handlers. Identities are API tokens (`Authorization: Bearer …`) checked against sha256 hashes in
-// the configuration; the backend is the simulated fleet and the audit log a temporary SQLite file,
+// the configuration, and people signed in at the ALB (`x-amzn-oidc-data`, ES256-signed by a local
+// stand-in for its key endpoint): one whose group maps to operator, and one whose groups map to
+// no role — known, so refused with 403 everywhere and their denied writes audited; the backend is the simulated fleet and the audit log a temporary SQLite file,
 // both fresh for every cell (./matrix-fixtures.ts), so reads return real data and writes really
 // move a group. Every cell asserts the status and the effect (./matrix-effects.ts):
 //   - allowed write: the group's desired (or max) really changed, nothing else did, and the audit
@@ -50,6 +52,8 @@ const MATRIX: Record<IdentityName, number[]> = {
   "unconfigured token": [401,  401,   401,  401,   401,  401,    401,    401,    401, 401,   401,   401, 401,   401,    401,  401,   200,   401,   401,  401,   401],
   "no credentials":     [401,  401,   401,  401,   401,  401,    401,    401,    401, 401,   401,   401, 401,   401,    401,  401,   200,   401,   401,  401,   401],
   "Basic scheme":       [401,  401,   401,  401,   401,  401,    401,    401,    401, 401,   401,   401, 401,   401,    401,  401,   200,   401,   401,  401,   401],
+  "ALB operator":       [200,  200,   200,  200,   200,  200,    200,    200,    403, 200,   403,   403, 403,   200,    403,  403,   200,   403,   200,  200,   403],
+  "ALB no role":        [403,  403,   403,  403,   403,  403,    403,    403,    403, 403,   403,   403, 403,   403,    403,  403,   200,   403,   403,  403,   403],
 };
 
 // us-east-1/app twice: the seeded refusal and the seeded time-boxed change (whose revert the matrix acts on).
@@ -60,6 +64,7 @@ const AUDIT_VISIBLE: Partial<Record<IdentityName, string[]>> = {
   admin: ALL_ROWS,
   "operator worker-*": ["us-east-1/worker-email"],
   "operator us-west-2": ["us-west-2/app"],
+  "ALB operator": ALL_ROWS,
 };
 
 /** Pools each identity sees in GET /api/fleet per region (us-east-1, us-west-2) and in GET /api/standby. */
@@ -71,6 +76,7 @@ const LIST_VISIBLE: Partial<Record<IdentityName, { east: number; west: number; s
   admin: ALL_POOLS,
   "operator worker-*": { east: WORKERS, west: WORKERS, standby: WORKERS },
   "operator us-west-2": { east: 0, west: 8, standby: 0 },
+  "ALB operator": ALL_POOLS,
 };
 
 const CELLS = (Object.keys(MATRIX) as IdentityName[]).flatMap((who) => COLUMNS.map((action, i) => ({ who, action, status: MATRIX[who][i]! })));
@@ -79,7 +85,7 @@ const CELLS = (Object.keys(MATRIX) as IdentityName[]).flatMap((who) => COLUMNS.m
 
 let n = 0;
 
-describe("role × action × scope, through the JSON API with API tokens", () => {
+describe("role × action × scope, through the JSON API with API tokens and ALB sign-in", () => {
   it("the matrix has a cell for every identity and action", () => {
     for (const row of Object.values(MATRIX)) expect(row).toHaveLength(COLUMNS.length);
     expect(CELLS).toHaveLength(Object.keys(IDENTITIES).length * COLUMNS.length);
@@ -90,6 +96,7 @@ describe("role × action × scope, through the JSON API with API tokens", () => 
     const id: Who = IDENTITIES[who];
     const act: Action = ACTIONS[action];
     const headers: Record<string, string> = id.authorization ? { authorization: id.authorization } : {};
+    if (id.alb) headers["x-amzn-oidc-data"] = await signAlb(id.alb);
     const key = `matrix-${++n}-${action.replace(/[^A-Za-z0-9]+/g, "-")}`;
     const before = await fleetState();
     const auditBefore = await auditRows();
