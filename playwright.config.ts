@@ -31,6 +31,39 @@ const server = (name: string, port: number, extra: Record<string, string> = {}) 
   stderr: "pipe" as const,
 });
 
+type WebServer = Extract<NonNullable<PlaywrightTestConfig["webServer"]>, unknown[]>[number];
+
+/** The server each project's specs talk to (none: the spec starts its own). */
+const SERVER_OF: Record<string, string | null> = { loop: "loop", aws: "aws", sim: "sim", faults: "faults", replicas: null, alb: null };
+
+/** `--project a --project=b` on the command line, if any (the runner's argv; workers have none). */
+function cliProjects(argv: string[]): string[] {
+  const out: string[] = [];
+  argv.forEach((a, i) => {
+    if (a === "--project" && argv[i + 1]) out.push(argv[i + 1]!);
+    else if (a.startsWith("--project=")) out.push(a.slice("--project=".length));
+  });
+  return out;
+}
+
+/**
+ * The servers this run needs: CAPSTAN_E2E_SERVERS (comma-separated names, or "none") if set, else
+ * those of the projects named by --project, else all. An unknown name is an error, not a no-op.
+ */
+function pick(servers: [string, WebServer][]): WebServer[] {
+  const known = servers.map(([name]) => name);
+  let wanted = process.env.CAPSTAN_E2E_SERVERS?.split(",").map((s) => s.trim()).filter((s) => s && s !== "none");
+  if (wanted) {
+    const unknown = wanted.filter((w) => !known.includes(w));
+    if (unknown.length) throw new Error(`CAPSTAN_E2E_SERVERS: unknown server ${unknown.join(", ")} (known: ${known.join(", ")}, none)`);
+  } else {
+    const projects = cliProjects(process.argv);
+    // A glob or a name not in the table: start everything rather than guess.
+    if (projects.length && projects.every((p) => p in SERVER_OF)) wanted = projects.map((p) => SERVER_OF[p]).filter((s): s is string => !!s);
+  }
+  return servers.filter(([name]) => !wanted || wanted.includes(name)).map(([, s]) => s);
+}
+
 export default defineConfig({
   testDir: "e2e",
   timeout: 45_000,
@@ -90,36 +123,3 @@ export default defineConfig({
     }],
   ]),
 });
-
-type WebServer = Extract<NonNullable<PlaywrightTestConfig["webServer"]>, unknown[]>[number];
-
-/** The server each project's specs talk to (none: the spec starts its own). */
-const SERVER_OF: Record<string, string | null> = { loop: "loop", aws: "aws", sim: "sim", faults: "faults", replicas: null, alb: null };
-
-/** `--project a --project=b` on the command line, if any (the runner's argv; workers have none). */
-function cliProjects(argv: string[]): string[] {
-  const out: string[] = [];
-  argv.forEach((a, i) => {
-    if (a === "--project" && argv[i + 1]) out.push(argv[i + 1]!);
-    else if (a.startsWith("--project=")) out.push(a.slice("--project=".length));
-  });
-  return out;
-}
-
-/**
- * The servers this run needs: CAPSTAN_E2E_SERVERS (comma-separated names, or "none") if set, else
- * those of the projects named by --project, else all. An unknown name is an error, not a no-op.
- */
-function pick(servers: [string, WebServer][]): WebServer[] {
-  const known = servers.map(([name]) => name);
-  let wanted = process.env.CAPSTAN_E2E_SERVERS?.split(",").map((s) => s.trim()).filter((s) => s && s !== "none");
-  if (wanted) {
-    const unknown = wanted.filter((w) => !known.includes(w));
-    if (unknown.length) throw new Error(`CAPSTAN_E2E_SERVERS: unknown server ${unknown.join(", ")} (known: ${known.join(", ")}, none)`);
-  } else {
-    const projects = cliProjects(process.argv);
-    // A glob or a name not in the table: start everything rather than guess.
-    if (projects.length && projects.every((p) => p in SERVER_OF)) wanted = projects.map((p) => SERVER_OF[p]).filter((s): s is string => !!s);
-  }
-  return servers.filter(([name]) => !wanted || wanted.includes(name)).map(([, s]) => s);
-}
