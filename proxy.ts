@@ -19,9 +19,11 @@ export function contentSecurityPolicy(nonce: string, { dev, https }: CspOptions)
   return [
     "default-src 'self'",
     `script-src 'self' 'nonce-${nonce}' 'strict-dynamic'${dev ? " 'unsafe-eval'" : ""}`,
-    // Style attributes (React `style={…}` in server HTML, Tailwind's runtime-free classes, recharts'
-    // SVG attributes) cannot carry a nonce; a nonce here would also disable 'unsafe-inline'.
-    "style-src 'self' 'unsafe-inline'",
+    // <style> elements need the nonce (Next stamps it on its own); no 'unsafe-inline' for them,
+    // so injected CSS cannot restyle the page. Style *attributes* (React `style={…}`, recharts'
+    // SVG) cannot carry a nonce: they alone are allowed, through style-src-attr.
+    `style-src 'self' 'nonce-${nonce}'`,
+    "style-src-attr 'unsafe-inline'",
     "img-src 'self' data: blob:",
     "font-src 'self'",
     "connect-src 'self'",

@@ -1,7 +1,7 @@
 // Shared by playwright.config.ts, the "aws" project's server wrapper (./moto-server.ts) and its
 // spec. The token is a test-only secret: the server's configuration holds only its SHA-256.
 
-/** The e2e servers listen on BASE (sim), BASE+1 (faults), BASE+2 (aws); CAPSTAN_E2E_BASE_PORT moves them all. */
+/** The e2e servers listen on BASE (sim), BASE+1 (faults), BASE+2 (aws), BASE+3 (loop); CAPSTAN_E2E_BASE_PORT moves them all. */
 export const E2E_BASE_PORT = Number(process.env.CAPSTAN_E2E_BASE_PORT || 3100);
 export const AWS_E2E_PORT = E2E_BASE_PORT + 2;
 export const AWS_E2E_DATA_DIR = ".e2e-data/aws";

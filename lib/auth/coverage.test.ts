@@ -78,6 +78,11 @@ export async function GET() { return Response.json(authorize(await currentIdenti
   );
   put("app/api/health/route.ts", "export async function GET() { return Response.json({ ok: true }); }\n");
   put("app/api/reexport/route.ts", 'export { GET } from "../bad/route";\n');
+  // Blind spots of the first version: a destructured export and `export *` were not seen at all.
+  put("app/api/destructured/route.ts", 'import { handlers } from "@/lib/services";\nexport const { GET, POST } = handlers;\n');
+  put("app/api/starred/route.ts", 'export * from "../bad/route";\n');
+  put("app/api/starred-good/route.ts", 'export * from "../good/route";\n');
+  put("app/api/package-star/route.ts", 'export * from "some-package/handlers";\n');
   put(
     "app/pools/actions.ts",
     `"use server";
@@ -103,7 +108,7 @@ export async function unchecked() { return leaky(await currentIdentity()); }
   const problems = result.findings.map((f) => `${f.file} ${f.name}: ${f.problem}`).sort();
 
   it("passes handlers that authorize directly, through a service, a re-export or a wrapper", () => {
-    for (const ok of ["app/api/good/route.ts GET", "app/api/good/route.ts POST", "app/api/good/route.ts PUT", "app/pools/actions.ts fine", "app/api/health/route.ts GET"]) {
+    for (const ok of ["app/api/good/route.ts GET", "app/api/good/route.ts POST", "app/api/good/route.ts PUT", "app/pools/actions.ts fine", "app/api/health/route.ts GET", "app/api/starred-good/route.ts GET"]) {
       expect(result.checked).toContain(ok);
       expect(problems.filter((p) => p.startsWith(ok))).toEqual([]);
     }
@@ -115,8 +120,15 @@ export async function unchecked() { return leaky(await currentIdentity()); }
       "app/api/bad/route.ts DELETE: mutates but does not call assertSameOrigin(req)",
       "app/api/bad/route.ts GET: does not call authorize() (directly or through lib/services)",
       "app/api/bad/route.ts POST: mutates but does not call assertSameOrigin(req)",
+      "app/api/destructured/route.ts GET: cannot be analysed (a destructured export (export const { … } = …)): declare it as a function, e.g. export async function GET(…)",
+      "app/api/destructured/route.ts POST: cannot be analysed (a destructured export (export const { … } = …)): declare it as a function, e.g. export async function POST(…)",
+      "app/api/package-star/route.ts export *: re-exports everything from a module outside the project, which cannot be analysed",
       "app/api/reexport/route.ts GET: does not call authorize() (directly or through lib/services)",
       "app/api/shadow/route.ts GET: does not call authorize() (directly or through lib/services)",
+      "app/api/starred/route.ts DELETE: does not take the identity from currentIdentity()",
+      "app/api/starred/route.ts DELETE: mutates but does not call assertSameOrigin(req)",
+      "app/api/starred/route.ts GET: does not call authorize() (directly or through lib/services)",
+      "app/api/starred/route.ts POST: mutates but does not call assertSameOrigin(req)",
       "app/pools/actions.ts unchecked: does not call authorize() (directly or through lib/services)",
       "app/pools/page.tsx resize (line 2): does not call authorize() (directly or through lib/services)",
       "app/pools/page.tsx resize (line 2): does not take the identity from currentIdentity()",

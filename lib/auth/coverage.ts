@@ -27,7 +27,12 @@ const MUTATING = new Set(["POST", "PUT", "PATCH", "DELETE"]);
 const SOURCE = /\.(ts|tsx|js|mjs)$/;
 
 type Binding = { kind: "import"; from: string | null; name: string } | { kind: "namespace"; from: string | null } | { kind: "local"; node: ts.Node };
-type ExportRef = { kind: "node"; node: ts.Node } | { kind: "alias"; local: string } | { kind: "reexport"; from: string | null; name: string };
+type ExportRef =
+  | { kind: "node"; node: ts.Node }
+  | { kind: "alias"; local: string }
+  | { kind: "reexport"; from: string | null; name: string }
+  /** An export form this check cannot follow to a function: it fails, never skips. */
+  | { kind: "opaque"; why: string };
 interface Mod {
   file: string;
   sf: ts.SourceFile;
@@ -78,6 +83,11 @@ export class CoverageChecker {
         if (exported(st)) mod.exports.set(isDefault(st) ? "default" : (st.name?.text ?? "default"), { kind: "node", node: st });
       } else if (ts.isVariableStatement(st)) {
         for (const d of st.declarationList.declarations) {
+          if (!ts.isIdentifier(d.name) && exported(st)) {
+            // `export const { GET, POST } = handlers`: which function each name gets is not visible here.
+            for (const name of boundNames(d.name)) mod.exports.set(name, { kind: "opaque", why: "a destructured export (export const { … } = …)" });
+            continue;
+          }
           if (!ts.isIdentifier(d.name) || !d.initializer) continue;
           mod.bindings.set(d.name.text, { kind: "local", node: d.initializer });
           if (exported(st)) mod.exports.set(d.name.text, { kind: "node", node: d.initializer });
@@ -93,6 +103,8 @@ export class CoverageChecker {
         }
       } else if (ts.isExportAssignment(st)) {
         mod.exports.set("default", { kind: "node", node: st.expression });
+      } else if (ts.isClassDeclaration(st) && st.name && exported(st)) {
+        mod.exports.set(st.name.text, { kind: "opaque", why: "an exported class" });
       }
     }
     this.mods.set(file, mod);
@@ -117,6 +129,49 @@ export class CoverageChecker {
     for (const from of mod.star) {
       const hit = from ? this.exportNode(from, name, seen) : null;
       if (hit) return hit;
+    }
+    return null;
+  }
+
+  /**
+   * Every name the module exports, `export *` included. `unresolved` lists `export * from` a
+   * module outside the project (a package): its names cannot be known, so the caller must fail.
+   */
+  exportNames(file: string, seen = new Set<string>()): { names: Set<string>; unresolved: number } {
+    const out = { names: new Set<string>(), unresolved: 0 };
+    if (seen.has(file)) return out;
+    seen.add(file);
+    const mod = this.load(file);
+    for (const name of mod.exports.keys()) out.names.add(name);
+    for (const from of mod.star) {
+      if (!from) {
+        out.unresolved++;
+        continue;
+      }
+      const inner = this.exportNames(from, seen);
+      for (const name of inner.names) if (name !== "default") out.names.add(name);
+      out.unresolved += inner.unresolved;
+    }
+    return out;
+  }
+
+  /** Why an export cannot be analysed (following aliases, re-exports and stars), or null. */
+  whyOpaque(file: string, name: string, seen = new Set<string>()): string | null {
+    const key = `${file}#${name}`;
+    if (seen.has(key)) return null;
+    seen.add(key);
+    const mod = this.load(file);
+    const ref = mod.exports.get(name);
+    if (ref?.kind === "opaque") return ref.why;
+    if (ref?.kind === "reexport") return ref.from ? this.whyOpaque(ref.from, ref.name, seen) : "re-exported from a module outside the project";
+    if (ref?.kind === "alias") {
+      const b = mod.bindings.get(ref.local);
+      if (b?.kind === "import") return b.from ? this.whyOpaque(b.from, b.name, seen) : "imported from a module outside the project";
+      return null;
+    }
+    if (!ref) for (const from of mod.star) if (from) {
+      const why = this.whyOpaque(from, name, seen);
+      if (why) return why;
     }
     return null;
   }
@@ -177,6 +232,11 @@ export class CoverageChecker {
   }
 }
 
+function boundNames(name: ts.BindingName): string[] {
+  if (ts.isIdentifier(name)) return [name.text];
+  return name.elements.flatMap((el) => (ts.isOmittedExpression(el) ? [] : boundNames(el.name)));
+}
+
 function walk(dir: string, out: string[] = []): string[] {
   if (!existsSync(dir)) return out;
   for (const name of readdirSync(dir)) {
@@ -203,19 +263,21 @@ export function checkAuthorizationCoverage(root: string, publicHandlers = PUBLIC
   for (const abs of ["app", "components", "lib"].flatMap((d) => walk(path.join(root, d)))) {
     const rel = path.relative(root, abs).split(path.sep).join("/");
     const mod = checker.load(abs);
-    if (rel.startsWith("app/") && /\/route\.(ts|tsx|js|mjs)$/.test(rel)) {
-      for (const method of HTTP_METHODS) {
-        if (!mod.exports.has(method)) continue;
-        const hit = checker.exportNode(abs, method);
-        if (!hit) report(rel, method, ["cannot be followed to its definition"]);
-        else report(rel, method, checker.check(hit.mod, hit.node, { public: !!publicHandlers[rel]?.exports.includes(method), mutating: MUTATING.has(method) }));
-      }
-    }
-    if (isUseServer(mod.sf.statements[0])) {
-      for (const name of mod.exports.keys()) {
-        const hit = checker.exportNode(abs, name);
-        if (!hit) report(rel, name, ["cannot be followed to its definition"]);
-        else report(rel, name, checker.check(hit.mod, hit.node, { public: !!publicHandlers[rel]?.exports.includes(name), mutating: false }));
+    // Any export form the checker cannot follow fails the check (never skipped silently).
+    const verify = (name: string, mutating: boolean) => {
+      const hit = checker.exportNode(abs, name);
+      if (hit) return report(rel, name, checker.check(hit.mod, hit.node, { public: !!publicHandlers[rel]?.exports.includes(name), mutating }));
+      const why = checker.whyOpaque(abs, name);
+      report(rel, name, [why ? `cannot be analysed (${why}): declare it as a function, e.g. export async function ${name}(…)` : "cannot be followed to its definition"]);
+    };
+    const isRoute = rel.startsWith("app/") && /\/route\.(ts|tsx|js|mjs)$/.test(rel);
+    const isActions = isUseServer(mod.sf.statements[0]);
+    if (isRoute || isActions) {
+      const { names, unresolved } = checker.exportNames(abs);
+      if (unresolved > 0) report(rel, "export *", ["re-exports everything from a module outside the project, which cannot be analysed"]);
+      for (const name of names) {
+        if (isRoute && HTTP_METHODS.includes(name)) verify(name, MUTATING.has(name));
+        else if (isActions) verify(name, false);
       }
     }
     const inline = (n: ts.Node): void => {

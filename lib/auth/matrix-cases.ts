@@ -1,17 +1,18 @@
 // The identities and actions of the role × action × scope matrix (matrix.test.ts): who asks
 // (API tokens as configured, and the ways of being nobody) and what they ask for, through the
 // real route handlers inside a request context. The test file holds the matrix and its checks.
+import { GET as getAuditCsv } from "@/app/api/audit/export/route";
 import { GET as getAudit } from "@/app/api/audit/route";
-import { POST as postFaults } from "@/app/api/admin/faults/route";
+import { GET as getFaults, POST as postFaults } from "@/app/api/admin/faults/route";
 import { DELETE as deleteSurge, POST as postSurge } from "@/app/api/admin/surge/route";
 import { GET as getPredict } from "@/app/api/pools/[region]/[pool]/predict/route";
 import { GET as getFleet } from "@/app/api/fleet/route";
 import { GET as getHealth } from "@/app/api/health/route";
 import { POST as postCapacity } from "@/app/api/pools/[region]/[pool]/capacity/route";
-import { DELETE as cancelRevert } from "@/app/api/pools/[region]/[pool]/revert/route";
+import { DELETE as cancelRevert, POST as extendRevert } from "@/app/api/pools/[region]/[pool]/revert/route";
 import { GET as getPool } from "@/app/api/pools/[region]/[pool]/route";
 import { GET as getNotifications } from "@/app/api/notifications/route";
-import { GET as getStandbyPlan } from "@/app/api/standby/plan/route";
+import { GET as getStandbyPlan, POST as postStandbyPlan } from "@/app/api/standby/plan/route";
 import { GET as getStandby } from "@/app/api/standby/route";
 import { withRequest } from "./test-request";
 
@@ -33,6 +34,10 @@ export interface Who {
   /** The token's configured name: the actor in the audit log. Absent: nobody (401). */
   actor?: string;
   authorization?: string;
+  /** Signed in at the (stand-in) ALB: an x-amzn-oidc-data token with these claims. */
+  alb?: { email: string; groups: string[] };
+  /** Known, but no group grants a role (403 everywhere). */
+  noRole?: boolean;
 }
 const bearer = (name: string): Who => {
   const t = CONFIGURED.find((c) => c.name === name)!;
@@ -47,12 +52,15 @@ export const IDENTITIES = {
   "unconfigured token": { authorization: `Bearer ${token("revoked")}` },
   "no credentials": {},
   "Basic scheme": { authorization: `Basic ${Buffer.from("admin-bot:secret").toString("base64")}` },
+  "ALB operator": { actor: "ana@example.com", alb: { email: "ana@example.com", groups: ["ops"] } },
+  "ALB no role": { actor: "carl@example.com", alb: { email: "carl@example.com", groups: ["contractors"] }, noRole: true },
 } satisfies Record<string, Who>;
 export type IdentityName = keyof typeof IDENTITIES;
+const ADMIN_HEADERS = { authorization: IDENTITIES.admin.authorization! };
 
 // ---- actions --------------------------------------------------------------------------------
 
-export type Kind = "read" | "write" | "faults" | "revert" | "surge" | "public";
+export type Kind = "read" | "write" | "faults" | "revert" | "surge" | "plan" | "public";
 export interface Action {
   kind: Kind;
   /** For writes: the group that changes, and how. */
@@ -124,6 +132,23 @@ function capacity(group: ReadGroup, region: string, pool: string, bounds = false
       call: (h) => send("/api/admin/surge", h, { ...mutating({ region: WEST, pool: "app" }), method: "DELETE" }).run((r) => deleteSurge(r)),
     },
     "GET /api/health": { kind: "public", call: (h) => send("/api/health", h).run(() => getHealth()) },
+    "GET /api/admin/faults": { kind: "read", call: (h) => send("/api/admin/faults", h).run(() => getFaults()) },
+    "GET /api/audit/export": { kind: "read", call: (h) => send("/api/audit/export", h).run((r) => getAuditCsv(r)) },
+    "POST revert us-east-1/app": {
+      kind: "revert",
+      target: { region: "us-east-1", pool: "app" },
+      call: (h) =>
+        send("/api/pools/us-east-1/app/revert", h, mutating({ revertAfterMinutes: 30 })).run((r) => extendRevert(r, ctx({ region: "us-east-1", pool: "app" }))),
+    },
+    "POST /api/standby/plan": {
+      kind: "plan",
+      // The plan to apply is the one an admin is shown (GET), so every identity applies the same.
+      async call(h) {
+        const shown = await send("/api/standby/plan", ADMIN_HEADERS).run(() => getStandbyPlan());
+        const { planId } = (await shown.json()) as { planId: string };
+        return send("/api/standby/plan", h, mutating({ planId, reason: "matrix: apply the standby plan" })).run((r) => postStandbyPlan(r));
+      },
+    },
   } satisfies Record<string, Action>;
 }
 export type ActionName = keyof ReturnType<typeof matrixActions>;

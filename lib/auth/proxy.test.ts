@@ -17,7 +17,7 @@ describe("proxy security headers", () => {
       const nonce = nonceOf(csp);
       expect(nonce).toMatch(/^[A-Za-z0-9+/]{24}$/);
       expect(csp).toBe(
-        `default-src 'self'; script-src 'self' 'nonce-${nonce}' 'strict-dynamic'; style-src 'self' 'unsafe-inline'; ` +
+        `default-src 'self'; script-src 'self' 'nonce-${nonce}' 'strict-dynamic'; style-src 'self' 'nonce-${nonce}'; style-src-attr 'unsafe-inline'; ` +
           "img-src 'self' data: blob:; font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; " +
           "form-action 'self'; frame-ancestors 'none'",
       );
