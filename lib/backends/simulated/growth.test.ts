@@ -66,7 +66,8 @@ describe("the growth epoch", () => {
   it("of state saved before growth existed is the first start that reads it", () => {
     const h = harness(cfg, WEEKDAY_PEAK);
     const file = path.join(h.dataDir, STATE_FILE);
-    const { growthEpoch: _, ...old } = JSON.parse(readFileSync(file, "utf8"));
+    const old = JSON.parse(readFileSync(file, "utf8"));
+    delete old.growthEpoch;
     writeFileSync(file, JSON.stringify(old));
     h.advance(DAY);
     h.restart();
