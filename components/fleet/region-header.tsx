@@ -4,6 +4,7 @@ import { useEffect, useState } from "react";
 import type { RegionView } from "@/lib/fleet/views";
 import { fmtAge } from "@/components/ui/format";
 import { StatusBadge } from "./status-badge";
+import { countDegraded } from "./view-state";
 
 /** Region name, role, reachability and data age ("stale, 3 min old"), ticking on its own. */
 export function RegionHeader({ region, role, view }: { region: string; role: string; view: RegionView | null }) {
@@ -44,7 +45,7 @@ export function RegionHeader({ region, role, view }: { region: string; role: str
 }
 
 function DegradedCount({ view }: { view: RegionView }) {
-  const n = view.pools.filter((p) => p.status === "degraded").length;
+  const n = countDegraded(view.pools);
   if (n === 0) return null;
   return (
     <span data-testid={`degraded-count-${view.region}`} className="rounded bg-amber-100 px-1.5 py-0.5 text-xs font-medium text-amber-900 dark:bg-amber-900/40 dark:text-amber-200">

@@ -106,6 +106,11 @@ export function applyView<T extends Row>(rows: T[], view: ViewState, lookup: Loo
   return withFigure.map((x) => x.r);
 }
 
+/** The region header's "N degraded": the region's pools whose status is degraded (not scaling, stale or error). */
+export function countDegraded(pools: readonly Pick<PoolSummary, "status">[]): number {
+  return pools.filter((p) => p.status === "degraded").length;
+}
+
 export function countAttention(rows: Row[], lookup: Lookup): number {
   let n = 0;
   for (const r of rows) if (needsAttention(lookup(r.id))) n++;

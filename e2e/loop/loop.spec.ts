@@ -30,6 +30,23 @@ test("page load rises, Capstan says so and predicts the fix, the bump works, and
   await page.goto(`/pools/${REGION}/${POOL}?range=1h`);
   await expect(page.getByTestId("degraded-reason")).toContainText(/p90 page load [\d.]+ s, (\d+ % over|\d+×) its 1.2 s target for 2 min/);
 
+  // The overview's header counts it: its "N degraded" is the number of pool rows degraded in the
+  // region, read from one render (the board refreshes on its own).
+  await page.goto("/");
+  const counts = () =>
+    page.evaluate((region) => {
+      const rows = [...document.querySelectorAll(`td[data-testid^="cell-${region}-"]`)].filter((td) => {
+        if ((td as HTMLTableCellElement).colSpan > 1) return false; // no group / region unavailable: no status cells
+        const statusCell = td.nextElementSibling?.nextElementSibling?.nextElementSibling;
+        return statusCell?.querySelector('[data-status="degraded"]') != null;
+      });
+      return { rows: rows.length, header: document.querySelector(`[data-testid="degraded-count-${region}"]`)?.textContent ?? null };
+    }, REGION);
+  await expect.poll(async () => (await counts()).rows).toBeGreaterThan(0);
+  const c = await counts();
+  expect(c.header).toBe(`${c.rows} degraded`);
+  await page.goto(`/pools/${REGION}/${POOL}?range=1h`);
+
   // 3. The suggestion and its prediction.
   const suggestion = page.getByTestId("suggestion");
   await expect(suggestion).toContainText(/Suggested: \d+/);

@@ -28,6 +28,7 @@ describe("fleet configuration", () => {
     expect(app.simulation?.capacity["us-west-2"]?.desired).toBe(6);
     expect(app.guardrails).toEqual({ floor: { "us-east-1": 4 }, maxStep: 8 });
     expect(app.instance).toEqual({ type: "c4.xlarge", hourlyPrice: 0.199 });
+    expect(cfg.simulation.weeklyGrowthPercent).toBe(2);
     expect(cfg.pools.filter((p) => p.tier === "worker").every((p) => p.metrics.backlog)).toBe(true);
   });
 
@@ -42,6 +43,9 @@ describe("fleet configuration", () => {
     ["a missing auth block", (t: string) => t.replace(/auth:\n  mode: dev.*\n  sessionHours: 12\n  tokens: \[\]\n/, ""), "fleet.config.yaml: auth: required"],
     ["broken YAML", (t: string) => t.replace("pools:", "pools: : ["), "fleet.config.yaml: line"],
     ["a negative maxStep", (t: string) => t.replace("maxStep: 8", "maxStep: 0"), "fleet.config.yaml: pools[2].guardrails.maxStep: must be at least 1"],
+    ["weekly growth past 20 %", (t: string) => t.replace("weeklyGrowthPercent: 2 ", "weeklyGrowthPercent: 50 "), "fleet.config.yaml: simulation.weeklyGrowthPercent: must be at most 20"],
+    ["negative weekly growth", (t: string) => t.replace("weeklyGrowthPercent: 2 ", "weeklyGrowthPercent: -1 "), "fleet.config.yaml: simulation.weeklyGrowthPercent: must be at least 0"],
+    ["weekly growth as text", (t: string) => t.replace("weeklyGrowthPercent: 2 ", 'weeklyGrowthPercent: "2%" '), "fleet.config.yaml: simulation.weeklyGrowthPercent: expected number"],
   ])("%s stops start-up naming the field", (_name, mutate, expected) => {
     const text = mutate(shipped);
     expect(text).not.toBe(shipped);

@@ -168,8 +168,13 @@ export const configSchema = z
       .default({ capacitySeconds: 15, timeoutMs: 5000 }),
     pools: z.array(poolSchema).min(1),
     simulation: z
-      .strictObject({ seed: z.number().int(), warmupSeconds: z.number().int().min(0).default(90) })
-      .default({ seed: 42, warmupSeconds: 90 }),
+      .strictObject({
+        seed: z.number().int(),
+        warmupSeconds: z.number().int().min(0).default(90),
+        /** Traffic growth a week, compounding from when the simulated fleet started: 0 keeps it flat. */
+        weeklyGrowthPercent: z.number().min(0).max(20).default(2),
+      })
+      .default({ seed: 42, warmupSeconds: 90, weeklyGrowthPercent: 2 }),
     auth: authSchema,
     /** Where events go (Slack incoming webhooks, signed generic webhooks). */
     notify: z.array(notifySchema).default([]),

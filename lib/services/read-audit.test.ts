@@ -155,7 +155,7 @@ describe("CSV export", () => {
     expect(filename).toBe("capstan-audit-20261129T110000Z.csv");
     const lines = csv.split("\r\n");
     expect(lines[0]).toBe(
-      "id,time_utc,actor,role,action,region,pool,group,from,expected,to,min_from,min_to,max_from,max_to,reason,override,outcome,error_code,error_message,request_id,idempotency_key,completed_at_utc,note",
+      "id,time_utc,actor,role,action,region,pool,group,from,expected,to,min_from,min_to,max_from,max_to,reason,override,outcome,error_code,error_message,request_id,idempotency_key,completed_at_utc,note,effect_verdict,effect_summary,p90_before_ms,p90_after_ms,cpu_before_percent,cpu_after_percent,backlog_before,backlog_after",
     );
     expect(lines).toHaveLength(1 + 4 + 1); // header, four us-east-1 rows, trailing empty
     expect(lines[1]).toContain(`"'=cmd|"" /C calc""!A0, really"`);

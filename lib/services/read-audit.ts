@@ -19,7 +19,7 @@ import { authorize, type Identity, type Scope } from "@/lib/auth/roles";
 import { getBackend } from "@/lib/backends";
 import type { FleetBackend } from "@/lib/fleet/types";
 import { fieldErrors } from "@/lib/validation";
-import { toCsv } from "./audit-csv";
+import { toCsv, type CsvRecord } from "./audit-csv";
 import { reconcileNow } from "./background";
 import { AuditUnavailableError, ValidationError } from "./errors";
 
@@ -88,7 +88,7 @@ export async function readAudit(identity: Identity | null | undefined, filters: 
   return { records: page.records.map((r) => withEffect(present(r, now()), effects, now())), nextCursor: page.nextCursor };
 }
 
-function withEffect(v: AuditRecordView, effects: Map<string, ChangeEffect>, now: Date): AuditRecordView {
+function withEffect<T extends AuditRecord>(v: T, effects: Map<string, ChangeEffect>, now: Date): T & { effect?: ChangeEffect } {
   const stored = effects.get(v.id);
   if (stored) return { ...v, effect: stored };
   const changed = v.outcome === "succeeded" && v.action !== "faults" && v.from !== null && v.to !== null && v.from !== v.to;
@@ -107,13 +107,15 @@ export async function exportAuditCsv(
   const store = openStore(deps);
   await reconcileQuietly(store, deps, now);
   const staleBefore = new Date(now().getTime() - reconcileAfterMs()).toISOString();
-  const records: AuditRecord[] = [];
+  const records: CsvRecord[] = [];
   let cursor: string | undefined;
   do {
     const page = await guarded(() =>
       store.query({ ...filters, limit: MAX_LIMIT, cursor, scopes: scopesOf(who), staleBefore }),
     );
-    records.push(...page.records);
+    // Each change with its effect, as the log shows it (pending until judged).
+    const effects = await guarded(() => store.effectsFor(page.records.map((r) => r.id)));
+    records.push(...page.records.map((r) => withEffect(r, effects, now())));
     cursor = page.nextCursor ?? undefined;
   } while (cursor && records.length < maxRows);
   const stamp = now().toISOString().replace(/[-:]/g, "").replace(/\.\d+/, "");

@@ -71,8 +71,12 @@ export class SimFleet implements MetricSource {
       );
     }
     const fits = saved !== null;
-    const state: SimState = fits ? saved : { version: 1, seed: this.ctx.seed, groups: {} };
+    const state: SimState = fits ? saved : { version: 1, seed: this.ctx.seed, groups: {}, growthEpoch: t0 };
     let changed = !fits;
+    if (state.growthEpoch === undefined) {
+      state.growthEpoch = t0;
+      changed = true;
+    }
     // Groups the configuration no longer has are dropped, so the file stays as small as the fleet.
     const known = new Set(this.specs.map((s) => s.key));
     for (const key of Object.keys(state.groups)) {
@@ -119,7 +123,8 @@ export class SimFleet implements MetricSource {
   input(spec: GroupSpec): PoolInput {
     const profile = this.profiles.get(spec.pool.id);
     if (!profile) throw new Error(`simulated fleet: no traffic profile for ${spec.pool.id}`);
-    return { pool: spec.pool, role: spec.role, profile, group: this.group(spec), surge: this.surgeAt(spec.region) };
+    const growth = { weeklyRate: this.cfg.simulation.weeklyGrowthPercent / 100, epoch: this.state.growthEpoch ?? 0 };
+    return { pool: spec.pool, role: spec.role, profile, group: this.group(spec), traffic: { surge: this.surgeAt(spec.region), growth } };
   }
 
   /** The surge multiplier of each pool in a region (the proxy's fronted pools bring theirs). */

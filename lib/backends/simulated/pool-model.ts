@@ -9,7 +9,7 @@ import type { PoolConfig } from "@/lib/config/schema";
 import { hash, unit } from "./hash";
 import type { SimGroup } from "./store";
 import { servingAt, servingCounter } from "./timeline";
-import { arrivalsPerSecond, type SurgeAt, type TrafficProfile } from "./traffic";
+import { arrivalsPerSecond, type TrafficContext, type TrafficProfile } from "./traffic";
 
 // One pool in one region, minute by minute: arrivals from the traffic model, instances in service
 // from the capacity timeline, and from those two (through lib/fleet/model) CPU, page load and
@@ -56,8 +56,8 @@ export interface PoolInput {
   role: RegionRole;
   profile: TrafficProfile;
   group: SimGroup;
-  /** Admin surges in this region (see SimFleet.setSurge). */
-  surge?: SurgeAt;
+  /** Admin surges in this region (see SimFleet.setSurge) and the fleet's weekly growth. */
+  traffic?: TrafficContext;
 }
 
 /**
@@ -65,7 +65,7 @@ export interface PoolInput {
  * shows the data of a minute so far: instances that entered service a few seconds ago count.
  */
 export function evaluatePool(input: PoolInput, m0: number, m1: number, now = Infinity): PoolMinutes {
-  const { pool, role, profile, group, surge } = input;
+  const { pool, role, profile, group, traffic } = input;
   const sim = pool.simulation;
   const mu = sim?.throughputPerInstance ?? 1;
   const rpp = sim?.requestsPerPage ?? 1;
@@ -91,7 +91,7 @@ export function evaluatePool(input: PoolInput, m0: number, m1: number, now = Inf
   for (let m = start; m < m1; m++) {
     // A minute is represented by its midpoint; the one in progress by now.
     const t = now >= m * MINUTE && now < (m + 1) * MINUTE ? now : m * MINUTE + MINUTE / 2;
-    const lambda = arrivalsPerSecond(profile, role, t, surge);
+    const lambda = arrivalsPerSecond(profile, role, t, traffic);
     recent = Number.isNaN(recent) ? lambda : recent + (lambda - recent) * EMA_ALPHA;
     const n = serving.at(t);
     let busy: number;
@@ -126,7 +126,7 @@ function backlogStart(input: PoolInput, mu: number, m0: number): number {
   for (let k = 1; k < BACKLOG_MAX_STEPS; k++) {
     const t = start * MINUTE + MINUTE / 2;
     const n = servingAt(input.group, t);
-    if (arrivalsPerSecond(input.profile, input.role, t, input.surge) < 0.9 * n * mu) break;
+    if (arrivalsPerSecond(input.profile, input.role, t, input.traffic) < 0.9 * n * mu) break;
     start -= BACKLOG_GRID;
   }
   return start;

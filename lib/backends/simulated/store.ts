@@ -78,6 +78,12 @@ const stateSchema = z.strictObject({
   groups: z.record(z.string(), groupSchema),
   /** Optional, so state saved before surges existed still loads. */
   surges: z.array(surgeSchema).optional(),
+  /**
+   * When this fleet started (epoch ms): its traffic grows week over week from here. Saved, so a
+   * restart keeps the same traffic; optional, so state saved before growth existed still loads
+   * (its epoch becomes the first start that reads it).
+   */
+  growthEpoch: z.number().optional(),
 });
 
 export type SimInstance = z.infer<typeof instanceSchema>;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { eastern, easternOffsetHours } from "./calendar";
-import { arrivalsPerSecond, buildProfiles, officeHours } from "./traffic";
-import { MINUTE, WEEKDAY_PEAK, mean, referenceConfig } from "./test-fixtures";
+import { arrivalsPerSecond, buildProfiles, growthFactor, officeHours, type Growth } from "./traffic";
+import { DAY, MINUTE, WEEKDAY_PEAK, mean, referenceConfig } from "./test-fixtures";
 
 const cfg = referenceConfig();
 const profiles = buildProfiles(cfg);
@@ -84,11 +84,49 @@ describe("traffic model", () => {
   });
 });
 
-describe("the reference fleet's week holds the episodes the team scales for", () => {
+const WEEK = 7 * DAY;
+
+describe("slow growth week over week", () => {
+  const growth: Growth = { weeklyRate: cfg.simulation.weeklyGrowthPercent / 100, epoch: edt("2026-03-09T00:00:00") };
+
+  it("the reference fleet grows 2 % a week, compounding, 1 at the epoch and lower before it", () => {
+    expect(growth.weeklyRate).toBe(0.02);
+    expect(growthFactor(growth, growth.epoch)).toBe(1);
+    expect(growthFactor(growth, growth.epoch + WEEK)).toBeCloseTo(1.02, 12);
+    expect(growthFactor(growth, growth.epoch + 8 * WEEK)).toBeCloseTo(1.02 ** 8, 12);
+    expect(growthFactor(growth, growth.epoch - WEEK)).toBeCloseTo(1 / 1.02, 12);
+    // Continuous: no step where one week turns into the next.
+    expect(growthFactor(growth, growth.epoch + WEEK + MINUTE) / growthFactor(growth, growth.epoch + WEEK - MINUTE)).toBeLessThan(1.00001);
+    expect(growthFactor({ ...growth, weeklyRate: 0 }, growth.epoch + 52 * WEEK)).toBe(1);
+    expect(growthFactor(undefined, growth.epoch + 52 * WEEK)).toBe(1);
+  });
+
+  it("the same weekday and time one week later carries the growth factor more traffic, for every pool (the proxy too)", () => {
+    for (const id of ["app", "public-site", "proxy", "worker-calendar"]) {
+      for (const t of [WEEKDAY_PEAK, edt("2026-03-12T04:10:00"), edt("2026-03-14T11:00:00")]) {
+        const now = arrivalsPerSecond(profile(id), "primary", t, { growth });
+        const later = arrivalsPerSecond(profile(id), "primary", t + WEEK, { growth });
+        // Minute noise and the day's episodes differ between the two weeks; the growth applies on top of them.
+        const shape = (x: number) => arrivalsPerSecond(profile(id), "primary", x);
+        expect(later / shape(t + WEEK) / (now / shape(t))).toBeCloseTo(1.02, 9);
+      }
+    }
+    // With the noise averaged out: a whole week of email work is 2 % more than the week before.
+    const week = (from: number) => mean(Array.from({ length: 7 * 1440 }, (_, i) => arrivalsPerSecond(profile("worker-email"), "primary", from + i * MINUTE, { growth })));
+    const ratio = week(growth.epoch + WEEK) / week(growth.epoch);
+    expect(ratio).toBeGreaterThan(1.015);
+    expect(ratio).toBeLessThan(1.025);
+  });
+});
+
+describe.each([
+  ["without growth", undefined],
+  ["in the first week of growth", { weeklyRate: cfg.simulation.weeklyGrowthPercent / 100, epoch: edt("2026-03-09T00:00:00") }],
+])("the reference fleet's week holds the episodes the team scales for (%s)", (_, growth) => {
   // Monday 9 – Friday 13 March 2026, minute by minute, against the reference capacities.
   const start = edt("2026-03-09T00:00:00");
   const minutes = 5 * 24 * 60;
-  const ratio = (id: string, capacity: number) => Array.from({ length: minutes }, (_, i) => arrivalsPerSecond(profile(id), "primary", start + i * MINUTE) / capacity);
+  const ratio = (id: string, capacity: number) => Array.from({ length: minutes }, (_, i) => arrivalsPerSecond(profile(id), "primary", start + i * MINUTE, { growth }) / capacity);
   /** Longest run of consecutive minutes for which `ok` holds. */
   const longestRun = (xs: number[], ok: (x: number) => boolean) => {
     let best = 0;

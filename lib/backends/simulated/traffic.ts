@@ -6,10 +6,29 @@ import { hash, strHash, unit } from "./hash";
 // Arrivals per second for a pool at an instant: a pure function of (seed, region, pool, t).
 // Shape: US office hours (ramp from ~9 a.m. Eastern, peak mid-afternoon, trough 03:00–06:00),
 // quieter weekends, a slow seasonal drift, minute noise and the pool's bursts. Scaled so a
-// weekday peak in the primary region is `peakRate`.
+// weekday peak in the primary region is `peakRate` at the growth epoch, and compounding by the
+// weekly growth rate from there (lower before it), so a fleet left alone slides toward trouble.
 
 const MINUTE = 60_000;
+const WEEK = 7 * 24 * 60 * MINUTE;
 const YEAR = 365.25 * 24 * 60 * MINUTE;
+
+/**
+ * Slow growth: arrivals × (1 + weeklyRate) per week since `epoch`, continuously (no step at a
+ * week boundary), so the same weekday and time a week later carries exactly (1 + weeklyRate) ×
+ * the traffic. A pure function of t: the epoch is fixed (the simulated fleet's start, saved
+ * with its state), never "now".
+ */
+export interface Growth {
+  /** Fraction a week, e.g. 0.02 for 2 %. */
+  weeklyRate: number;
+  /** Epoch ms at which the growth factor is 1. */
+  epoch: number;
+}
+
+export function growthFactor(g: Growth | undefined, t: number): number {
+  return g && g.weeklyRate !== 0 ? (1 + g.weeklyRate) ** ((t - g.epoch) / WEEK) : 1;
+}
 
 export interface TrafficProfile {
   poolId: string;
@@ -64,12 +83,19 @@ export function buildProfiles(cfg: FleetConfig): Map<string, TrafficProfile> {
 
 /** A pool's surge multiplier at t (1: none); the proxy's fronted pools carry their own. */
 export type SurgeAt = (poolId: string, t: number) => number;
-const NO_SURGE: SurgeAt = () => 1;
 
-export function arrivalsPerSecond(p: TrafficProfile, role: RegionRole, t: number, surge: SurgeAt = NO_SURGE): number {
-  let total = p.peakRate > 0 ? ownArrivals(p, t) * (role === "primary" ? 1 : p.standbyShare) * surge(p.poolId, t) : 0;
-  for (const f of p.fronts) total += arrivalsPerSecond(f, role, t, surge);
-  return total;
+/** What moves traffic beyond its profile: an admin's surges, the fleet's growth. */
+export interface TrafficContext {
+  surge?: SurgeAt;
+  growth?: Growth;
+}
+
+export function arrivalsPerSecond(p: TrafficProfile, role: RegionRole, t: number, ctx: TrafficContext = {}): number {
+  const own = (q: TrafficProfile): number =>
+    q.peakRate > 0 ? ownArrivals(q, t) * (role === "primary" ? 1 : q.standbyShare) * (ctx.surge?.(q.poolId, t) ?? 1) : 0;
+  // The proxy carries the pools it fronts; every pool grows by the same factor.
+  const sum = (q: TrafficProfile): number => q.fronts.reduce((acc, f) => acc + sum(f), own(q));
+  return sum(p) * growthFactor(ctx.growth, t);
 }
 
 function ownArrivals(p: TrafficProfile, t: number): number {
