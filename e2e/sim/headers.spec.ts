@@ -27,6 +27,9 @@ test("the pages found on disk include the known ones", () => {
 });
 
 test("security headers on every page, no CSP violation and no console error in Chromium", async ({ page, asRole }) => {
+  // Every page found, each loaded to network idle: the time grows with their number (a slow CI
+  // machine takes several seconds for a first render).
+  test.setTimeout(20_000 * PAGES.length);
   // Admin: every page renders all of its parts (the notifications page shows admins its deliveries).
   await asRole("admin", "csp");
   // Any console error counts (CSP refusals are reported there too), and so does an uncaught exception.

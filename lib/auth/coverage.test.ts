@@ -83,6 +83,8 @@ export async function GET() { return Response.json(authorize(await currentIdenti
   put("app/api/starred/route.ts", 'export * from "../bad/route";\n');
   put("app/api/starred-good/route.ts", 'export * from "../good/route";\n');
   put("app/api/package-star/route.ts", 'export * from "some-package/handlers";\n');
+  put("app/api/uninit/route.ts", "export let PATCH: unknown;\nPATCH = async () => new Response();\n");
+  put("app/api/ns-star/route.ts", 'export * as GET from "../good/route";\n');
   put(
     "app/pools/actions.ts",
     `"use server";
@@ -122,6 +124,7 @@ export async function unchecked() { return leaky(await currentIdentity()); }
       "app/api/bad/route.ts POST: mutates but does not call assertSameOrigin(req)",
       "app/api/destructured/route.ts GET: cannot be analysed (a destructured export (export const { … } = …)): declare it as a function, e.g. export async function GET(…)",
       "app/api/destructured/route.ts POST: cannot be analysed (a destructured export (export const { … } = …)): declare it as a function, e.g. export async function POST(…)",
+      "app/api/ns-star/route.ts GET: cannot be analysed (a namespace re-export (export * as …)): declare it as a function, e.g. export async function GET(…)",
       "app/api/package-star/route.ts export *: re-exports everything from a module outside the project, which cannot be analysed",
       "app/api/reexport/route.ts GET: does not call authorize() (directly or through lib/services)",
       "app/api/shadow/route.ts GET: does not call authorize() (directly or through lib/services)",
@@ -129,6 +132,7 @@ export async function unchecked() { return leaky(await currentIdentity()); }
       "app/api/starred/route.ts DELETE: mutates but does not call assertSameOrigin(req)",
       "app/api/starred/route.ts GET: does not call authorize() (directly or through lib/services)",
       "app/api/starred/route.ts POST: mutates but does not call assertSameOrigin(req)",
+      "app/api/uninit/route.ts PATCH: cannot be analysed (an exported variable without an initializer): declare it as a function, e.g. export async function PATCH(…)",
       "app/pools/actions.ts unchecked: does not call authorize() (directly or through lib/services)",
       "app/pools/page.tsx resize (line 2): does not call authorize() (directly or through lib/services)",
       "app/pools/page.tsx resize (line 2): does not take the identity from currentIdentity()",

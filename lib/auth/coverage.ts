@@ -88,6 +88,11 @@ export class CoverageChecker {
             for (const name of boundNames(d.name)) mod.exports.set(name, { kind: "opaque", why: "a destructured export (export const { … } = …)" });
             continue;
           }
+          if (ts.isIdentifier(d.name) && !d.initializer && exported(st)) {
+            // `export let GET; … GET = …`: the value is assigned somewhere this check does not follow.
+            mod.exports.set(d.name.text, { kind: "opaque", why: "an exported variable without an initializer" });
+            continue;
+          }
           if (!ts.isIdentifier(d.name) || !d.initializer) continue;
           mod.bindings.set(d.name.text, { kind: "local", node: d.initializer });
           if (exported(st)) mod.exports.set(d.name.text, { kind: "node", node: d.initializer });
@@ -95,7 +100,9 @@ export class CoverageChecker {
       } else if (ts.isExportDeclaration(st) && !st.isTypeOnly) {
         const from = st.moduleSpecifier && ts.isStringLiteral(st.moduleSpecifier) ? this.resolve(file, st.moduleSpecifier.text) : undefined;
         if (!st.exportClause) mod.star.push(from ?? null);
-        else if (ts.isNamedExports(st.exportClause)) {
+        else if (ts.isNamespaceExport(st.exportClause)) {
+          mod.exports.set(st.exportClause.name.text, { kind: "opaque", why: "a namespace re-export (export * as …)" });
+        } else if (ts.isNamedExports(st.exportClause)) {
           for (const el of st.exportClause.elements) {
             const orig = (el.propertyName ?? el.name).text;
             mod.exports.set(el.name.text, from === undefined ? { kind: "alias", local: orig } : { kind: "reexport", from, name: orig });
@@ -103,8 +110,8 @@ export class CoverageChecker {
         }
       } else if (ts.isExportAssignment(st)) {
         mod.exports.set("default", { kind: "node", node: st.expression });
-      } else if (ts.isClassDeclaration(st) && st.name && exported(st)) {
-        mod.exports.set(st.name.text, { kind: "opaque", why: "an exported class" });
+      } else if ((ts.isClassDeclaration(st) || ts.isEnumDeclaration(st) || ts.isModuleDeclaration(st)) && st.name && ts.isIdentifier(st.name) && exported(st)) {
+        mod.exports.set(st.name.text, { kind: "opaque", why: ts.isClassDeclaration(st) ? "an exported class" : "an exported enum or namespace" });
       }
     }
     this.mods.set(file, mod);
