@@ -86,3 +86,31 @@ describe("predict", () => {
     expect((e as Error).message).toMatch(/no request metric configured/);
   });
 });
+
+describe("the suggestion at night", () => {
+  // Thursday 12 March 2026, 03:30 EDT: app serves a tenth of its afternoon traffic.
+  const NIGHT = Date.parse("2026-03-12T03:30:00-04:00");
+  beforeEach(() => {
+    vi.setSystemTime(NIGHT);
+    h = harness(cfg, NIGHT);
+    setBackendForTests(h.backend);
+  });
+  afterEach(() => {
+    vi.setSystemTime(WEEKDAY_PEAK);
+    vi.unstubAllEnvs();
+  });
+
+  it("does not scale app in below what yesterday afternoon needed (the 4 that serve 3 a.m. would fail on the morning ramp)", async () => {
+    const d = await readPool(viewer, EAST, "app", "1h");
+    expect(d.pool.desired).toBe(12);
+    expect(d.suggestion!.desired).toBe(12);
+    expect(d.suggestion!.reason).toMatch(/^\d would meet p90 ≤ 1\.2 s and CPU ≤ 70 % now; no scale-in: the peak of the last 24 h needed \d+; measured [\d.]+ req\/s \([\d.]+ at that peak\)/);
+  });
+
+  it("with a lookback that sees only the night (CAPSTAN_SCALE_IN_LOOKBACK_HOURS=2), it goes down to what the night needs", async () => {
+    vi.stubEnv("CAPSTAN_SCALE_IN_LOOKBACK_HOURS", "2");
+    const d = await readPool(viewer, EAST, "app", "1h");
+    expect(d.suggestion!.desired).toBe(4);
+    expect(d.suggestion!.reason).toMatch(/kept at min 4/);
+  });
+});

@@ -5,6 +5,7 @@ import type { MetricQuery } from "@/lib/fleet/types";
 import type { PoolSummary, PredictionView, Suggestion } from "@/lib/fleet/views";
 import { buildQuery, poolMetricDefs, toDisplay } from "@/lib/metrics/queries";
 import { NotFoundError, PredictionUnavailableError, ValidationError } from "./errors";
+import { scaleInHold, type PeakResult, type RecentPeak } from "./headroom";
 import { readRegion } from "./read-fleet";
 import { poolsInRegion, readGroups, readSeriesByPeriod } from "./region-reads";
 
@@ -145,20 +146,26 @@ export function neededFor(e: Estimate, pool: PoolConfig): number | null {
 /**
  * The smallest desired capacity that meets the p90 and CPU targets (and drains an over-target
  * backlog within 15 minutes), within min–max and the pool's step guardrail — a suggestion an
- * operator can accept as it is. Says so when the targets need more than that allows.
+ * operator can accept as it is. A scale-in keeps what the peak of the lookback window needed
+ * (see headroom.ts), so 3 a.m. advice survives the morning. Says so when the targets need more
+ * than that allows.
  */
 export function suggest(
   e: Estimate,
   pool: PoolConfig,
   p: Pick<PoolSummary, "desired" | "min" | "max">,
   floor: number | null,
+  peak: PeakResult | null = null,
 ): Suggestion {
   const t = pool.targets;
   const needed = neededFor(e, pool);
   const step = pool.guardrails.maxStep;
   const lo = Math.max(p.min, floor ?? 0, step ? p.desired - step : 0);
   const hi = Math.min(p.max, step ? p.desired + step : Infinity);
-  const want = needed ?? p.max;
+  // At the peak: its arrivals, and no backlog to work off (that is now's concern).
+  const atPeak = (pk: RecentPeak) => neededFor({ ...e, lambda: Math.max(e.lambda, pk.arrivalsPerSecond ?? e.lambda), ...(e.backlog !== undefined ? { backlog: 0 } : {}) }, pool);
+  const hold = needed === null ? null : scaleInHold(p.desired, needed, peak, atPeak);
+  const want = Math.max(needed ?? p.max, hold?.desired ?? 0);
   const desired = Math.min(hi, Math.max(lo, want));
   const r = predict(e, desired);
   const notes: string[] = [];
@@ -166,8 +173,9 @@ export function suggest(
   if (needed === null) notes.push(`no size meets ${targets}`);
   else if (desired === needed) notes.push(`smallest size that meets ${targets}`);
   else if (desired < needed) notes.push(`${needed} needed to meet ${targets}; ${desired === p.max ? `max is ${p.max}` : `capped at one step of ${step}`}`);
+  else if (hold && desired === hold.desired) notes.push(`${needed} would meet ${targets} now; ${hold.why}`);
   else notes.push(`${needed} would meet ${targets}; kept at ${desired === p.min ? `min ${p.min}` : floor !== null && desired === floor ? `the floor of ${floor}` : `one step of ${step}`}`);
-  notes.push(`measured ${round(e.lambda, 1)} req/s, ${round(e.mu, 1)} per instance`);
+  notes.push(`measured ${round(e.lambda, 1)} req/s${hold && peak?.ok && peak.peak.arrivalsPerSecond !== null ? ` (${round(peak.peak.arrivalsPerSecond, 1)} at that peak)` : ""}, ${round(e.mu, 1)} per instance`);
   return {
     desired,
     reason: notes.join("; "),

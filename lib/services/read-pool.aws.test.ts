@@ -94,8 +94,9 @@ describe("the pool page on AWS (moto)", () => {
       { service: "autoscaling", operation: "DescribeAutoScalingGroups", region: PRIMARY, count: 2 },
       { service: "autoscaling", operation: "DescribeScalingActivities", region: PRIMARY, count: 1 },
       // the overview's series, the page's series, the per-instance CPU, the advisor's measured
-      // window (requests, CPU, p90 for the prediction): one call each
-      { service: "cloudwatch", operation: "GetMetricData", region: PRIMARY, count: 4 },
+      // window (requests, CPU, p90 for the prediction), the last 24 h's peak a scale-in must
+      // still serve (5-minute requests, CPU, in service): one call each
+      { service: "cloudwatch", operation: "GetMetricData", region: PRIMARY, count: 5 },
       { service: "ec2", operation: "DescribeInstances", region: PRIMARY, count: 1 },
     ]);
     // Within the refresh interval, a second viewer costs nothing.

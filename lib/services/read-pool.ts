@@ -13,6 +13,7 @@ import { overviewQueries, readRegion } from "./read-fleet";
 import { poolsInRegion, readGroups, readSeriesByPeriod, toRegionError, withRegionTimeout } from "./region-reads";
 import { adviseCapacity } from "./advice";
 import { poolModel, suggest } from "./predict";
+import { recentPeak } from "./headroom";
 import { capacityMarkers } from "./markers";
 
 /** The browser gets at most this many points per series. */
@@ -66,10 +67,10 @@ export async function readPool(identity: Identity | null, region: string, poolId
     group ? readActivities(region, group.groupName) : Promise.resolve({ list: [] as ScalingActivity[], error: undefined }),
     readInstances(region, group, now, cfg),
     steady && group
-      ? poolModel(region, pool, group.groupName, cfg).then((m): Suggestion | null => {
-          if (m.ok) return suggest(m.estimate, pool, summary, floor);
+      ? Promise.all([poolModel(region, pool, group.groupName, cfg), recentPeak(region, pool, group.groupName, cfg, now)]).then(([m, peak]): Suggestion | null => {
+          if (m.ok) return suggest(m.estimate, pool, summary, floor, peak);
           // No model: the CPU rule, saying why there is no prediction.
-          const advice = adviseCapacity(summary, pool.targets);
+          const advice = adviseCapacity(summary, pool.targets, peak);
           return advice && { ...advice, reason: `${advice.reason} (CPU rule: ${m.reason})`, predicted: null };
         })
       : Promise.resolve(null),
