@@ -3,9 +3,9 @@ import { auditStore, type AuditRecord, type NewAuditRecord, type ScheduledRevert
 import { authorize, type AuthorizedIdentity, type Identity } from "@/lib/auth/roles";
 import { findPool, getConfig, regionsOf } from "@/lib/config";
 import { fieldErrors } from "@/lib/validation";
-import type { ChangeDeps, ChangeTarget } from "./change-capacity";
-import { REVERT_MAX_MINUTES, REVERT_MIN_MINUTES } from "./change-capacity-schema";
-import { assertKnownTarget, recordRefusal } from "./change-audit";
+import type { ChangeDeps, ChangeTarget } from "./capacity/change-capacity";
+import { REVERT_MAX_MINUTES, REVERT_MIN_MINUTES } from "./capacity/change-capacity-schema";
+import { assertKnownTarget, recordRefusal } from "./capacity/change-audit";
 import { AuditUnavailableError, ConflictError, ForbiddenError, NotFoundError, ValidationError } from "./errors";
 import { revertView, type RevertView } from "./reverts";
 

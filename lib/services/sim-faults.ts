@@ -5,7 +5,7 @@ import { authorize, type Identity } from "@/lib/auth/roles";
 import { sharedCache } from "@/lib/cache/shared-cache";
 import { getConfig, regionsOf } from "@/lib/config";
 import { fieldErrors } from "@/lib/validation";
-import { assertKnownTarget, recordRefusal } from "./change-audit";
+import { assertKnownTarget, recordRefusal } from "./capacity/change-audit";
 import { ForbiddenError, NotFoundError, ValidationError } from "./errors";
 
 const faultSchema = z.strictObject({ region: z.string(), fault: z.enum(["ok", "slow", "throttled", "down"]) });

@@ -7,10 +7,10 @@ import type { StandbyView } from "@/lib/fleet/views";
 import { newEvent, publicUrl, route } from "@/lib/notify/events";
 import { kickDeliveries } from "@/lib/notify/jobs";
 import { fieldErrors } from "@/lib/validation";
-import { changeCapacity, type ChangeDeps } from "./change-capacity";
-import { REASON_MAX, REASON_MIN, REVERT_MAX_MINUTES, REVERT_MIN_MINUTES } from "./change-capacity-schema";
-import { guardrailViolations } from "./change-preview";
-import { recordRefusal } from "./change-audit";
+import { changeCapacity, type ChangeDeps } from "./capacity/change-capacity";
+import { REASON_MAX, REASON_MIN, REVERT_MAX_MINUTES, REVERT_MIN_MINUTES } from "./capacity/change-capacity-schema";
+import { guardrailViolations } from "./capacity/change-preview";
+import { recordRefusal } from "./capacity/change-audit";
 import { AppError, ForbiddenError, ValidationError } from "./errors";
 import { readStandby } from "./read-standby";
 

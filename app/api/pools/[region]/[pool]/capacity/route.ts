@@ -1,6 +1,6 @@
 import { currentIdentity } from "@/lib/auth/current";
 import { assertSameOrigin } from "@/lib/auth/origin";
-import { authorizeChange, changeCapacity } from "@/lib/services/change-capacity";
+import { authorizeChange, changeCapacity } from "@/lib/services/capacity/change-capacity";
 import { clientAddress } from "@/lib/services/client-address";
 import { respond } from "@/lib/services/http";
 import { readJson } from "@/lib/services/request";

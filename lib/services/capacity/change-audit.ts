@@ -4,8 +4,8 @@ import type { Identity } from "@/lib/auth/roles";
 import type { GroupState } from "@/lib/fleet/types";
 import { UNSAFE_TEXT, type ChangeCapacityInput } from "./change-capacity-schema";
 import { findPool, regionsOf, type FleetConfig } from "@/lib/config";
-import { NotFoundError, RateLimitedError } from "./errors";
-import { countRefusal, REFUSALS_PER_MINUTE } from "./refusal-limit";
+import { NotFoundError, RateLimitedError } from "../errors";
+import { countRefusal, REFUSALS_PER_MINUTE } from "../refusal-limit";
 
 const REFUSAL_LIMIT_TEXT = String(REFUSALS_PER_MINUTE);
 

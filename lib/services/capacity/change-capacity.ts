@@ -21,12 +21,12 @@ import {
   RateLimitedError,
   UpstreamError,
   ValidationError,
-} from "./errors";
+} from "../errors";
 import { asBackendError, callBackend, writeTimeout } from "./change-call";
-import { withGroupLock, type Locks } from "./group-lock";
-import { countInstances } from "./pool-status";
-import { countRefusal } from "./refusal-limit";
-import { withRegionTimeout } from "./region-reads";
+import { withGroupLock, type Locks } from "../group-lock";
+import { countInstances } from "../pool-status";
+import { countRefusal } from "../refusal-limit";
+import { withRegionTimeout } from "../region-reads";
 
 export type { ChangeTarget } from "./change-audit";
 
