@@ -5,7 +5,7 @@ vi.mock("@/lib/backends", async () => (await import("../testing/change-harness")
 
 import { changeCapacity, authorizeChange } from "./change-capacity";
 import { cancelRevert, extendRevert } from "../revert-actions";
-import { FIELD_CAPS } from "./change-audit";
+import { FIELD_CAPS } from "../refusals";
 import { ForbiddenError, NotFoundError, RateLimitedError, UnauthenticatedError, ValidationError } from "../errors";
 import { REFUSALS_PER_MINUTE } from "../refusal-limit";
 import { APP, changeHarness } from "../testing/change-harness";

@@ -7,7 +7,8 @@ import type { FleetBackend, GroupState, Instance } from "@/lib/fleet/types";
 import { kickDeliveries } from "@/lib/notify/jobs";
 import { getStore } from "@/lib/store";
 import { fieldErrors } from "@/lib/validation";
-import { assertKnownTarget, baseRecord, looseRecord, recordRefusal, withObserved, type ChangeTarget } from "./change-audit";
+import { baseRecord, looseRecord, withObserved, type ChangeTarget } from "./change-audit";
+import { assertKnownTarget, refuse } from "../refusals";
 import { changeCapacitySchema } from "./change-capacity-schema";
 import { boundsErrors, guardrailFields, guardrailViolations } from "./change-preview";
 import {
@@ -115,10 +116,10 @@ export async function changeCapacity(
   if (input.min !== undefined) adminOnly.min = "only an admin may change min";
   if (input.max !== undefined) adminOnly.max = "only an admin may change max";
   if (input.min !== undefined || input.max !== undefined) {
-    if (!can(who, "bounds:change", target)) await deny(rec, "Forbidden", `Role ${who.role} may not change min or max.`, adminOnly);
+    if (!can(who, "bounds:change", target)) await refuse(store, rec, "denied", "Forbidden", new ForbiddenError(`Role ${who.role} may not change min or max.`, adminOnly));
   }
   if (input.override && !can(who, "guardrail:override", target)) {
-    await deny(rec, "Forbidden", `Role ${who.role} may not override guardrails.`, { "override.confirm": "only an admin may override guardrails" });
+    await refuse(store, rec, "denied", "Forbidden", new ForbiddenError(`Role ${who.role} may not override guardrails.`, { "override.confirm": "only an admin may override guardrails" }));
   }
 
   // 3. Idempotency: the same key returns the first attempt's settled outcome. One still pending
@@ -137,15 +138,13 @@ export async function changeCapacity(
     } catch (err) {
       const e = asBackendError(err);
       const message = `Could not read ${pool.id} in ${target.region}, so its guardrails cannot be checked and nothing was changed: ${e.message}`;
-      await recordRefusal(store, rec, "rejected", e.code, message);
-      throw new UpstreamError(e.code, message, e.requestId);
+      return refuse(store, rec, "rejected", e.code, new UpstreamError(e.code, message, e.requestId));
     }
     if (claimants.length > 1) {
       // Blue/green pairs carrying the same tag: resizing "the first one" could resize the one
       // being drained. Refuse until the configuration says which group is the pool.
       const message = `${claimants.length} groups claim ${pool.id} in ${target.region} (${claimants.map((g) => g.groupName).join(", ")}): pin one in pools[].groups before changing it. Nothing was changed.`;
-      await recordRefusal(store, rec, "rejected", "AmbiguousPool", message);
-      throw new ValidationError(message, { _: message });
+      return refuse(store, rec, "rejected", "AmbiguousPool", new ValidationError(message, { _: message }));
     }
     const group = claimants[0];
     if (!group) throw new NotFoundError(`Pool ${pool.id} has no Auto Scaling group in ${target.region}.`);
@@ -159,13 +158,12 @@ export async function changeCapacity(
     const outOfBounds = boundsErrors(group, input);
     if (Object.keys(outOfBounds).length > 0) {
       const message = `Out of range: ${Object.entries(outOfBounds).map(([f, m]) => `${f} ${m}`).join("; ")}.`;
-      await recordRefusal(store, rec, "rejected", "OutOfBounds", message);
-      throw new ValidationError(message, outOfBounds);
+      return refuse(store, rec, "rejected", "OutOfBounds", new ValidationError(message, outOfBounds));
     }
     if (input.expectedDesired !== group.desired) {
       const message = `Conflict: desired is now ${group.desired}, not ${input.expectedDesired} (it changed since the page was loaded). Nothing was changed; review and try again.`;
-      await recordRefusal(store, rec, "rejected", "Conflict", message);
-      throw new ConflictError(message, { desired: group.desired, min: group.min, max: group.max, inService: countInstances(group).inService });
+      const current = { desired: group.desired, min: group.min, max: group.max, inService: countInstances(group).inService };
+      return refuse(store, rec, "rejected", "Conflict", new ConflictError(message, current));
     }
     const violations = guardrailViolations(group, pool, input);
     if (violations.length > 0) {
@@ -173,13 +171,12 @@ export async function changeCapacity(
       const what = violations.map((v) => v.message).join("; ");
       if (!can(who, "guardrail:override", target)) {
         const message = `Beyond the guardrails (${what}). Only an admin can override them.`;
-        await recordRefusal(store, rec, "denied", "Guardrail", message);
-        throw new GuardrailError(message, fields, 403);
+        return refuse(store, rec, "denied", "Guardrail", new GuardrailError(message, fields, 403));
       }
       if (input.override?.confirm !== pool.id) {
         const message = `Beyond the guardrails (${what}). To override, type the pool id "${pool.id}" as confirmation.`;
-        await recordRefusal(store, rec, "rejected", "Guardrail", message);
-        throw new GuardrailError(message, { ...fields, "override.confirm": `type ${pool.id} to override the guardrails` }, 400);
+        const confirm = { ...fields, "override.confirm": `type ${pool.id} to override the guardrails` };
+        return refuse(store, rec, "rejected", "Guardrail", new GuardrailError(message, confirm, 400));
       }
       rec = { ...rec, override: true };
     }
@@ -187,8 +184,7 @@ export async function changeCapacity(
     // 4. Intent before the call: no intent, no call.
     if (input.revertAfterMinutes !== undefined && input.desired === group.desired) {
       const message = `Desired is already ${group.desired}: there is nothing to go back from.`;
-      await recordRefusal(store, rec, "rejected", "NothingToRevert", message);
-      throw new ValidationError(message, { revertAfterMinutes: message });
+      return refuse(store, rec, "rejected", "NothingToRevert", new ValidationError(message, { revertAfterMinutes: message }));
     }
     // A time-boxed change: its way back is written with the intent, due revertAfterMinutes later.
     const revertAt = input.revertAfterMinutes !== undefined ? new Date(now().getTime() + input.revertAfterMinutes * 60_000).toISOString() : undefined;
@@ -202,11 +198,6 @@ export async function changeCapacity(
     // 5. The result, with the group as it is now.
     return { record, pool: await readBack(backend, config, target, pool, now), replayed: false };
   });
-
-  async function deny(r: NewAuditRecord, code: string, message: string, fields: Record<string, string>): Promise<never> {
-    await recordRefusal(store, r, "denied", code, message);
-    throw new ForbiddenError(message, fields);
-  }
 
   async function replay(first: AuditRecord): Promise<ChangeResult> {
     if (first.requestHash !== rec.requestHash) {
@@ -255,7 +246,7 @@ export async function authorizeChange(
       assertKnownTarget(config, target);
       const group = findPool(config, target.pool)?.groups?.[target.region] ?? null;
       const rec = looseRecord(identity, target, raw, group, (deps.now ?? (() => new Date()))());
-      await recordRefusal(() => deps.store ?? auditStore(), rec, "denied", "Forbidden", err.message);
+      await refuse(() => deps.store ?? auditStore(), rec, "denied", "Forbidden", err);
     }
     throw err;
   }
