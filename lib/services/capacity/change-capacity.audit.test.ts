@@ -36,7 +36,7 @@ describe("changeCapacity: backend errors", () => {
   });
 
   it("a timeout (no reply) is not a failure: the outcome stays open for reconciliation", async () => {
-    h.backend.nextWriteError = new BackendError("Timeout", "us-east-1 did not answer within 10.0 s", { regional: true });
+    h.backend.nextWriteError = new BackendError("Timeout", "us-east-1 did not answer within 10.0 s", { regional: true, answered: false });
     const err = await failure(changeCapacity(operator, APP, body(), deps()));
     expect((err as UpstreamError).code).toBe("Timeout");
     expect(err.message).toContain("may or may not have been applied");
@@ -130,7 +130,7 @@ describe("changeCapacity: the audit log around the call", () => {
 
     // 31 s later the backend cannot be read: the row reads as "outcome unknown", still pending.
     h.clock += 31_000;
-    h.backend.readError = new BackendError("Timeout", "us-east-1 did not answer", { regional: true });
+    h.backend.readError = new BackendError("Timeout", "us-east-1 did not answer", { regional: true, answered: false });
     const unread = await readAudit(viewer, { limit: 50 }, { store: h.store, backend: h.backend, now });
     expect(unread.records[0]).toMatchObject({ outcome: "unknown", label: "outcome unknown" });
     expect((await rows())[0]!.outcome).toBe("pending");
