@@ -46,6 +46,15 @@ describe("changeCapacity: idempotency", () => {
     expect(await rows()).toHaveLength(1);
   });
 
+  it("looks the idempotency key up once per request", async () => {
+    const lookups = vi.spyOn(h.store, "findIntent");
+    const b = body();
+    await changeCapacity(operator, APP, b, deps());
+    expect(lookups).toHaveBeenCalledTimes(1);
+    await changeCapacity(operator, APP, { ...b }, deps());
+    expect(lookups).toHaveBeenCalledTimes(2);
+  });
+
   it("two concurrent submits with one key make one change", async () => {
     const b = body();
     const [a, c] = await Promise.all([changeCapacity(operator, APP, b, deps()), changeCapacity(operator, APP, { ...b }, deps())]);

@@ -122,13 +122,14 @@ export async function changeCapacity(
     await refuse(store, rec, "denied", "Forbidden", new ForbiddenError(`Role ${who.role} may not override guardrails.`, { "override.confirm": "only an admin may override guardrails" }));
   }
 
-  // 3. Idempotency: the same key returns the first attempt's settled outcome. One still pending
-  // may be running right now: wait for the pool's lock below and look again.
-  const prior = await audited(() => store().findIntent(who.name, input.idempotencyKey));
-  if (prior && (prior.outcome !== "pending" || prior.requestHash !== rec.requestHash)) return replay(prior);
-
-  // From the fresh read to the backend's reply, no other change to this pool may interleave.
+  // From the key's lookup to the backend's reply, no other change to this pool may interleave.
   return withGroupLock(deps.locks ?? getStore(), target.region, pool.id, async () => {
+    // 3. Idempotency, looked up once, under the pool's lock: a first attempt with this key has
+    // settled by now (it held the lock until its reply), so its outcome is replayed; one still
+    // pending lost its process mid-call and answers 409 outcome_pending (see replay).
+    const first = await audited(() => store().findIntent(who.name, input.idempotencyKey));
+    if (first) return replay(first);
+
     // Current state, fresh from the backend: guardrails are never checked against a cache.
     const backend = deps.backend ?? getBackend();
     let claimants: GroupState[];
@@ -149,10 +150,6 @@ export async function changeCapacity(
     const group = claimants[0];
     if (!group) throw new NotFoundError(`Pool ${pool.id} has no Auto Scaling group in ${target.region}.`);
     rec = withObserved(rec, group);
-    // Look again: a double submit whose twin wrote its intent (and maybe changed the group) while
-    // this one was reading must replay it, not answer 409 to the operator's own change.
-    const twin = await audited(() => store().findIntent(who.name, input.idempotencyKey));
-    if (twin) return replay(twin);
 
     // Business rules: bounds, then the value the operator saw, then guardrails.
     const outOfBounds = boundsErrors(group, input);
