@@ -121,3 +121,14 @@ export function refusalRow(who: Identity, what: { action: AuditAction; region: s
     override: false,
   };
 }
+
+/**
+ * A signed-out attempt writes nothing (there is no one to name), but a flood of them from one
+ * client address is still answered 429 past the same limit.
+ */
+export async function limitSignedOut(store: AuditStore | null, address: string | undefined, now: Date): Promise<void> {
+  const verdict = await countRefusal(store, `addr:${address ?? "unknown"}`, now.getTime());
+  if (verdict.kind !== "record") {
+    throw new RateLimitedError(`Too many refused attempts from this address. Try again in ${verdict.retryAfterSeconds} s.`, verdict.retryAfterSeconds);
+  }
+}

@@ -1,5 +1,5 @@
 import { auditStore, type AuditRecord, type AuditStore, type NewAuditRecord } from "@/lib/audit";
-import { authorize, can, type AuthorizedIdentity, type Identity } from "@/lib/auth/roles";
+import { can, type Identity } from "@/lib/auth/roles";
 import { getBackend } from "@/lib/backends";
 import { sharedCache } from "@/lib/cache/shared-cache";
 import { findPool, getConfig, regionsOf, type FleetConfig, type PoolConfig } from "@/lib/config";
@@ -7,8 +7,9 @@ import type { FleetBackend, GroupState, Instance } from "@/lib/fleet/types";
 import { kickDeliveries } from "@/lib/notify/jobs";
 import { getStore } from "@/lib/store";
 import { fieldErrors } from "@/lib/validation";
-import { baseRecord, looseRecord, withObserved, type ChangeTarget } from "./change-audit";
-import { assertKnownTarget, refuse } from "../refusals";
+import { baseRecord, withObserved, type ChangeTarget } from "./change-audit";
+import { authorizeChange } from "./change-authorize";
+import { refuse } from "../refusals";
 import { changeCapacitySchema } from "./change-capacity-schema";
 import { boundsErrors, guardrailFields, guardrailViolations } from "./change-preview";
 import {
@@ -19,17 +20,16 @@ import {
   IdempotencyMismatchError,
   NotFoundError,
   OutcomePendingError,
-  RateLimitedError,
   UpstreamError,
   ValidationError,
 } from "../errors";
 import { asBackendError, callBackend, writeTimeout } from "./change-call";
 import { withGroupLock, type Locks } from "../group-lock";
 import { countInstances } from "../pool-status";
-import { countRefusal } from "../refusal-limit";
 import { withRegionTimeout } from "../region-reads";
 
 export type { ChangeTarget } from "./change-audit";
+export { authorizeChange } from "./change-authorize";
 
 /** A pool's state right after a change (read fresh from the backend). */
 export interface PoolState {
@@ -217,50 +217,6 @@ export async function changeCapacity(
       });
     }
     return { record: first, pool: await readBack(deps.backend ?? getBackend(), config, target, pool!, now), replayed: true };
-  }
-}
-
-/**
- * Step 1 of a change on its own: may this identity change capacity here? A denial is audited
- * (with what can safely be read from the body) and rethrown. Route handlers call it directly
- * when the body cannot even be parsed, so authorization still comes first.
- */
-export async function authorizeChange(
-  identity: Identity | null | undefined,
-  target: ChangeTarget,
-  raw: unknown,
-  deps: Partial<Pick<ChangeDeps, "store" | "config" | "now" | "clientAddress">> = {},
-): Promise<AuthorizedIdentity> {
-  try {
-    return authorize(identity, "capacity:change", target);
-  } catch (err) {
-    if (!identity) {
-      // Signed out: nothing is written, but a flood from one address is still answered 429.
-      await limitAnonymous(deps.store ?? auditStoreOrNull(), deps.clientAddress, (deps.now ?? (() => new Date()))());
-    }
-    if (identity && err instanceof ForbiddenError) {
-      const config = deps.config ?? getConfig();
-      assertKnownTarget(config, target);
-      const group = findPool(config, target.pool)?.groups?.[target.region] ?? null;
-      const rec = looseRecord(identity, target, raw, group, (deps.now ?? (() => new Date()))());
-      await refuse(() => deps.store ?? auditStore(), rec, "denied", "Forbidden", err);
-    }
-    throw err;
-  }
-}
-
-async function limitAnonymous(store: AuditStore | null, address: string | undefined, now: Date): Promise<void> {
-  const verdict = await countRefusal(store, `addr:${address ?? "unknown"}`, now.getTime());
-  if (verdict.kind !== "record") {
-    throw new RateLimitedError(`Too many refused attempts from this address. Try again in ${verdict.retryAfterSeconds} s.`, verdict.retryAfterSeconds);
-  }
-}
-
-function auditStoreOrNull(): AuditStore | null {
-  try {
-    return auditStore();
-  } catch {
-    return null;
   }
 }
 

@@ -2,7 +2,8 @@ import { currentIdentity } from "@/lib/auth/current";
 import { assertSameOrigin } from "@/lib/auth/origin";
 import { clientAddress } from "../client-address";
 import { readJson } from "../request";
-import { authorizeChange, changeCapacity, type ChangeResult, type ChangeTarget } from "./change-capacity";
+import { authorizeChange } from "./change-authorize";
+import { changeCapacity, type ChangeResult, type ChangeTarget } from "./change-capacity";
 
 /**
  * POST /api/pools/{region}/{pool}/capacity as one use case, so the route is only its address.
