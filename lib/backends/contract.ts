@@ -257,7 +257,7 @@ export function runBackendContract(name: string, setup: () => Promise<ContractFi
           const err = (r as PromiseRejectedResult).reason;
           expect(err).toBeInstanceOf(BackendError);
           // An unreachable region reads the same from both backends.
-          expect(err).toMatchObject({ code: "NetworkingError", regional: true });
+          expect(err).toMatchObject({ code: "NetworkingError", regional: true, answered: false });
         }
       } finally {
         await iso.cleanup?.();

@@ -191,14 +191,14 @@ function adopt<T>(e: Entry<T>, s: LayerEntry): void {
 /** Upstream errors cross replicas as JSON; BackendError keeps its code, status and request id. */
 function encodeError(err: unknown): string {
   if (err instanceof BackendError) {
-    return JSON.stringify({ backend: true, code: err.code, message: err.message, requestId: err.requestId, httpStatus: err.httpStatus, regional: err.regional });
+    return JSON.stringify({ backend: true, code: err.code, message: err.message, requestId: err.requestId, httpStatus: err.httpStatus, regional: err.regional, answered: err.answered });
   }
   return JSON.stringify({ backend: false, message: err instanceof Error ? err.message : String(err) });
 }
 
 function decodeError(text: string): Error {
-  const o = JSON.parse(text) as { backend: boolean; code?: string; message: string; requestId?: string; httpStatus?: number; regional?: boolean };
-  return o.backend ? new BackendError(o.code ?? "InternalError", o.message, { requestId: o.requestId, httpStatus: o.httpStatus, regional: o.regional }) : new Error(o.message);
+  const o = JSON.parse(text) as { backend: boolean; code?: string; message: string; requestId?: string; httpStatus?: number; regional?: boolean; answered?: boolean };
+  return o.backend ? new BackendError(o.code ?? "InternalError", o.message, { requestId: o.requestId, httpStatus: o.httpStatus, regional: o.regional, answered: o.answered }) : new Error(o.message);
 }
 
 const holder = globalThis as unknown as { __capstanCache?: SharedCache };

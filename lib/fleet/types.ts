@@ -174,11 +174,17 @@ export class BackendError extends Error {
   readonly httpStatus?: number;
   /** Throttling, timeouts and unreachable endpoints: a region-level condition, not a bad request. */
   readonly regional: boolean;
+  /**
+   * Did the backend answer definitely? False when no reply came (timeout, lost connection,
+   * cancelled) or the reply does not say whether the request was applied (a server-side failure):
+   * a write that ends so has an unknown outcome, not a failed one. Set where the error is made.
+   */
+  readonly answered: boolean;
 
   constructor(
     code: string,
     message: string,
-    opts: { requestId?: string; httpStatus?: number; regional?: boolean } = {},
+    opts: { requestId?: string; httpStatus?: number; regional?: boolean; answered?: boolean } = {},
   ) {
     super(message);
     this.name = "BackendError";
@@ -186,5 +192,6 @@ export class BackendError extends Error {
     this.requestId = opts.requestId;
     this.httpStatus = opts.httpStatus;
     this.regional = opts.regional ?? false;
+    this.answered = opts.answered ?? true;
   }
 }

@@ -4,7 +4,7 @@ import { describe, expect, it, vi } from "vitest";
 vi.mock("@/lib/backends", async () => (await import("@/lib/services/testing/change-harness")).backendsMock);
 
 import { parseConfig } from "@/lib/config";
-import { changeCapacity } from "@/lib/services/change-capacity";
+import { changeCapacity } from "@/lib/services/capacity/change-capacity";
 import { runDueReverts } from "@/lib/services/reverts";
 import { APP, changeHarness } from "@/lib/services/testing/change-harness";
 import { admin, operator, shippedConfig } from "@/lib/services/testing/fixtures";

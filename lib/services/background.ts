@@ -4,7 +4,7 @@ import { getConfig } from "@/lib/config";
 import { getStore } from "@/lib/store";
 import type { ChangeEffect } from "@/lib/audit/types";
 import { deliveriesNow } from "@/lib/notify/jobs";
-import { evaluateEffects } from "./change-effect";
+import { evaluateEffects } from "./capacity/change-effect";
 import { revertsNow } from "./reverts";
 
 // Background work (reconciling intents left without an outcome, running due reverts, delivering

@@ -1,7 +1,7 @@
 import { auditStore } from "@/lib/audit";
 import type { CapacityMarker } from "@/lib/fleet/views";
 import { evaluateEffectsNow, reconcileNow } from "./background";
-import { pendingEffect } from "./change-effect";
+import { pendingEffect } from "./capacity/change-effect";
 
 /**
  * Successful capacity changes in the range, drawn as markers on the pool's graphs: who changed

@@ -14,7 +14,7 @@ import {
   type ChangeEffect,
   type OutcomeLabel,
 } from "@/lib/audit";
-import { pendingEffect } from "./change-effect";
+import { pendingEffect } from "./capacity/change-effect";
 import { authorize, type Identity, type Scope } from "@/lib/auth/roles";
 import { getBackend } from "@/lib/backends";
 import type { FleetBackend } from "@/lib/fleet/types";

@@ -4,7 +4,7 @@ import { setBackendForTests } from "@/lib/backends";
 import { cleanupDataDirs, harness, referenceConfig, WEEKDAY_PEAK, type Harness } from "@/lib/backends/simulated/test-fixtures";
 import { sharedCache } from "@/lib/cache/shared-cache";
 import { setConfigForTests } from "@/lib/config";
-import { changeCapacity } from "./change-capacity";
+import { changeCapacity } from "./capacity/change-capacity";
 import { ForbiddenError, NotFoundError } from "./errors";
 import { readPool } from "./read-pool";
 import { operator, tempStore, viewer } from "./testing/fixtures";

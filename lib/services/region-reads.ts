@@ -15,7 +15,7 @@ export function withRegionTimeout<T>(region: string, ms: number, run: (signal: A
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => {
       ctl.abort();
-      reject(new BackendError("Timeout", `${region} did not answer within ${(ms / 1000).toFixed(1)} s`, { regional: true }));
+      reject(new BackendError("Timeout", `${region} did not answer within ${(ms / 1000).toFixed(1)} s`, { regional: true, answered: false }));
     }, ms);
   });
   // Promise.resolve().then: a synchronous throw in `run` rejects the race instead of escaping it.

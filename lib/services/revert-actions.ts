@@ -3,9 +3,9 @@ import { auditStore, type AuditRecord, type NewAuditRecord, type ScheduledRevert
 import { authorize, type AuthorizedIdentity, type Identity } from "@/lib/auth/roles";
 import { findPool, getConfig, regionsOf } from "@/lib/config";
 import { fieldErrors } from "@/lib/validation";
-import type { ChangeDeps, ChangeTarget } from "./change-capacity";
-import { REVERT_MAX_MINUTES, REVERT_MIN_MINUTES } from "./change-capacity-schema";
-import { assertKnownTarget, recordRefusal } from "./change-audit";
+import type { ChangeDeps, ChangeTarget } from "./capacity/change-capacity";
+import { REVERT_MAX_MINUTES, REVERT_MIN_MINUTES } from "./capacity/change-capacity-schema";
+import { assertKnownTarget, refusalRow, refuse } from "./refusals";
 import { AuditUnavailableError, ConflictError, ForbiddenError, NotFoundError, ValidationError } from "./errors";
 import { revertView, type RevertView } from "./reverts";
 
@@ -35,27 +35,8 @@ export async function authorizeRevert(identity: Identity | null | undefined, tar
   } catch (err) {
     if (identity && err instanceof ForbiddenError) {
       assertKnownTarget(deps.config ?? getConfig(), target);
-      const time = (deps.now ?? (() => new Date()))().toISOString();
-      await recordRefusal(() => deps.store ?? auditStore(), {
-        time,
-        actor: identity.name,
-        role: identity.role,
-        action: "revert",
-        region: target.region.slice(0, 64),
-        pool: target.pool.slice(0, 128),
-        group: null,
-        from: null,
-        expected: null,
-        to: null,
-        minFrom: null,
-        minTo: null,
-        maxFrom: null,
-        maxTo: null,
-        reason: null,
-        idempotencyKey: null,
-        requestHash: null,
-        override: false,
-      }, "denied", "Forbidden", err.message);
+      const row = refusalRow(identity, { action: "revert", region: target.region, pool: target.pool }, (deps.now ?? (() => new Date()))());
+      await refuse(() => deps.store ?? auditStore(), row, "denied", "Forbidden", err);
     }
     throw err;
   }

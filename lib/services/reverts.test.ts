@@ -4,7 +4,7 @@ vi.mock("@/lib/backends", async () => (await import("./testing/change-harness"))
 
 import { SqliteAuditStore } from "@/lib/audit/sqlite-store";
 import { withLocalLock } from "@/lib/store/local-lock";
-import { changeCapacity } from "./change-capacity";
+import { changeCapacity } from "./capacity/change-capacity";
 import { NotFoundError, ValidationError } from "./errors";
 import { cancelRevert, extendRevert } from "./revert-actions";
 import { runDueReverts } from "./reverts";

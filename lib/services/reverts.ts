@@ -7,8 +7,8 @@ import { getConfig } from "@/lib/config";
 import { newEvent, poolUrl, route } from "@/lib/notify/events";
 import { kickDeliveries } from "@/lib/notify/jobs";
 import { getStore } from "@/lib/store";
-import { changeCapacity, type ChangeDeps } from "./change-capacity";
-import { REASON_MAX } from "./change-capacity-schema";
+import { changeCapacity, type ChangeDeps } from "./capacity/change-capacity";
+import { REASON_MAX } from "./capacity/change-capacity-schema";
 import { AuditUnavailableError, ConflictError, UpstreamError } from "./errors";
 import { withRegionTimeout } from "./region-reads";
 

@@ -5,7 +5,7 @@ import { authorize, type Identity } from "@/lib/auth/roles";
 import { sharedCache } from "@/lib/cache/shared-cache";
 import { getConfig, regionsOf } from "@/lib/config";
 import { fieldErrors } from "@/lib/validation";
-import { assertKnownTarget, recordRefusal } from "./change-audit";
+import { assertKnownTarget, refuse } from "./refusals";
 import { ForbiddenError, NotFoundError, ValidationError } from "./errors";
 
 const faultSchema = z.strictObject({ region: z.string(), fault: z.enum(["ok", "slow", "throttled", "down"]) });
@@ -50,7 +50,7 @@ export async function setFault(identity: Identity | null, input: unknown) {
   } catch (e) {
     if (e instanceof ForbiddenError && identity) {
       if (region !== "-") assertKnownTarget(getConfig(), { region });
-      await recordRefusal(auditStore, entry(identity), "denied", "Forbidden", e.message);
+      await refuse(auditStore, entry(identity), "denied", "Forbidden", e);
     }
     throw e;
   }

@@ -5,7 +5,7 @@ import { authorize, type Identity } from "@/lib/auth/roles";
 import { sharedCache } from "@/lib/cache/shared-cache";
 import { getConfig, regionsOf } from "@/lib/config";
 import { fieldErrors } from "@/lib/validation";
-import { assertKnownTarget, recordRefusal } from "./change-audit";
+import { assertKnownTarget, refuse } from "./refusals";
 import { ForbiddenError, NotFoundError, ValidationError } from "./errors";
 
 // Admin-only, simulated backend only: multiply one pool's arrivals for a while, so a demo or a
@@ -61,7 +61,7 @@ async function admit(identity: Identity | null, input: unknown, describe: string
   } catch (e) {
     if (e instanceof ForbiddenError && identity) {
       if (region !== "-") assertKnownTarget(getConfig(), { region, pool: pool === "*" ? undefined : pool });
-      await recordRefusal(auditStore, entry(identity, region, pool, describe), "denied", "Forbidden", e.message);
+      await refuse(auditStore, entry(identity, region, pool, describe), "denied", "Forbidden", e);
     }
     throw e;
   }

@@ -7,10 +7,10 @@ import type { StandbyView } from "@/lib/fleet/views";
 import { newEvent, publicUrl, route } from "@/lib/notify/events";
 import { kickDeliveries } from "@/lib/notify/jobs";
 import { fieldErrors } from "@/lib/validation";
-import { changeCapacity, type ChangeDeps } from "./change-capacity";
-import { REASON_MAX, REASON_MIN, REVERT_MAX_MINUTES, REVERT_MIN_MINUTES } from "./change-capacity-schema";
-import { guardrailViolations } from "./change-preview";
-import { recordRefusal } from "./change-audit";
+import { changeCapacity, type ChangeDeps } from "./capacity/change-capacity";
+import { REASON_MAX, REASON_MIN, REVERT_MAX_MINUTES, REVERT_MIN_MINUTES } from "./capacity/change-capacity-schema";
+import { guardrailViolations } from "./capacity/change-preview";
+import { refusalRow, refuse } from "./refusals";
 import { AppError, ForbiddenError, ValidationError } from "./errors";
 import { readStandby } from "./read-standby";
 
@@ -130,26 +130,8 @@ export async function authorizePlan(identity: Identity | null | undefined, deps:
   } catch (err) {
     if (identity && err instanceof ForbiddenError) {
       const cfg = deps.config ?? getConfig();
-      await recordRefusal(() => deps.store ?? auditStore(), {
-        time: (deps.now ?? (() => new Date()))().toISOString(),
-        actor: identity.name,
-        role: identity.role,
-        action: "capacity",
-        region: cfg.regions.standby,
-        pool: "(standby plan)",
-        group: null,
-        from: null,
-        expected: null,
-        to: null,
-        minFrom: null,
-        minTo: null,
-        maxFrom: null,
-        maxTo: null,
-        reason: "apply the standby plan",
-        idempotencyKey: null,
-        requestHash: null,
-        override: false,
-      }, "denied", "Forbidden", err.message);
+      const what = { action: "capacity" as const, region: cfg.regions.standby, pool: "(standby plan)", reason: "apply the standby plan" };
+      await refuse(() => deps.store ?? auditStore(), refusalRow(identity, what, (deps.now ?? (() => new Date()))()), "denied", "Forbidden", err);
     }
     throw err;
   }

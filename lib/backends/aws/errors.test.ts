@@ -44,6 +44,23 @@ describe("toBackendError", () => {
     expect(toBackendError(wrapped, where).code).toBe("NetworkingError");
   });
 
+  it.each([
+    ["ValidationError", 400, true], // AWS refused: definitely not applied
+    ["Throttling", 400, true],
+    ["ResourceContention", 500, true], // documented as not applied
+    ["InternalFailure", 500, false], // a server-side failure does not say whether it was applied
+    ["ServiceUnavailable", 503, false],
+  ])("%s (HTTP %i) answered definitely: %s", (code, status, answered) => {
+    expect(toBackendError(sdkError(code, status), where).answered).toBe(answered);
+  });
+
+  it("no reply is not an answer: timeouts, lost connections and cancellations say so where they are made", () => {
+    const refused = Object.assign(new Error("connect ECONNREFUSED 127.0.0.1:9"), { code: "ECONNREFUSED" });
+    expect(toBackendError(refused, where).answered).toBe(false);
+    expect(toBackendError(Object.assign(new Error("socket timed out"), { name: "TimeoutError" }), where).answered).toBe(false);
+    expect(toBackendError(Object.assign(new Error("aborted"), { name: "AbortError" }), where).answered).toBe(false);
+  });
+
   it("missing credentials are not a regional condition: every region fails the same way", () => {
     const e = toBackendError(
       Object.assign(new Error("Could not load credentials from any providers"), {

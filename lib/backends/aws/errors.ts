@@ -76,6 +76,7 @@ export function toBackendError(err: unknown, where: Where): BackendError {
     return new BackendError("AbortError", `${label}: the request was cancelled (${e.message || "aborted"})`, {
       requestId,
       regional: true,
+      answered: false,
     });
   }
   if (TIMEOUTS.has(code) || TIMEOUTS.has(e.name ?? "")) {
@@ -83,16 +84,20 @@ export function toBackendError(err: unknown, where: Where): BackendError {
       requestId,
       httpStatus,
       regional: true,
+      answered: false,
     });
   }
   if (NETWORK.has(code)) {
     return new BackendError("NetworkingError", `${label} is unreachable (${e.message || code})`, {
       regional: true,
+      answered: false,
     });
   }
-  const regional =
-    THROTTLING.has(code) || (httpStatus !== undefined && httpStatus >= 500 && code !== "ResourceContention");
-  return new BackendError(code, e.message || code, { requestId, httpStatus, regional });
+  // A 5xx (but ResourceContention, which AWS documents as "not applied") does not say whether
+  // the request was applied; neither does an error that came without any HTTP status.
+  const serverSide = httpStatus !== undefined && httpStatus >= 500 && code !== "ResourceContention";
+  const regional = THROTTLING.has(code) || serverSide;
+  return new BackendError(code, e.message || code, { requestId, httpStatus, regional, answered: !serverSide && !(regional && httpStatus === undefined) });
 }
 
 /** Node's system errors may arrive wrapped (AggregateError from happy-eyeballs connects). */

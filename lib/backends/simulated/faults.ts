@@ -51,6 +51,7 @@ export async function enactFault(
   if (fault === "down") {
     throw new BackendError("NetworkingError", `connect ECONNREFUSED ${service}.${region}.amazonaws.com:443`, {
       regional: true,
+      answered: false,
     });
   }
   if (fault === "throttled") {
@@ -79,7 +80,8 @@ function aborted(signal: AbortSignal | undefined, region: string, service: Servi
   if (reason instanceof Error && reason.name === "TimeoutError") {
     return new BackendError("TimeoutError", `Request to ${service}.${region}.amazonaws.com timed out`, {
       regional: true,
+      answered: false,
     });
   }
-  return new BackendError("AbortError", "Request aborted", { regional: true });
+  return new BackendError("AbortError", "Request aborted", { regional: true, answered: false });
 }

@@ -2,7 +2,7 @@ import { withLocalLock } from "@/lib/store/local-lock";
 import { afterEach, beforeEach } from "vitest";
 import type { AuditRecord } from "@/lib/audit";
 import type { SqliteAuditStore } from "@/lib/audit/sqlite-store";
-import type { ChangeDeps } from "../change-capacity";
+import type { ChangeDeps } from "../capacity/change-capacity";
 import type { FakeBackend } from "./fake-backend";
 import { fleetBackend, shippedConfig, tempStore } from "./fixtures";
 

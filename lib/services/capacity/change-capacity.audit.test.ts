@@ -1,15 +1,15 @@
 import { describe, expect, it, vi } from "vitest";
 
 // The real backend factory is never used here: every test passes its own fake.
-vi.mock("@/lib/backends", async () => (await import("./testing/change-harness")).backendsMock);
+vi.mock("@/lib/backends", async () => (await import("../testing/change-harness")).backendsMock);
 
 import type { AuditRecord, AuditStore } from "@/lib/audit";
 import { BackendError } from "@/lib/fleet/types";
 import { changeCapacity } from "./change-capacity";
-import { AuditUnavailableError, UpstreamError } from "./errors";
-import { readAudit } from "./read-audit";
-import { APP, changeHarness } from "./testing/change-harness";
-import { operator, viewer } from "./testing/fixtures";
+import { AuditUnavailableError, UpstreamError } from "../errors";
+import { readAudit } from "../read-audit";
+import { APP, changeHarness } from "../testing/change-harness";
+import { operator, viewer } from "../testing/fixtures";
 
 // changeCapacity when the call goes wrong: errors (and silence) from the backend, and the audit
 // intent written before the call and its outcome after, including reconciling a lost reply.
@@ -36,7 +36,7 @@ describe("changeCapacity: backend errors", () => {
   });
 
   it("a timeout (no reply) is not a failure: the outcome stays open for reconciliation", async () => {
-    h.backend.nextWriteError = new BackendError("Timeout", "us-east-1 did not answer within 10.0 s", { regional: true });
+    h.backend.nextWriteError = new BackendError("Timeout", "us-east-1 did not answer within 10.0 s", { regional: true, answered: false });
     const err = await failure(changeCapacity(operator, APP, body(), deps()));
     expect((err as UpstreamError).code).toBe("Timeout");
     expect(err.message).toContain("may or may not have been applied");
@@ -130,7 +130,7 @@ describe("changeCapacity: the audit log around the call", () => {
 
     // 31 s later the backend cannot be read: the row reads as "outcome unknown", still pending.
     h.clock += 31_000;
-    h.backend.readError = new BackendError("Timeout", "us-east-1 did not answer", { regional: true });
+    h.backend.readError = new BackendError("Timeout", "us-east-1 did not answer", { regional: true, answered: false });
     const unread = await readAudit(viewer, { limit: 50 }, { store: h.store, backend: h.backend, now });
     expect(unread.records[0]).toMatchObject({ outcome: "unknown", label: "outcome unknown" });
     expect((await rows())[0]!.outcome).toBe("pending");

@@ -2,8 +2,8 @@ import type { AuditRecord, AuditStore, ChangeEffect, EffectFigures, EffectVerdic
 import { getConfig, type FleetConfig, type PoolConfig } from "@/lib/config";
 import type { FleetBackend, GroupState, MetricQuery, Point, ScalingActivity } from "@/lib/fleet/types";
 import { buildQuery, poolMetricDefs, toDisplay, type MetricKind } from "@/lib/metrics/queries";
-import { countInstances } from "./pool-status";
-import { poolsInRegion, withRegionTimeout } from "./region-reads";
+import { countInstances } from "../pool-status";
+import { poolsInRegion, withRegionTimeout } from "../region-reads";
 
 // Did it help? Once a change's instances are in service (its launch or terminate activities have
 // all ended and the group holds the new count) and have settled, compare p90, CPU and backlog over

@@ -1,13 +1,13 @@
 import { describe, expect, it, vi } from "vitest";
 
 // The real backend factory is never used here: every test passes its own fake.
-vi.mock("@/lib/backends", async () => (await import("./testing/change-harness")).backendsMock);
+vi.mock("@/lib/backends", async () => (await import("../testing/change-harness")).backendsMock);
 
 import { BackendError } from "@/lib/fleet/types";
 import { changeCapacity } from "./change-capacity";
-import { ConflictError, IdempotencyMismatchError, OutcomePendingError, UpstreamError } from "./errors";
-import { APP, changeHarness } from "./testing/change-harness";
-import { operator } from "./testing/fixtures";
+import { ConflictError, IdempotencyMismatchError, OutcomePendingError, UpstreamError } from "../errors";
+import { APP, changeHarness } from "../testing/change-harness";
+import { operator } from "../testing/fixtures";
 
 // changeCapacity's idempotency key: double and concurrent submits make one change, a key reused
 // with another body is refused, and a key is taken by a failure but not by a rejection.
@@ -44,6 +44,15 @@ describe("changeCapacity: idempotency", () => {
     expect(second.replayed).toBe(true);
     expect(second.pool?.desired).toBe(16);
     expect(await rows()).toHaveLength(1);
+  });
+
+  it("looks the idempotency key up once per request", async () => {
+    const lookups = vi.spyOn(h.store, "findIntent");
+    const b = body();
+    await changeCapacity(operator, APP, b, deps());
+    expect(lookups).toHaveBeenCalledTimes(1);
+    await changeCapacity(operator, APP, { ...b }, deps());
+    expect(lookups).toHaveBeenCalledTimes(2);
   });
 
   it("two concurrent submits with one key make one change", async () => {

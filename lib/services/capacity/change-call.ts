@@ -4,8 +4,8 @@ import { BackendError, type FleetBackend, type GroupState } from "@/lib/fleet/ty
 import type { NotifyTarget } from "@/lib/config/schema";
 import { capacityEvent, route, type OutboxEntry } from "@/lib/notify/events";
 import type { ChangeCapacityInput } from "./change-capacity-schema";
-import { UpstreamError } from "./errors";
-import { withRegionTimeout } from "./region-reads";
+import { UpstreamError } from "../errors";
+import { withRegionTimeout } from "../region-reads";
 
 // The middle of a change: the backend call between the audit intent and its outcome. A reply
 // (success or AWS's refusal) is the outcome; no reply leaves the intent for reconciliation.
@@ -52,7 +52,9 @@ export async function callBackend(
     const reply = await withRegionTimeout(group.region, timeoutMs, () => call);
     return await settle(store, intent, { outcome: "succeeded", completedAt: now().toISOString(), requestId: reply.requestId ?? null });
   } catch (err) {
-    if (err instanceof BackendError && !isAmbiguous(err)) {
+    // Without a definite answer (BackendError.answered, set where the error was made) AWS may
+    // still have acted on the request, so the outcome is unknown rather than failed.
+    if (err instanceof BackendError && err.answered) {
       await settle(store, intent, {
         outcome: "failed",
         completedAt: now().toISOString(),
@@ -73,7 +75,7 @@ export async function callBackend(
     call.then(
       (reply) => settle(store, intent, { outcome: "succeeded", completedAt: now().toISOString(), requestId: reply.requestId ?? null, note: "The reply arrived after the request had timed out." }),
       (late) => {
-        if (late instanceof BackendError && !isAmbiguous(late)) {
+        if (late instanceof BackendError && late.answered) {
           return settle(store, intent, { outcome: "failed", completedAt: now().toISOString(), errorCode: late.code, errorMessage: late.message, requestId: late.requestId ?? null });
         }
       },
@@ -110,21 +112,7 @@ export function writeTimeout(config: FleetConfig): number {
   return Math.min(Math.max(config.refresh.timeoutMs * 2, 5_000), 20_000);
 }
 
-/** Codes for "AWS never answered" (the AWS and simulated backends and our own timeout use them). */
-const NO_REPLY = new Set(["Timeout", "TimeoutError", "AbortError", "NetworkingError"]);
-
-/**
- * Without a reply AWS may still have acted on the request (a timeout after it arrived, a reset
- * connection), so the outcome is unknown rather than failed. AWS's own refusals are definite.
- */
-function isAmbiguous(err: BackendError): boolean {
-  // A 5xx (other than ResourceContention, which AWS documents as "not applied") does not prove the
-  // change was not made: leave it to reconciliation rather than record a definite failure.
-  const serverSide = err.httpStatus !== undefined && err.httpStatus >= 500 && err.code !== "ResourceContention";
-  return NO_REPLY.has(err.code) || (err.regional && err.httpStatus === undefined) || serverSide;
-}
-
 export function asBackendError(err: unknown): BackendError {
   if (err instanceof BackendError) return err;
-  return new BackendError("InternalError", "The backend call failed unexpectedly", { regional: true });
+  return new BackendError("InternalError", "The backend call failed unexpectedly", { regional: true, answered: false });
 }

@@ -1,5 +1,5 @@
 import { auditStore, type AuditRecord, type AuditStore, type NewAuditRecord } from "@/lib/audit";
-import { authorize, can, type AuthorizedIdentity, type Identity } from "@/lib/auth/roles";
+import { can, type Identity } from "@/lib/auth/roles";
 import { getBackend } from "@/lib/backends";
 import { sharedCache } from "@/lib/cache/shared-cache";
 import { findPool, getConfig, regionsOf, type FleetConfig, type PoolConfig } from "@/lib/config";
@@ -7,7 +7,9 @@ import type { FleetBackend, GroupState, Instance } from "@/lib/fleet/types";
 import { kickDeliveries } from "@/lib/notify/jobs";
 import { getStore } from "@/lib/store";
 import { fieldErrors } from "@/lib/validation";
-import { assertKnownTarget, baseRecord, looseRecord, recordRefusal, withObserved, type ChangeTarget } from "./change-audit";
+import { baseRecord, withObserved, type ChangeTarget } from "./change-audit";
+import { authorizeChange } from "./change-authorize";
+import { refuse } from "../refusals";
 import { changeCapacitySchema } from "./change-capacity-schema";
 import { boundsErrors, guardrailFields, guardrailViolations } from "./change-preview";
 import {
@@ -18,17 +20,16 @@ import {
   IdempotencyMismatchError,
   NotFoundError,
   OutcomePendingError,
-  RateLimitedError,
   UpstreamError,
   ValidationError,
-} from "./errors";
+} from "../errors";
 import { asBackendError, callBackend, writeTimeout } from "./change-call";
-import { withGroupLock, type Locks } from "./group-lock";
-import { countInstances } from "./pool-status";
-import { countRefusal } from "./refusal-limit";
-import { withRegionTimeout } from "./region-reads";
+import { withGroupLock, type Locks } from "../group-lock";
+import { countInstances } from "../pool-status";
+import { withRegionTimeout } from "../region-reads";
 
 export type { ChangeTarget } from "./change-audit";
+export { authorizeChange } from "./change-authorize";
 
 /** A pool's state right after a change (read fresh from the backend). */
 export interface PoolState {
@@ -115,19 +116,20 @@ export async function changeCapacity(
   if (input.min !== undefined) adminOnly.min = "only an admin may change min";
   if (input.max !== undefined) adminOnly.max = "only an admin may change max";
   if (input.min !== undefined || input.max !== undefined) {
-    if (!can(who, "bounds:change", target)) await deny(rec, "Forbidden", `Role ${who.role} may not change min or max.`, adminOnly);
+    if (!can(who, "bounds:change", target)) await refuse(store, rec, "denied", "Forbidden", new ForbiddenError(`Role ${who.role} may not change min or max.`, adminOnly));
   }
   if (input.override && !can(who, "guardrail:override", target)) {
-    await deny(rec, "Forbidden", `Role ${who.role} may not override guardrails.`, { "override.confirm": "only an admin may override guardrails" });
+    await refuse(store, rec, "denied", "Forbidden", new ForbiddenError(`Role ${who.role} may not override guardrails.`, { "override.confirm": "only an admin may override guardrails" }));
   }
 
-  // 3. Idempotency: the same key returns the first attempt's settled outcome. One still pending
-  // may be running right now: wait for the pool's lock below and look again.
-  const prior = await audited(() => store().findIntent(who.name, input.idempotencyKey));
-  if (prior && (prior.outcome !== "pending" || prior.requestHash !== rec.requestHash)) return replay(prior);
-
-  // From the fresh read to the backend's reply, no other change to this pool may interleave.
+  // From the key's lookup to the backend's reply, no other change to this pool may interleave.
   return withGroupLock(deps.locks ?? getStore(), target.region, pool.id, async () => {
+    // 3. Idempotency, looked up once, under the pool's lock: a first attempt with this key has
+    // settled by now (it held the lock until its reply), so its outcome is replayed; one still
+    // pending lost its process mid-call and answers 409 outcome_pending (see replay).
+    const first = await audited(() => store().findIntent(who.name, input.idempotencyKey));
+    if (first) return replay(first);
+
     // Current state, fresh from the backend: guardrails are never checked against a cache.
     const backend = deps.backend ?? getBackend();
     let claimants: GroupState[];
@@ -137,35 +139,28 @@ export async function changeCapacity(
     } catch (err) {
       const e = asBackendError(err);
       const message = `Could not read ${pool.id} in ${target.region}, so its guardrails cannot be checked and nothing was changed: ${e.message}`;
-      await recordRefusal(store, rec, "rejected", e.code, message);
-      throw new UpstreamError(e.code, message, e.requestId);
+      return refuse(store, rec, "rejected", e.code, new UpstreamError(e.code, message, e.requestId));
     }
     if (claimants.length > 1) {
       // Blue/green pairs carrying the same tag: resizing "the first one" could resize the one
       // being drained. Refuse until the configuration says which group is the pool.
       const message = `${claimants.length} groups claim ${pool.id} in ${target.region} (${claimants.map((g) => g.groupName).join(", ")}): pin one in pools[].groups before changing it. Nothing was changed.`;
-      await recordRefusal(store, rec, "rejected", "AmbiguousPool", message);
-      throw new ValidationError(message, { _: message });
+      return refuse(store, rec, "rejected", "AmbiguousPool", new ValidationError(message, { _: message }));
     }
     const group = claimants[0];
     if (!group) throw new NotFoundError(`Pool ${pool.id} has no Auto Scaling group in ${target.region}.`);
     rec = withObserved(rec, group);
-    // Look again: a double submit whose twin wrote its intent (and maybe changed the group) while
-    // this one was reading must replay it, not answer 409 to the operator's own change.
-    const twin = await audited(() => store().findIntent(who.name, input.idempotencyKey));
-    if (twin) return replay(twin);
 
     // Business rules: bounds, then the value the operator saw, then guardrails.
     const outOfBounds = boundsErrors(group, input);
     if (Object.keys(outOfBounds).length > 0) {
       const message = `Out of range: ${Object.entries(outOfBounds).map(([f, m]) => `${f} ${m}`).join("; ")}.`;
-      await recordRefusal(store, rec, "rejected", "OutOfBounds", message);
-      throw new ValidationError(message, outOfBounds);
+      return refuse(store, rec, "rejected", "OutOfBounds", new ValidationError(message, outOfBounds));
     }
     if (input.expectedDesired !== group.desired) {
       const message = `Conflict: desired is now ${group.desired}, not ${input.expectedDesired} (it changed since the page was loaded). Nothing was changed; review and try again.`;
-      await recordRefusal(store, rec, "rejected", "Conflict", message);
-      throw new ConflictError(message, { desired: group.desired, min: group.min, max: group.max, inService: countInstances(group).inService });
+      const current = { desired: group.desired, min: group.min, max: group.max, inService: countInstances(group).inService };
+      return refuse(store, rec, "rejected", "Conflict", new ConflictError(message, current));
     }
     const violations = guardrailViolations(group, pool, input);
     if (violations.length > 0) {
@@ -173,13 +168,12 @@ export async function changeCapacity(
       const what = violations.map((v) => v.message).join("; ");
       if (!can(who, "guardrail:override", target)) {
         const message = `Beyond the guardrails (${what}). Only an admin can override them.`;
-        await recordRefusal(store, rec, "denied", "Guardrail", message);
-        throw new GuardrailError(message, fields, 403);
+        return refuse(store, rec, "denied", "Guardrail", new GuardrailError(message, fields, 403));
       }
       if (input.override?.confirm !== pool.id) {
         const message = `Beyond the guardrails (${what}). To override, type the pool id "${pool.id}" as confirmation.`;
-        await recordRefusal(store, rec, "rejected", "Guardrail", message);
-        throw new GuardrailError(message, { ...fields, "override.confirm": `type ${pool.id} to override the guardrails` }, 400);
+        const confirm = { ...fields, "override.confirm": `type ${pool.id} to override the guardrails` };
+        return refuse(store, rec, "rejected", "Guardrail", new GuardrailError(message, confirm, 400));
       }
       rec = { ...rec, override: true };
     }
@@ -187,8 +181,7 @@ export async function changeCapacity(
     // 4. Intent before the call: no intent, no call.
     if (input.revertAfterMinutes !== undefined && input.desired === group.desired) {
       const message = `Desired is already ${group.desired}: there is nothing to go back from.`;
-      await recordRefusal(store, rec, "rejected", "NothingToRevert", message);
-      throw new ValidationError(message, { revertAfterMinutes: message });
+      return refuse(store, rec, "rejected", "NothingToRevert", new ValidationError(message, { revertAfterMinutes: message }));
     }
     // A time-boxed change: its way back is written with the intent, due revertAfterMinutes later.
     const revertAt = input.revertAfterMinutes !== undefined ? new Date(now().getTime() + input.revertAfterMinutes * 60_000).toISOString() : undefined;
@@ -202,11 +195,6 @@ export async function changeCapacity(
     // 5. The result, with the group as it is now.
     return { record, pool: await readBack(backend, config, target, pool, now), replayed: false };
   });
-
-  async function deny(r: NewAuditRecord, code: string, message: string, fields: Record<string, string>): Promise<never> {
-    await recordRefusal(store, r, "denied", code, message);
-    throw new ForbiddenError(message, fields);
-  }
 
   async function replay(first: AuditRecord): Promise<ChangeResult> {
     if (first.requestHash !== rec.requestHash) {
@@ -229,50 +217,6 @@ export async function changeCapacity(
       });
     }
     return { record: first, pool: await readBack(deps.backend ?? getBackend(), config, target, pool!, now), replayed: true };
-  }
-}
-
-/**
- * Step 1 of a change on its own: may this identity change capacity here? A denial is audited
- * (with what can safely be read from the body) and rethrown. Route handlers call it directly
- * when the body cannot even be parsed, so authorization still comes first.
- */
-export async function authorizeChange(
-  identity: Identity | null | undefined,
-  target: ChangeTarget,
-  raw: unknown,
-  deps: Partial<Pick<ChangeDeps, "store" | "config" | "now" | "clientAddress">> = {},
-): Promise<AuthorizedIdentity> {
-  try {
-    return authorize(identity, "capacity:change", target);
-  } catch (err) {
-    if (!identity) {
-      // Signed out: nothing is written, but a flood from one address is still answered 429.
-      await limitAnonymous(deps.store ?? auditStoreOrNull(), deps.clientAddress, (deps.now ?? (() => new Date()))());
-    }
-    if (identity && err instanceof ForbiddenError) {
-      const config = deps.config ?? getConfig();
-      assertKnownTarget(config, target);
-      const group = findPool(config, target.pool)?.groups?.[target.region] ?? null;
-      const rec = looseRecord(identity, target, raw, group, (deps.now ?? (() => new Date()))());
-      await recordRefusal(() => deps.store ?? auditStore(), rec, "denied", "Forbidden", err.message);
-    }
-    throw err;
-  }
-}
-
-async function limitAnonymous(store: AuditStore | null, address: string | undefined, now: Date): Promise<void> {
-  const verdict = await countRefusal(store, `addr:${address ?? "unknown"}`, now.getTime());
-  if (verdict.kind !== "record") {
-    throw new RateLimitedError(`Too many refused attempts from this address. Try again in ${verdict.retryAfterSeconds} s.`, verdict.retryAfterSeconds);
-  }
-}
-
-function auditStoreOrNull(): AuditStore | null {
-  try {
-    return auditStore();
-  } catch {
-    return null;
   }
 }
 

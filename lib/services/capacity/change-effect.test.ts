@@ -7,8 +7,8 @@ import { sharedCache } from "@/lib/cache/shared-cache";
 import { setConfigForTests } from "@/lib/config";
 import { changeCapacity } from "./change-capacity";
 import { evaluateEffects, judge } from "./change-effect";
-import { readAudit } from "./read-audit";
-import { operator, tempStore, viewer } from "./testing/fixtures";
+import { readAudit } from "../read-audit";
+import { operator, tempStore, viewer } from "../testing/fixtures";
 
 // "Did it help?" on the simulated fleet: surge app past saturation, bump it, let the new
 // instances serve and settle, and the change is judged from p90, CPU and backlog over equal
