@@ -72,7 +72,7 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
           </select>
         </div>
         {f.limit !== undefined && f.limit !== 50 && <input type="hidden" name="limit" value={f.limit} />}
-        <button type="submit" className="rounded bg-sky-600 px-3 py-1 text-sm font-medium text-white hover:bg-sky-700 focus:outline-none focus-visible:ring-2 focus-visible:ring-sky-400">
+        <button type="submit" className="rounded bg-sky-700 px-3 py-1 text-sm font-medium text-white hover:bg-sky-800 focus:outline-none focus-visible:ring-2 focus-visible:ring-sky-400">
           Filter
         </button>
         <Link href="/audit" className="text-sm text-slate-600 hover:underline dark:text-slate-400">Clear</Link>
@@ -117,7 +117,7 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
             <tbody>
               {view.records.length === 0 && (
                 <tr>
-                  <td colSpan={7} className="px-3 py-6 text-center text-slate-500">No matching records.</td>
+                  <td colSpan={7} className="px-3 py-6 text-center text-slate-500 dark:text-slate-400">No matching records.</td>
                 </tr>
               )}
               {view.records.map((r) => (

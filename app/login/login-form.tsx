@@ -54,7 +54,7 @@ export function LoginForm({ next }: { next: string }) {
         </div>
       </fieldset>
       <p aria-live="polite" className="text-sm text-red-600 dark:text-red-400">{errors._}</p>
-      <button type="submit" disabled={busy} className="w-full rounded bg-sky-600 px-3 py-1.5 font-medium text-white hover:bg-sky-700 disabled:opacity-60">
+      <button type="submit" disabled={busy} className="w-full rounded bg-sky-700 px-3 py-1.5 font-medium text-white hover:bg-sky-800 disabled:opacity-60">
         {busy ? "Signing in…" : "Sign in"}
       </button>
     </form>

@@ -102,7 +102,7 @@ export function PoolLive({ initial, resize }: { initial: PoolDetail; resize: { c
         <Stat label="Instance" value={`${d.instanceType} · ${fmtUsd(d.hourlyPrice)}/h`} />
         <div>
           <dt className="text-xs text-slate-500 dark:text-slate-400">Status</dt>
-          <dd className="mt-1"><StatusBadge status={p.status} title={p.statusReason} /> <span className="text-xs text-slate-500">{p.statusReason}</span></dd>
+          <dd className="mt-1"><StatusBadge status={p.status} title={p.statusReason} /> <span className="text-xs text-slate-500 dark:text-slate-400">{p.statusReason}</span></dd>
         </div>
       </dl>
       {p.status === "degraded" && p.statusReason && (

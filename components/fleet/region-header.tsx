@@ -37,7 +37,7 @@ export function RegionHeader({ region, role, view }: { region: string; role: str
           )}
         </>
       ) : (
-        <span className="text-xs text-slate-500">loading…</span>
+        <span className="text-xs text-slate-500 dark:text-slate-400">loading…</span>
       )}
     </div>
   );

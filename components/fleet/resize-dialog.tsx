@@ -139,7 +139,7 @@ export function ResizeDialog({ request, onClose, onDone }: { request: ResizeRequ
     >
       <form onSubmit={submit} noValidate className="space-y-3 p-4" data-testid="resize-dialog">
         <h2 id="resize-title" className="text-lg font-semibold">
-          Resize {request.pool.id} <span className="text-sm font-normal text-slate-500">in {request.region}</span>
+          Resize {request.pool.id} <span className="text-sm font-normal text-slate-500 dark:text-slate-400">in {request.region}</span>
         </h2>
         <div className="flex flex-wrap gap-4">
           <Field id="desired" label="Desired" error={shownErrors.desired}>
@@ -218,7 +218,7 @@ export function ResizeDialog({ request, onClose, onDone }: { request: ResizeRequ
           <button
             type="submit"
             disabled={busy || !preview || preview.noChange || Object.keys(preview.boundsErrors).length > 0 || (preview.requiresOverride && !request.admin)}
-            className="rounded bg-sky-600 px-3 py-1.5 text-sm font-medium text-white hover:bg-sky-700 disabled:opacity-50"
+            className="rounded bg-sky-700 px-3 py-1.5 text-sm font-medium text-white hover:bg-sky-800 disabled:opacity-50"
           >
             {busy ? "Submitting…" : "Confirm change"}
           </button>

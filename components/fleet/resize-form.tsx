@@ -45,7 +45,7 @@ export function ResizeForm({
       <form onSubmit={review} className="flex flex-wrap items-end gap-3">
         <h2 id="resize-title-form" className="w-full font-medium sm:w-auto sm:self-center">Resize</h2>
         <div>
-          <label htmlFor="resize-desired" className="block text-xs text-slate-500">Desired (now {pool.desired}, {pool.min}–{pool.max})</label>
+          <label htmlFor="resize-desired" className="block text-xs text-slate-500 dark:text-slate-400">Desired (now {pool.desired}, {pool.min}–{pool.max})</label>
           <input
             id="resize-desired"
             inputMode="numeric"
@@ -54,7 +54,7 @@ export function ResizeForm({
             className="w-24 rounded border border-slate-300 bg-white px-2 py-1 text-right dark:border-slate-700 dark:bg-slate-950"
           />
         </div>
-        <button type="submit" disabled={!valid} className="rounded bg-sky-600 px-3 py-1.5 text-sm font-medium text-white hover:bg-sky-700 disabled:opacity-50">
+        <button type="submit" disabled={!valid} className="rounded bg-sky-700 px-3 py-1.5 text-sm font-medium text-white hover:bg-sky-800 disabled:opacity-50">
           Review change{admin ? " (and min/max)" : ""}
         </button>
         {suggestion && (
