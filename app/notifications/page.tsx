@@ -2,6 +2,7 @@ import { pageIdentity } from "@/lib/auth/page";
 import { AppError } from "@/lib/services/errors";
 import { readNotifications, type NotificationsView } from "@/lib/services/read-notifications";
 import { fmtUtc } from "@/components/ui/format";
+import { Alert } from "@/components/ui/alert";
 
 export const metadata = { title: "Notifications" };
 export const dynamic = "force-dynamic";
@@ -30,9 +31,7 @@ export default async function NotificationsPage() {
         <p className="text-sm text-slate-600 dark:text-slate-400">What Capstan told the team, and where. Times are UTC.</p>
       </div>
       {problem && (
-        <p role="alert" className="rounded border border-amber-300 bg-amber-50 px-3 py-2 text-sm text-amber-900 dark:border-amber-800 dark:bg-amber-950 dark:text-amber-200">
-          {problem}
-        </p>
+        <Alert tone="warning">{problem}</Alert>
       )}
       {view && (
         <>

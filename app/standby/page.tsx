@@ -9,6 +9,7 @@ import { readStandby } from "@/lib/services/read-standby";
 import { StatusBadge } from "@/components/fleet/status-badge";
 import { fmtAge, fmtPct, fmtUtc } from "@/components/ui/format";
 import { Skeleton } from "@/components/ui/skeleton";
+import { Alert } from "@/components/ui/alert";
 
 export const metadata = { title: "Standby readiness" };
 
@@ -40,9 +41,9 @@ async function StandbyBody({ identity }: { identity: Identity }) {
         <span className="ml-auto text-xs text-slate-500 dark:text-slate-400">as of {fmtUtc(v.generatedAt)}</span>
       </div>
       {v.regions.filter((r) => r.error).map((r) => (
-        <p key={r.region} role="alert" className="rounded border border-red-300 bg-red-50 px-3 py-2 text-sm text-red-900 dark:border-red-800 dark:bg-red-950 dark:text-red-200">
+        <Alert key={r.region} tone="error">
           {r.region} ({r.role}) {r.status === "stale" ? "is stale" : "is unreachable"}: {r.error!.code}: {r.error!.message}
-        </p>
+        </Alert>
       ))}
       {plan && <StandbyPlanPanel initial={plan} />}
       <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white dark:border-slate-800 dark:bg-slate-900">
