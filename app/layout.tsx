@@ -40,11 +40,11 @@ export default async function RootLayout({ children }: { children: React.ReactNo
             </Link>
             {identity && (
               <nav aria-label="Main" className="flex gap-4 text-sm">
-                <Link className="hover:text-sky-600 dark:hover:text-sky-400" href="/">Overview</Link>
-                <Link className="hover:text-sky-600 dark:hover:text-sky-400" href="/standby">Standby</Link>
-                <Link className="hover:text-sky-600 dark:hover:text-sky-400" href="/audit">Audit</Link>
+                <Link className="hover:text-sky-700 dark:hover:text-sky-400" href="/">Overview</Link>
+                <Link className="hover:text-sky-700 dark:hover:text-sky-400" href="/standby">Standby</Link>
+                <Link className="hover:text-sky-700 dark:hover:text-sky-400" href="/audit">Audit</Link>
                 {identity.role === "admin" && (
-                  <Link className="hover:text-sky-600 dark:hover:text-sky-400" href="/notifications">Notifications</Link>
+                  <Link className="hover:text-sky-700 dark:hover:text-sky-400" href="/notifications">Notifications</Link>
                 )}
               </nav>
             )}

@@ -39,7 +39,7 @@ export function PoolCells({
   if (!pool || pool.status === "missing" || (pool.status === "error" && !pool.group)) {
     const text = region.status === "error" ? `unavailable: ${region.error?.code ?? "error"}` : "no group in this region";
     return (
-      <td colSpan={4} data-testid={testId} className={`${first} text-xs ${region.status === "error" ? "text-red-700 dark:text-red-400" : "text-slate-500"}`}>
+      <td colSpan={4} data-testid={testId} className={`${first} text-xs ${region.status === "error" ? "text-red-700 dark:text-red-400" : "text-slate-500 dark:text-slate-400"}`}>
         {text}
       </td>
     );
