@@ -1,7 +1,7 @@
 import { pageIdentity } from "@/lib/auth/page";
 import { can } from "@/lib/auth/roles";
 import { getConfig } from "@/lib/config";
-import { streamFleet } from "@/lib/services/read-fleet";
+import { readOverview } from "@/lib/services/read-fleet";
 import { OverviewBoard } from "@/components/fleet/overview-board";
 import { parseView } from "@/components/fleet/view-state";
 import { EARLY_FLEET_FETCH } from "@/components/fleet/early-fetch";
@@ -18,7 +18,8 @@ function refreshMs(): number {
 
 /**
  * Up to this many pools the page streams each region into its HTML as it arrives (a slow region
- * never blanks the fast one). Beyond it the inlined data alone would be most of a megabyte of
+ * never blanks the fast one): the board reads them with `use()` inside `<Suspense>`, so the server
+ * HTML carries the pools' figures rather than skeletons. Beyond it the inlined data alone would be most of a megabyte of
  * HTML to parse before anything draws: an inline script asks GET /api/fleet (compressed, the same
  * lean shape) while the page's scripts load, and the board draws from its answer; the reads
  * started here have already warmed the cache it reads.
@@ -31,7 +32,7 @@ export default async function OverviewPage({
   searchParams: Promise<Record<string, string | string[] | undefined>>;
 }) {
   const identity = await pageIdentity("/");
-  const { catalogue, regions, promises } = streamFleet(identity, "1h");
+  const { catalogue, regions, arrivals } = readOverview(identity, "1h");
   const cfg = getConfig();
   const params = await searchParams;
   const initialView = parseView({ get: (k) => (typeof params[k] === "string" ? params[k] : null) });
@@ -61,7 +62,7 @@ export default async function OverviewPage({
       <OverviewBoard
         catalogue={catalogue}
         regions={regions}
-        initial={big ? null : promises}
+        initial={big ? null : arrivals}
         changeable={changeable}
         adminOf={keys("bounds:change")}
         previewPools={previewPools}

@@ -2,7 +2,7 @@
 // for 8, 100 and 500 pools per region, side by side. Prints a table and PASS/FAIL per target,
 // writes bench/results/latest.json, exits non-zero when a target fails.
 //
-//  - AWS calls: the real read path (readFleet → shared cache → AWS backend → SDK) in this process,
+//  - AWS calls: the real read path (readOverview → shared cache → AWS backend → SDK) in this process,
 //    counted at the SDK's transport (lib/backends/aws/calls.ts), against the moto emulator seeded
 //    with that many groups per region; the cache runs on a simulated clock (new SharedCache(now)).
 //    The simulated hour uses moto at the smallest size and, where moto is too slow for 240

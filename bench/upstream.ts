@@ -11,11 +11,11 @@ import { SharedCache } from "@/lib/cache/shared-cache";
 import { setConfigForTests, type FleetConfig } from "@/lib/config";
 import type { GroupState } from "@/lib/fleet/types";
 import { choosePeriod, RANGES } from "@/lib/metrics/period";
-import { overviewQueries, readFleet } from "@/lib/services/read-fleet";
+import { overviewQueries, readOverview } from "@/lib/services/read-fleet";
 import { poolsInRegion } from "@/lib/services/region-reads";
 import { REGION_LIST } from "./fleet";
 
-// In-process measurements of the AWS backend behind the real read path (readFleet → shared cache
+// In-process measurements of the AWS backend behind the real read path (readOverview → shared cache
 // → AWS backend → SDK), with AWS calls counted at the SDK's transport (lib/backends/aws/calls.ts)
 // and the cache on a simulated clock, so an hour of refreshes takes seconds.
 
@@ -65,7 +65,7 @@ export function release(h: Harness) {
 
 /** One overview refresh, as the board's `GET /api/fleet` does; fails loudly if a region failed. */
 async function refresh(): Promise<void> {
-  const view = await readFleet(VIEWER, "1h");
+  const view = await readOverview(VIEWER, "1h").fleet;
   for (const r of view.regions) {
     if (r.status !== "ok") throw new Error(`${r.region}: ${r.status} ${r.error?.code}: ${r.error?.message}`);
   }

@@ -4,13 +4,19 @@ import { pageIdentity } from "@/lib/auth/page";
 import { getConfig, regionsOf } from "@/lib/config";
 import { AppError, ValidationError } from "@/lib/services/errors";
 import { parseAuditFilters, readAudit, type AuditFilters, type AuditView } from "@/lib/services/read-audit";
+import { Alert } from "@/components/ui/alert";
+import { Button } from "@/components/ui/button";
+import { CONTROL, Field } from "@/components/ui/field";
 import { changeText, filterQuery, OUTCOME_STYLES, utcTime } from "./audit-view";
 
 export const metadata = { title: "Audit log" };
 
 type SearchParams = Record<string, string | string[] | undefined>;
 
-const field = "rounded border border-slate-300 bg-white px-2 py-1 text-sm dark:border-slate-700 dark:bg-slate-900";
+const field = `${CONTROL} text-sm`;
+const label = "mb-1 block text-xs font-medium text-slate-600 dark:text-slate-400";
+/** The filters with a control of their own: their problems show beside them, the rest in the box. */
+const SHOWN_FIELDS = ["region", "pool", "actor", "outcome"];
 
 export default async function AuditPage({ searchParams }: { searchParams: Promise<SearchParams> }) {
   const sp = await searchParams;
@@ -31,6 +37,7 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
   }
   const f: Partial<AuditFilters> = filters ?? {};
   const fieldProblems = problem instanceof ValidationError ? problem.fields : undefined;
+  const hiddenProblems = Object.entries(fieldProblems ?? {}).filter(([k]) => !SHOWN_FIELDS.includes(k));
 
   return (
     <div className="space-y-4">
@@ -40,41 +47,37 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
       </div>
 
       <form method="get" action="/audit" className="flex flex-wrap items-end gap-3 rounded-lg border border-slate-200 bg-white p-3 dark:border-slate-800 dark:bg-slate-900" aria-label="Filter the audit log">
-        <div className="flex flex-col gap-1">
-          <label htmlFor="audit-region" className="text-xs font-medium text-slate-600 dark:text-slate-400">Region</label>
-          <select id="audit-region" name="region" defaultValue={f.region ?? ""} className={field}>
+        <Field id="audit-region" label="Region" error={fieldProblems?.region} className="" labelClassName={label}>
+          <select id="audit-region" aria-invalid={!!fieldProblems?.region} aria-describedby="audit-region-error" name="region" defaultValue={f.region ?? ""} className={field}>
             <option value="">All regions</option>
             {regionsOf(cfg).map((r) => (
               <option key={r.region} value={r.region}>{r.region} ({r.role})</option>
             ))}
           </select>
-        </div>
-        <div className="flex flex-col gap-1">
-          <label htmlFor="audit-pool" className="text-xs font-medium text-slate-600 dark:text-slate-400">Pool</label>
-          <select id="audit-pool" name="pool" defaultValue={f.pool ?? ""} className={field}>
+        </Field>
+        <Field id="audit-pool" label="Pool" error={fieldProblems?.pool} className="" labelClassName={label}>
+          <select id="audit-pool" aria-invalid={!!fieldProblems?.pool} aria-describedby="audit-pool-error" name="pool" defaultValue={f.pool ?? ""} className={field}>
             <option value="">All pools</option>
             {cfg.pools.map((p) => (
               <option key={p.id} value={p.id}>{p.id}</option>
             ))}
           </select>
-        </div>
-        <div className="flex flex-col gap-1">
-          <label htmlFor="audit-actor" className="text-xs font-medium text-slate-600 dark:text-slate-400">Actor</label>
-          <input id="audit-actor" name="actor" type="text" defaultValue={f.actor ?? ""} placeholder="anyone" className={field} />
-        </div>
-        <div className="flex flex-col gap-1">
-          <label htmlFor="audit-outcome" className="text-xs font-medium text-slate-600 dark:text-slate-400">Outcome</label>
-          <select id="audit-outcome" name="outcome" defaultValue={f.outcome ?? ""} className={field}>
+        </Field>
+        <Field id="audit-actor" label="Actor" error={fieldProblems?.actor} className="" labelClassName={label}>
+          <input id="audit-actor" aria-invalid={!!fieldProblems?.actor} aria-describedby="audit-actor-error" name="actor" type="text" defaultValue={f.actor ?? ""} placeholder="anyone" className={field} />
+        </Field>
+        <Field id="audit-outcome" label="Outcome" error={fieldProblems?.outcome} className="" labelClassName={label}>
+          <select id="audit-outcome" aria-invalid={!!fieldProblems?.outcome} aria-describedby="audit-outcome-error" name="outcome" defaultValue={f.outcome ?? ""} className={field}>
             <option value="">All outcomes</option>
             {AUDIT_OUTCOMES.map((o) => (
               <option key={o} value={o}>{o === "unknown" ? "outcome unknown" : o}</option>
             ))}
           </select>
-        </div>
+        </Field>
         {f.limit !== undefined && f.limit !== 50 && <input type="hidden" name="limit" value={f.limit} />}
-        <button type="submit" className="rounded bg-sky-600 px-3 py-1 text-sm font-medium text-white hover:bg-sky-700 focus:outline-none focus-visible:ring-2 focus-visible:ring-sky-400">
+        <Button variant="primary" type="submit">
           Filter
-        </button>
+        </Button>
         <Link href="/audit" className="text-sm text-slate-600 hover:underline dark:text-slate-400">Clear</Link>
         <a
           href={`/api/audit/export${filterQuery(f, {}, ["cursor", "limit"])}`}
@@ -87,16 +90,16 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
       </form>
 
       {problem && (
-        <div role="alert" className="rounded border border-red-300 bg-red-50 px-3 py-2 text-sm text-red-900 dark:border-red-800 dark:bg-red-950 dark:text-red-200">
+        <Alert tone="error">
           {problem.message}
-          {fieldProblems && (
+          {hiddenProblems.length > 0 && (
             <ul className="mt-1 list-disc pl-5">
-              {Object.entries(fieldProblems).map(([k, m]) => (
+              {hiddenProblems.map(([k, m]) => (
                 <li key={k}>{k}: {m}</li>
               ))}
             </ul>
           )}
-        </div>
+        </Alert>
       )}
 
       {view && (
@@ -117,7 +120,7 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
             <tbody>
               {view.records.length === 0 && (
                 <tr>
-                  <td colSpan={7} className="px-3 py-6 text-center text-slate-500">No matching records.</td>
+                  <td colSpan={7} className="px-3 py-6 text-center text-slate-500 dark:text-slate-400">No matching records.</td>
                 </tr>
               )}
               {view.records.map((r) => (

@@ -1,6 +1,9 @@
 "use client";
 
 import { useState } from "react";
+import { api } from "@/lib/client/api";
+import { Button } from "@/components/ui/button";
+import { CONTROL, Field } from "@/components/ui/field";
 
 export function LoginForm({ next }: { next: string }) {
   const [name, setName] = useState("");
@@ -11,24 +14,18 @@ export function LoginForm({ next }: { next: string }) {
   async function submit(e: React.FormEvent) {
     e.preventDefault();
     setBusy(true);
-    const res = await fetch("/api/session", {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ name, role }),
-    });
+    const res = await api.signIn(name, role);
     if (res.ok) {
       window.location.assign(next);
       return;
     }
-    const body = await res.json().catch(() => ({ error: `HTTP ${res.status}` }));
-    setErrors({ _: body.error, ...(body.fields ?? {}) });
+    setErrors({ _: res.error.error, ...(res.error.fields ?? {}) });
     setBusy(false);
   }
 
   return (
     <form onSubmit={submit} className="space-y-4" noValidate>
-      <div>
-        <label htmlFor="name" className="mb-1 block text-sm font-medium">Name</label>
+      <Field id="name" label="Name" error={errors.name} className="" labelClassName="mb-1 block text-sm font-medium">
         <input
           id="name"
           name="name"
@@ -38,10 +35,9 @@ export function LoginForm({ next }: { next: string }) {
           onChange={(e) => setName(e.target.value)}
           aria-invalid={!!errors.name}
           aria-describedby="name-error"
-          className="w-full rounded border border-slate-300 bg-white px-2 py-1.5 dark:border-slate-700 dark:bg-slate-950"
+          className={`${CONTROL} w-full`}
         />
-        <p id="name-error" aria-live="polite" className="mt-1 text-sm text-red-600 dark:text-red-400">{errors.name}</p>
-      </div>
+      </Field>
       <fieldset>
         <legend className="mb-1 text-sm font-medium">Role</legend>
         <div className="flex gap-4 text-sm">
@@ -53,10 +49,10 @@ export function LoginForm({ next }: { next: string }) {
           ))}
         </div>
       </fieldset>
-      <p aria-live="polite" className="text-sm text-red-600 dark:text-red-400">{errors._}</p>
-      <button type="submit" disabled={busy} className="w-full rounded bg-sky-600 px-3 py-1.5 font-medium text-white hover:bg-sky-700 disabled:opacity-60">
+      <p aria-live="polite" className="text-sm text-red-700 dark:text-red-400">{errors._}</p>
+      <Button variant="primary" type="submit" disabled={busy} className="w-full">
         {busy ? "Signing in…" : "Sign in"}
-      </button>
+      </Button>
     </form>
   );
 }

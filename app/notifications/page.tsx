@@ -2,6 +2,7 @@ import { pageIdentity } from "@/lib/auth/page";
 import { AppError } from "@/lib/services/errors";
 import { readNotifications, type NotificationsView } from "@/lib/services/read-notifications";
 import { fmtUtc } from "@/components/ui/format";
+import { Alert } from "@/components/ui/alert";
 
 export const metadata = { title: "Notifications" };
 export const dynamic = "force-dynamic";
@@ -30,9 +31,7 @@ export default async function NotificationsPage() {
         <p className="text-sm text-slate-600 dark:text-slate-400">What Capstan told the team, and where. Times are UTC.</p>
       </div>
       {problem && (
-        <p role="alert" className="rounded border border-amber-300 bg-amber-50 px-3 py-2 text-sm text-amber-900 dark:border-amber-800 dark:bg-amber-950 dark:text-amber-200">
-          {problem}
-        </p>
+        <Alert tone="warning">{problem}</Alert>
       )}
       {view && (
         <>
@@ -49,13 +48,13 @@ export default async function NotificationsPage() {
                 ))}
               </ul>
             )}
-            <p className="mt-1 text-xs text-slate-500">
+            <p className="mt-1 text-xs text-slate-500 dark:text-slate-400">
               {view.counts.delivered} delivered · {view.counts.pending} pending · {view.counts.failed} failed (of the latest {view.deliveries.length})
             </p>
           </section>
           <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white dark:border-slate-800 dark:bg-slate-900">
             <table className="w-full text-sm" data-testid="deliveries">
-              <thead className="border-b border-slate-200 text-left text-xs text-slate-500 dark:border-slate-800 dark:text-slate-400">
+              <thead className="border-b border-slate-200 text-left text-xs text-slate-500 dark:text-slate-400 dark:border-slate-800 dark:text-slate-400">
                 <tr>
                   <th scope="col" className="px-3 py-2 font-medium">Event</th>
                   <th scope="col" className="px-3 py-2 font-medium">Target</th>
@@ -69,19 +68,19 @@ export default async function NotificationsPage() {
               <tbody>
                 {view.deliveries.length === 0 && (
                   <tr>
-                    <td colSpan={7} className="px-3 py-4 text-center text-slate-500">No notifications yet.</td>
+                    <td colSpan={7} className="px-3 py-4 text-center text-slate-500 dark:text-slate-400">No notifications yet.</td>
                   </tr>
                 )}
                 {view.deliveries.map((d) => (
                   <tr key={d.id} className="border-t border-slate-100 dark:border-slate-800" data-testid="delivery-row" data-state={d.state}>
                     <td className="px-3 py-2">
                       <div className="font-medium">{d.type}</div>
-                      <div className="text-xs text-slate-500">{d.summary}</div>
+                      <div className="text-xs text-slate-500 dark:text-slate-400">{d.summary}</div>
                     </td>
-                    <td className="px-3 py-2">{d.target.kind} <span className="text-xs text-slate-500">({d.target.urlEnv})</span></td>
+                    <td className="px-3 py-2">{d.target.kind} <span className="text-xs text-slate-500 dark:text-slate-400">({d.target.urlEnv})</span></td>
                     <td className="px-3 py-2">
                       <span className={`rounded px-1.5 py-0.5 text-xs font-medium ${STATE_STYLES[d.state] ?? ""}`}>{d.state}</span>
-                      {d.nextAttemptAt && <div className="text-xs text-slate-500">next {fmtUtc(d.nextAttemptAt)}</div>}
+                      {d.nextAttemptAt && <div className="text-xs text-slate-500 dark:text-slate-400">next {fmtUtc(d.nextAttemptAt)}</div>}
                     </td>
                     <td className="px-3 py-2 tabular-nums">{d.attempts}</td>
                     <td className="px-3 py-2 text-xs">{d.lastError ?? "—"}</td>

@@ -9,6 +9,7 @@ import { readStandby } from "@/lib/services/read-standby";
 import { StatusBadge } from "@/components/fleet/status-badge";
 import { fmtAge, fmtPct, fmtUtc } from "@/components/ui/format";
 import { Skeleton } from "@/components/ui/skeleton";
+import { Alert } from "@/components/ui/alert";
 
 export const metadata = { title: "Standby readiness" };
 
@@ -37,12 +38,12 @@ async function StandbyBody({ identity }: { identity: Identity }) {
       <div className="flex flex-wrap items-center gap-3 rounded-lg border border-slate-200 bg-white p-3 dark:border-slate-800 dark:bg-slate-900" data-testid="standby-verdict">
         <StatusBadge status={v.overall} />
         <span className="text-sm">{v.overallExplanation}</span>
-        <span className="ml-auto text-xs text-slate-500">as of {fmtUtc(v.generatedAt)}</span>
+        <span className="ml-auto text-xs text-slate-500 dark:text-slate-400">as of {fmtUtc(v.generatedAt)}</span>
       </div>
       {v.regions.filter((r) => r.error).map((r) => (
-        <p key={r.region} role="alert" className="rounded border border-red-300 bg-red-50 px-3 py-2 text-sm text-red-900 dark:border-red-800 dark:bg-red-950 dark:text-red-200">
+        <Alert key={r.region} tone="error">
           {r.region} ({r.role}) {r.status === "stale" ? "is stale" : "is unreachable"}: {r.error!.code}: {r.error!.message}
-        </p>
+        </Alert>
       ))}
       {plan && <StandbyPlanPanel initial={plan} />}
       <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white dark:border-slate-800 dark:bg-slate-900">
@@ -64,7 +65,7 @@ async function StandbyBody({ identity }: { identity: Identity }) {
               <tr key={p.id} className="border-t border-slate-100 dark:border-slate-800" data-testid={`standby-row-${p.id}`}>
                 <th scope="row" className="px-3 py-2 text-left font-normal">
                   <Link href={`/pools/${v.standby}/${p.id}`} className="font-medium hover:underline">{p.id}</Link>
-                  <div className="text-xs text-slate-500">{p.name}</div>
+                  <div className="text-xs text-slate-500 dark:text-slate-400">{p.name}</div>
                 </th>
                 <td className="px-3 py-2">{p.primary ? `${p.primary.desired} / ${p.primary.inService}` : "—"}</td>
                 <td className="px-3 py-2">{fmtPct(p.primary?.cpu)}</td>
@@ -76,7 +77,7 @@ async function StandbyBody({ identity }: { identity: Identity }) {
                       <span className={p.standby.unhealthy > 0 ? "font-medium text-red-700 dark:text-red-400" : ""}>
                         {p.standby.unhealthy === 0 ? "all healthy" : `${p.standby.unhealthy} unhealthy`}
                       </span>
-                      <div className="text-slate-500">metrics {p.standby.metricAgeMs === null ? "missing" : `${fmtAge(p.standby.metricAgeMs)} old`}</div>
+                      <div className="text-slate-500 dark:text-slate-400">metrics {p.standby.metricAgeMs === null ? "missing" : `${fmtAge(p.standby.metricAgeMs)} old`}</div>
                     </>
                   ) : (
                     "—"

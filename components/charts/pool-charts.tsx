@@ -45,7 +45,7 @@ export function PoolCharts({ charts, markers, domain }: { charts: ChartSpec[]; m
       {charts.map((c) => (
         <figure key={c.id} className="rounded-lg border border-slate-200 bg-white p-3 dark:border-slate-800 dark:bg-slate-900" data-testid={`chart-${c.id}`}>
           <figcaption className="mb-1 text-sm font-medium">
-            {c.title} <span className="text-xs font-normal text-slate-500">({c.unit}, times UTC)</span>
+            {c.title} <span className="text-xs font-normal text-slate-500 dark:text-slate-400">({c.unit}, times UTC)</span>
           </figcaption>
           <div className="h-48">
             <ResponsiveContainer width="100%" height="100%">

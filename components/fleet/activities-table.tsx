@@ -5,7 +5,7 @@ const DONE = new Set(["Successful", "Failed", "Cancelled"]);
 
 export function ActivitiesTable({ activities }: { activities: ScalingActivity[] }) {
   if (activities.length === 0) {
-    return <p className="text-sm text-slate-500">No scaling activities in the last six weeks.</p>;
+    return <p className="text-sm text-slate-500 dark:text-slate-400">No scaling activities in the last six weeks.</p>;
   }
   return (
     <table className="w-full text-sm" data-testid="activities">
@@ -31,7 +31,7 @@ export function ActivitiesTable({ activities }: { activities: ScalingActivity[] 
               <div className="h-1.5 w-20 rounded bg-slate-200 dark:bg-slate-800" role="progressbar" aria-valuenow={a.progress} aria-valuemin={0} aria-valuemax={100} aria-label="progress">
                 <div className="h-1.5 rounded bg-sky-500" style={{ width: `${a.progress}%` }} />
               </div>
-              <span className="text-xs text-slate-500">{a.progress} %</span>
+              <span className="text-xs text-slate-500 dark:text-slate-400">{a.progress} %</span>
             </td>
             <td className="py-1.5 pr-3">
               <div>{a.description}</div>

@@ -1,7 +1,10 @@
 // Shared by the overview page (a server component) and the board (a client one): no "use client"
-// here, so the page gets the string itself rather than a client reference.
+// here, so the page gets the string itself rather than a client reference. The one fetch of
+// /api/* in the browser not made through lib/client/api.ts: an inline script cannot import it
+// (the board hands its answer to api.fleet).
 
-export const FLEET_URL = "/api/fleet?range=1h";
+import { FLEET_URL } from "@/lib/client/api";
+
 export const EARLY_FLEET_GLOBAL = "__capstanFleet";
 
 /**

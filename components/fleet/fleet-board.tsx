@@ -3,11 +3,14 @@
 import { useCallback, useMemo, useState } from "react";
 import type { Tier } from "@/lib/fleet/types";
 import type { PoolSummary, RegionView } from "@/lib/fleet/views";
+import { InlineAlert } from "@/components/ui/alert";
+import { Button } from "@/components/ui/button";
 import { fmtUtc } from "@/components/ui/format";
 import { FleetFilter } from "./fleet-filter";
-import { DEFAULT_REFRESH_MS, useFleetRefresh } from "./fleet-refresh";
+import { DEFAULT_REFRESH_MS, useFleetRefresh, type Arrivals } from "./fleet-refresh";
 import { FleetRows, itemCount, type RenderControls } from "./fleet-rows";
 import { RegionHeader } from "./region-header";
+import { Streamed } from "./streamed";
 import { applyView, countAttention, SORTS, viewSearch, type ViewState } from "./view-state";
 
 export { FLEET_CHANGED } from "./fleet-refresh";
@@ -22,9 +25,10 @@ const HEADER_ROWS = 2;
 
 /**
  * The overview: every pool, primary and standby side by side. Each region arrives on its own
- * (a slow region never blanks the fast one), then the board refreshes itself every 15 s. A filter,
- * "needs attention" and a sort find the pools that matter in a fleet of hundreds; the view lives
- * in the URL (replaced, not pushed: no history entry per keystroke).
+ * (a slow region never blanks the fast one; the page streams them into its HTML), then the board
+ * refreshes itself every 15 s. A filter, "needs attention" and a sort find the pools that matter
+ * in a fleet of hundreds; the view lives in the URL (replaced, not pushed: no history entry per
+ * keystroke).
  */
 export function FleetBoard({
   catalogue,
@@ -36,8 +40,8 @@ export function FleetBoard({
 }: {
   catalogue: PoolRef[];
   regions: { region: string; role: string }[];
-  /** Each region as the page streams it; null: the board fetches GET /api/fleet itself. */
-  initial: Promise<RegionView>[] | null;
+  /** The regions as the page streams them; null: the board fetches GET /api/fleet itself. */
+  initial: Arrivals | null;
   initialView: ViewState;
   refreshMs?: number;
   renderControls?: RenderControls;
@@ -51,7 +55,53 @@ export function FleetBoard({
     const url = `${window.location.pathname}${viewSearch(next, window.location.search)}${window.location.hash}`;
     window.history.replaceState(window.history.state, "", url);
   }, []);
+  const togglePause = useCallback(() => setPaused((p) => !p), []);
 
+  const draw = (vs: (RegionView | null)[]) => (
+    <BoardBody
+      catalogue={catalogue}
+      regions={regions}
+      views={vs}
+      view={view}
+      changeView={changeView}
+      paused={paused}
+      togglePause={togglePause}
+      updatedAt={updatedAt}
+      fetchError={fetchError}
+      refreshMs={refreshMs}
+      renderControls={renderControls}
+    />
+  );
+  if (!initial) return draw(views);
+  const live = views.some((v) => v !== null) ? views : null;
+  return <Streamed arrivals={initial} live={live} draw={draw} empty={regions.map(() => null)} />;
+}
+
+function BoardBody({
+  catalogue,
+  regions,
+  views,
+  view,
+  changeView,
+  paused,
+  togglePause,
+  updatedAt,
+  fetchError,
+  refreshMs,
+  renderControls,
+}: {
+  catalogue: PoolRef[];
+  regions: { region: string; role: string }[];
+  views: (RegionView | null)[];
+  view: ViewState;
+  changeView: (next: ViewState) => void;
+  paused: boolean;
+  togglePause: () => void;
+  updatedAt: string | null;
+  fetchError: string | null;
+  refreshMs: number;
+  renderControls?: RenderControls;
+}) {
   const all = useMemo(() => {
     const known = new Map(catalogue.map((p) => [p.id, p]));
     for (const v of views) for (const p of v?.pools ?? []) if (!known.has(p.id)) known.set(p.id, { id: p.id, name: p.name, tier: p.tier });
@@ -65,25 +115,23 @@ export function FleetBoard({
   const groupLabel = `All tiers, by ${SORTS.find((s) => s.key === view.sort)?.label.toLowerCase()}`;
   const refreshText = refreshMs % 1000 === 0 ? `${refreshMs / 1000} s` : `${refreshMs} ms`;
 
+  // Before the board's own first refresh: the newest read among the streamed regions.
+  const shownAt = updatedAt ?? views.reduce<string | null>((a, v) => (v?.fetchedAt && (!a || v.fetchedAt > a) ? v.fetchedAt : a), null);
+
   return (
     <section aria-labelledby="overview-title">
       <div className="mb-3 flex flex-wrap items-center gap-x-3 gap-y-2">
         <h1 id="overview-title" className="text-xl font-semibold">Fleet overview</h1>
         <span className="text-xs text-slate-500 dark:text-slate-400" aria-live="polite">
-          {updatedAt ? `updated ${fmtUtc(updatedAt)}` : "loading…"} · refreshes every {refreshText}
+          {shownAt ? `updated ${fmtUtc(shownAt)}` : "loading…"} · refreshes every {refreshText}
           {paused ? " (paused)" : ""}
         </span>
-        {fetchError && <span role="alert" className="text-xs text-red-700 dark:text-red-400">refresh failed: {fetchError}</span>}
+        {fetchError && <InlineAlert tone="error" className="text-xs">refresh failed: {fetchError}</InlineAlert>}
         <div className="ml-auto flex flex-wrap items-center gap-2">
           <FleetFilter view={view} onChange={changeView} shown={rows.length} total={all.length} attention={attention} />
-          <button
-            type="button"
-            onClick={() => setPaused((p) => !p)}
-            aria-pressed={paused}
-            className="h-7 rounded border border-slate-300 px-2 text-xs hover:bg-slate-100 dark:border-slate-700 dark:hover:bg-slate-800"
-          >
+          <Button variant="outline" size="sm" onClick={togglePause} aria-pressed={paused}>
             {paused ? "Resume refresh" : "Pause refresh"}
-          </button>
+          </Button>
         </div>
       </div>
       <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white dark:border-slate-800 dark:bg-slate-900">
@@ -122,9 +170,9 @@ export function FleetBoard({
         {rows.length === 0 && all.length > 0 && (
           <p className="px-3 py-4 text-sm text-slate-500 dark:text-slate-400" data-testid="no-match">
             No pool matches{view.q.trim() ? ` “${view.q.trim()}”` : ""}{view.status === "attention" ? " and needs attention" : ""}.{" "}
-            <button type="button" className="text-sky-700 underline dark:text-sky-400" onClick={() => changeView({ ...view, q: "", status: "all" })}>
+            <Button variant="link" onClick={() => changeView({ ...view, q: "", status: "all" })}>
               Clear the filter
-            </button>
+            </Button>
           </p>
         )}
       </div>

@@ -2,13 +2,18 @@
 
 import { useRouter } from "next/navigation";
 import { useCallback, useEffect, useRef, useState } from "react";
-import type { FleetView, RegionView } from "@/lib/fleet/views";
-import { EARLY_FLEET_GLOBAL, FLEET_URL } from "./early-fetch";
+import { api } from "@/lib/client/api";
+import type { RegionView } from "@/lib/fleet/views";
+import { usePolling } from "@/components/ui/use-polling";
+import { EARLY_FLEET_GLOBAL } from "./early-fetch";
 
 /** Dispatched on window after a capacity change so the board refreshes at once. */
 export const FLEET_CHANGED = "capstan:fleet-changed";
 export const DEFAULT_REFRESH_MS = 15_000;
 const FAST_REFRESH_MS = 3_000;
+
+/** The regions known so far, in page order, each time one more arrives (lib/services/read-fleet.ts). */
+export type Arrivals = Promise<(RegionView | null)[]>[];
 
 /** "us-east-1=2026-…Z,us-west-2=" (lib/services/conditional.ts) → region → fetchedAt. */
 export function parseFetchedAt(header: string | null): Map<string, string | null> {
@@ -21,11 +26,11 @@ export function parseFetchedAt(header: string | null): Map<string, string | null
 }
 
 /**
- * The board's data: each region from the page's stream as it arrives, then GET /api/fleet every
+ * The board's data: the regions the page streamed (as each arrives), then GET /api/fleet every
  * `refreshMs` (every 3 s while a pool is scaling) with If-None-Match, so an unchanged fleet costs a
  * 304 and no re-render of the pools (only the data age moves).
  */
-export function useFleetRefresh(regions: { region: string }[], initial: Promise<RegionView>[] | null, refreshMs: number, paused: boolean) {
+export function useFleetRefresh(regions: { region: string }[], initial: Arrivals | null, refreshMs: number, paused: boolean) {
   const [views, setViews] = useState<(RegionView | null)[]>(() => regions.map(() => null));
   const [updatedAt, setUpdatedAt] = useState<string | null>(null);
   const [fetchError, setFetchError] = useState<string | null>(null);
@@ -34,9 +39,9 @@ export function useFleetRefresh(regions: { region: string }[], initial: Promise<
   const router = useRouter();
 
   useEffect(() => {
-    initial?.forEach((p, i) =>
-      p.then((v) => {
-        if (generation.current === 0) setViews((prev) => prev.map((x, j) => (j === i ? v : x)));
+    initial?.forEach((p) =>
+      p.then((snapshot) => {
+        if (generation.current === 0) setViews(snapshot);
         setUpdatedAt(new Date().toISOString());
       }),
     );
@@ -44,51 +49,35 @@ export function useFleetRefresh(regions: { region: string }[], initial: Promise<
 
   // Responses can arrive out of order (a tick and a post-change refresh): only the newest counts.
   const latestRequest = useRef(0);
-  const inFlight = useRef(false);
   const refresh = useCallback(async (early?: Promise<Response>) => {
     const request = ++latestRequest.current;
-    inFlight.current = true;
-    try {
-      const headers: Record<string, string> = etag.current ? { "If-None-Match": etag.current } : {};
-      const ask = () => fetch(FLEET_URL, { cache: "no-store", headers });
-      const res = await (early ? early.catch(ask) : ask());
-      if (request !== latestRequest.current) return;
-      if (res.status === 401) {
-        router.push(`/login?next=${encodeURIComponent(window.location.pathname + window.location.search)}`);
-        return;
-      }
-      if (res.status === 304) {
-        const fetched = parseFetchedAt(res.headers.get("x-capstan-fetched-at"));
-        setViews((prev) =>
-          prev.map((v) => {
-            const at = v ? fetched.get(v.region) : undefined;
-            return v && at !== undefined && at !== v.fetchedAt ? { ...v, fetchedAt: at } : v;
-          }),
-        );
-        setUpdatedAt(new Date().toISOString());
-        setFetchError(null);
-        return;
-      }
-      if (!res.ok) throw new Error((await res.json().catch(() => null))?.error ?? `HTTP ${res.status}`);
-      const body = (await res.json()) as FleetView;
-      if (request !== latestRequest.current) return;
-      etag.current = res.headers.get("etag");
-      generation.current++;
-      setViews(regions.map((r) => body.regions.find((x) => x.region === r.region) ?? null));
-      setUpdatedAt(body.generatedAt);
-      setFetchError(null);
-    } catch (e) {
-      setFetchError((e as Error).message);
-    } finally {
-      if (request === latestRequest.current) inFlight.current = false;
+    const res = await api.fleet({ etag: etag.current, early });
+    if (request !== latestRequest.current) return;
+    if (!res.ok) {
+      if (res.status === 401) router.push(`/login?next=${encodeURIComponent(window.location.pathname + window.location.search)}`);
+      else setFetchError(res.error.error);
+      return;
     }
+    if (res.data === null) {
+      // 304: nothing changed but how old each region's data is.
+      const fetched = parseFetchedAt(res.headers.get("x-capstan-fetched-at"));
+      setViews((prev) =>
+        prev.map((v) => {
+          const at = v ? fetched.get(v.region) : undefined;
+          return v && at !== undefined && at !== v.fetchedAt ? { ...v, fetchedAt: at } : v;
+        }),
+      );
+      setUpdatedAt(new Date().toISOString());
+      setFetchError(null);
+      return;
+    }
+    const body = res.data;
+    etag.current = res.headers.get("etag");
+    generation.current++;
+    setViews(regions.map((r) => body.regions.find((x) => x.region === r.region) ?? null));
+    setUpdatedAt(body.generatedAt);
+    setFetchError(null);
   }, [regions, router]);
-
-  // A tick while the last poll is still on its way waits for the next one: a slow answer is never
-  // overtaken (and thrown away) by its successor, so a slow server gets fewer requests, not more.
-  const tick = useCallback(() => {
-    if (!inFlight.current) void refresh();
-  }, [refresh]);
 
   // No stream from the page (a big fleet): the answer to the request the page started before any
   // script loaded (EARLY_FLEET_FETCH), else ask the API now.
@@ -102,11 +91,7 @@ export function useFleetRefresh(regions: { region: string }[], initial: Promise<
 
   // While a pool is scaling, follow it closely (pending → in service); otherwise every refreshMs.
   const scaling = views.some((v) => v?.pools.some((p) => p.pending > 0 || p.terminating > 0 || p.inService !== p.desired));
-  useEffect(() => {
-    if (paused) return;
-    const t = setInterval(tick, scaling ? Math.min(FAST_REFRESH_MS, refreshMs) : refreshMs);
-    return () => clearInterval(t);
-  }, [paused, tick, scaling, refreshMs]);
+  usePolling(refresh, scaling ? Math.min(FAST_REFRESH_MS, refreshMs) : refreshMs, { paused });
 
   // A change made on this page asks for an immediate refresh rather than waiting for the tick.
   useEffect(() => {

@@ -122,7 +122,7 @@ const PoolRow = memo(
         className="border-t border-slate-100 hover:bg-slate-50 dark:border-slate-800/70 dark:hover:bg-slate-800/30"
       >
         <th scope="row" className="max-w-60 px-3 py-1.5 text-left font-normal">
-          <Link href={`/pools/${regions[0]!.region}/${row.id}`} className="font-medium hover:text-sky-600 hover:underline dark:hover:text-sky-400">
+          <Link href={`/pools/${regions[0]!.region}/${row.id}`} className="font-medium hover:text-sky-700 hover:underline dark:hover:text-sky-400">
             {row.id}
           </Link>
           <div className="truncate text-xs text-slate-500 dark:text-slate-400">{row.name}</div>

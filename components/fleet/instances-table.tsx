@@ -6,11 +6,11 @@ import { Sparkline } from "./sparkline";
 const LIFECYCLE: Record<string, string> = {
   InService: "text-emerald-700 dark:text-emerald-400",
   Pending: "text-sky-700 dark:text-sky-400",
-  Terminating: "text-slate-500",
+  Terminating: "text-slate-500 dark:text-slate-400",
 };
 
 export function InstancesTable({ instances, cpu = {} }: { instances: Instance[]; cpu?: Record<string, Point[]> }) {
-  if (instances.length === 0) return <p className="text-sm text-slate-500">No instances.</p>;
+  if (instances.length === 0) return <p className="text-sm text-slate-500 dark:text-slate-400">No instances.</p>;
   return (
     <table className="w-full text-sm" data-testid="instances">
       <thead className="text-left text-xs text-slate-500 dark:text-slate-400">

@@ -3,6 +3,9 @@
 import { useCallback, useMemo, useState } from "react";
 import type { PreviewPool } from "@/lib/services/capacity/change-preview";
 import type { PoolSummary, RegionView } from "@/lib/fleet/views";
+import { Alert } from "@/components/ui/alert";
+import { Button } from "@/components/ui/button";
+import type { Arrivals } from "./fleet-refresh";
 import { FLEET_CHANGED, FleetBoard, type PoolRef } from "./fleet-board";
 import type { ViewState } from "./view-state";
 import { ResizeDialog, type ResizeRequest } from "./resize-dialog";
@@ -23,8 +26,8 @@ export function OverviewBoard({
 }: {
   catalogue: PoolRef[];
   regions: { region: string; role: string }[];
-  /** Each region as the page streams it; null: the board fetches GET /api/fleet itself. */
-  initial: Promise<RegionView>[] | null;
+  /** The regions as the page streams them; null: the board fetches GET /api/fleet itself. */
+  initial: Arrivals | null;
   /** `${region}/${pool}` keys the identity may resize. */
   changeable: string[];
   previewPools: Record<string, PreviewPool>;
@@ -52,15 +55,14 @@ export function OverviewBoard({
           desired,
           group: { region: view.region, desired: pool.desired, min: pool.min, max: pool.max, hasScalingPolicies: pool.hasScalingPolicies, hasScheduledActions: pool.hasScheduledActions },
         });
-      const btn = "h-6 w-6 rounded border border-slate-300 text-sm leading-none hover:bg-slate-100 disabled:opacity-30 dark:border-slate-700 dark:hover:bg-slate-800";
       return (
         <span className="flex gap-1">
-          <button type="button" className={btn} aria-label={`Remove one instance from ${pool.id} in ${view.region}`} disabled={pool.desired <= pool.min} onClick={() => open(pool.desired - 1)}>
+          <Button variant="outline" size="icon" aria-label={`Remove one instance from ${pool.id} in ${view.region}`} disabled={pool.desired <= pool.min} onClick={() => open(pool.desired - 1)}>
             −
-          </button>
-          <button type="button" className={btn} aria-label={`Add one instance to ${pool.id} in ${view.region}`} disabled={pool.desired >= pool.max} onClick={() => open(pool.desired + 1)}>
+          </Button>
+          <Button variant="outline" size="icon" aria-label={`Add one instance to ${pool.id} in ${view.region}`} disabled={pool.desired >= pool.max} onClick={() => open(pool.desired + 1)}>
             +
-          </button>
+          </Button>
         </span>
       );
     },
@@ -70,9 +72,9 @@ export function OverviewBoard({
   return (
     <>
       {notice && (
-        <p role="status" className="mb-3 rounded border border-sky-300 bg-sky-50 px-3 py-2 text-sm text-sky-900 dark:border-sky-800 dark:bg-sky-950 dark:text-sky-200">
+        <Alert tone="info" role="status" className="mb-3">
           {notice}
-        </p>
+        </Alert>
       )}
       <FleetBoard
         catalogue={catalogue}

@@ -39,7 +39,7 @@ export function PoolCells({
   if (!pool || pool.status === "missing" || (pool.status === "error" && !pool.group)) {
     const text = region.status === "error" ? `unavailable: ${region.error?.code ?? "error"}` : "no group in this region";
     return (
-      <td colSpan={4} data-testid={testId} className={`${first} text-xs ${region.status === "error" ? "text-red-700 dark:text-red-400" : "text-slate-500"}`}>
+      <td colSpan={4} data-testid={testId} className={`${first} text-xs ${region.status === "error" ? "text-red-700 dark:text-red-400" : "text-slate-500 dark:text-slate-400"}`}>
         {text}
       </td>
     );
@@ -54,13 +54,13 @@ export function PoolCells({
               <Link href={`/pools/${region.region}/${pool.id}`} className="hover:underline" title="desired (open this pool in this region)">
                 {pool.desired}
               </Link>
-              <span className="text-slate-400"> / </span>
+              <span className="text-slate-500 dark:text-slate-400"> / </span>
               <span title="in service">{pool.inService}</span>
             </div>
             <div className="whitespace-nowrap text-xs text-slate-500 dark:text-slate-400">
               <span title="min–max">{pool.min}–{pool.max}</span>
               {pool.pending > 0 && <span className="ml-1 font-medium text-sky-600 dark:text-sky-400">+{pool.pending} pending</span>}
-              {pool.terminating > 0 && <span className="ml-1 font-medium text-slate-500">−{pool.terminating} leaving</span>}
+              {pool.terminating > 0 && <span className="ml-1 font-medium text-slate-500 dark:text-slate-400">−{pool.terminating} leaving</span>}
               {(pool.hasScalingPolicies || pool.hasScheduledActions) && (
                 <span className="ml-1 text-amber-700 dark:text-amber-400" title="Scaling policies or scheduled actions may change desired on their own">
                   ⚙ {pool.hasScalingPolicies ? "policy" : "scheduled"}
@@ -89,7 +89,7 @@ export function PoolCells({
             <Sparkline series={pool.backlog} width={72} className="stroke-amber-500" label={`${pool.id} backlog, last hour`} />
           </Metric>
         ) : (
-          <span className="text-xs text-slate-400">—</span>
+          <span className="text-xs text-slate-500 dark:text-slate-400">—</span>
         )}
       </td>
       <td className={`${cell} ${dim}`}>
@@ -109,7 +109,7 @@ function Metric({ value, hint, testId, children }: { value: string; hint?: strin
     <div className="flex items-center gap-2">
       <div className="w-14 text-right">
         <div className="text-sm font-medium" data-testid={testId}>{value}</div>
-        {hint && <div className="text-[10px] uppercase text-slate-400">{hint}</div>}
+        {hint && <div className="text-[10px] uppercase text-slate-500 dark:text-slate-400">{hint}</div>}
       </div>
       {children}
     </div>

@@ -1,7 +1,10 @@
 "use client";
 
-import { useCallback, useEffect, useRef, useState } from "react";
+import { useCallback, useRef, useState } from "react";
+import { api } from "@/lib/client/api";
 import type { PoolDetail } from "@/lib/fleet/views";
+import { Alert } from "@/components/ui/alert";
+import { usePolling } from "@/components/ui/use-polling";
 import { PoolCharts, type ChartSpec } from "@/components/charts/pool-charts";
 import { fmtCount, fmtMs, fmtPct, fmtUsd, fmtUtc } from "@/components/ui/format";
 import { ActivitiesTable } from "./activities-table";
@@ -66,31 +69,26 @@ export function PoolLive({ initial, resize }: { initial: PoolDetail; resize: { c
   const latestRequest = useRef(0);
   const refresh = useCallback(async () => {
     const request = ++latestRequest.current;
-    try {
-      const res = await fetch(`/api/pools/${region}/${poolId}?range=${range}`, { cache: "no-store" });
-      if (!res.ok) throw new Error((await res.json().catch(() => null))?.error ?? `HTTP ${res.status}`);
-      const next = (await res.json()) as PoolDetail;
-      if (request !== latestRequest.current) return;
-      setD(next);
+    const res = await api.pool(region, poolId, range);
+    if (request !== latestRequest.current) return;
+    if (res.ok && res.data) {
+      setD(res.data);
       setError(null);
-    } catch (e) {
-      setError((e as Error).message);
+    } else if (!res.ok) {
+      setError(res.error.error);
     }
   }, [region, poolId, range]);
   // Follow a change in flight closely (pending → in service, activity progress), else every 15 s.
   const moving = d.pool.pending > 0 || d.pool.terminating > 0 || d.pool.inService !== d.pool.desired || d.activities.some((a) => a.progress < 100);
-  useEffect(() => {
-    const t = setInterval(refresh, moving ? FAST_REFRESH_MS : REFRESH_MS);
-    return () => clearInterval(t);
-  }, [refresh, moving]);
+  usePolling(refresh, moving ? FAST_REFRESH_MS : REFRESH_MS);
 
   const p = d.pool;
   return (
     <div className="space-y-4">
       {(d.error || error) && (
-        <div role="alert" className="rounded border border-amber-300 bg-amber-50 px-3 py-2 text-sm text-amber-900 dark:border-amber-800 dark:bg-amber-950 dark:text-amber-200">
+        <Alert tone="warning">
           {d.error ? `${d.region}: ${d.error.code}: ${d.error.message}${d.status === "stale" ? " — showing last good data" : ""}` : `Refresh failed: ${error}`}
-        </div>
+        </Alert>
       )}
       <dl className="grid grid-cols-2 gap-3 sm:grid-cols-4 lg:grid-cols-8" data-testid="pool-summary">
         <Stat label="Desired / in service" value={`${p.desired} / ${p.inService}`} testId="stat-capacity" />
@@ -102,19 +100,19 @@ export function PoolLive({ initial, resize }: { initial: PoolDetail; resize: { c
         <Stat label="Instance" value={`${d.instanceType} · ${fmtUsd(d.hourlyPrice)}/h`} />
         <div>
           <dt className="text-xs text-slate-500 dark:text-slate-400">Status</dt>
-          <dd className="mt-1"><StatusBadge status={p.status} title={p.statusReason} /> <span className="text-xs text-slate-500">{p.statusReason}</span></dd>
+          <dd className="mt-1"><StatusBadge status={p.status} title={p.statusReason} /> <span className="text-xs text-slate-500 dark:text-slate-400">{p.statusReason}</span></dd>
         </div>
       </dl>
       {p.status === "degraded" && p.statusReason && (
-        <p data-testid="degraded-reason" className="rounded border border-red-300 bg-red-50 px-3 py-2 text-sm font-medium text-red-900 dark:border-red-800 dark:bg-red-950 dark:text-red-200">
+        <Alert tone="error" role={null} testId="degraded-reason" className="font-medium">
           Degraded in {d.region}: {p.statusReason}
-        </p>
+        </Alert>
       )}
       {(p.hasScalingPolicies || p.hasScheduledActions) && (
-        <p className="rounded border border-amber-300 bg-amber-50 px-3 py-2 text-sm text-amber-900 dark:border-amber-800 dark:bg-amber-950 dark:text-amber-200">
+        <Alert tone="warning" role={null}>
           This group has {[p.hasScalingPolicies && "scaling policies", p.hasScheduledActions && "scheduled actions"].filter(Boolean).join(" and ")}: they may
           change desired capacity on their own and undo a manual change.
-        </p>
+        </Alert>
       )}
       {d.revert && <RevertBanner region={d.region} pool={p.id} revert={d.revert} canChange={resize !== null} onChanged={refresh} />}
       {resize && <ResizeForm region={d.region} pool={p} config={resize.config} admin={resize.admin} suggestion={d.suggestion} onDone={refresh} />}
@@ -128,9 +126,9 @@ export function PoolLive({ initial, resize }: { initial: PoolDetail; resize: { c
       )}
       {d.markers.length > 0 && <ChangeEffects markers={d.markers} />}
       {d.metricsError && (
-        <p role="alert" className="rounded border border-amber-300 bg-amber-50 px-3 py-2 text-sm text-amber-900 dark:border-amber-800 dark:bg-amber-950 dark:text-amber-200">
+        <Alert tone="warning">
           Metrics could not be read: {d.metricsError.code}: {d.metricsError.message}. The graphs show the last good data, if any.
-        </p>
+        </Alert>
       )}
       {d.partial && <p className="text-xs text-amber-700 dark:text-amber-400">CloudWatch returned partial data: gaps are missing points, not zeros.</p>}
       <section aria-labelledby="activities-title" className="rounded-lg border border-slate-200 bg-white p-3 dark:border-slate-800 dark:bg-slate-900">

@@ -1,6 +1,7 @@
 "use client";
 
 import { useEffect, useState } from "react";
+import { api } from "@/lib/client/api";
 import type { PredictionView } from "@/lib/fleet/views";
 import { fmtMs } from "@/components/ui/format";
 
@@ -33,10 +34,10 @@ export function PredictionLine({ region, pool, desired }: { region: string; pool
     const ctl = new AbortController();
     const t = setTimeout(async () => {
       try {
-        const res = await fetch(`/api/pools/${region}/${pool}/predict?desired=${desired}`, { cache: "no-store", signal: ctl.signal });
-        const body = await res.json();
-        if (res.ok) setText({ for: desired, line: describePrediction(body as PredictionView), ok: true });
-        else setText({ for: desired, line: `no prediction: ${String(body.error ?? res.status).replace(/^No prediction for [^:]+: /, "")}`, ok: false });
+        const res = await api.predict(region, pool, desired, ctl.signal);
+        if (res.ok && res.data) setText({ for: desired, line: describePrediction(res.data), ok: true });
+        else if (!res.ok && res.status === 0) setText({ for: desired, line: "no prediction: the server did not answer", ok: false });
+        else if (!res.ok) setText({ for: desired, line: `no prediction: ${res.error.error.replace(/^No prediction for [^:]+: /, "")}`, ok: false });
       } catch (e) {
         if ((e as Error).name !== "AbortError") setText({ for: desired, line: "no prediction: the server did not answer", ok: false });
       }

@@ -1,20 +1,18 @@
 "use client";
 
-import { useEffect, useState } from "react";
 import type { RegionView } from "@/lib/fleet/views";
-import { fmtAge } from "@/components/ui/format";
+import { InlineAlert } from "@/components/ui/alert";
+import { fmtAge, fmtUtc } from "@/components/ui/format";
+import { useNow } from "@/components/ui/use-now";
 import { StatusBadge } from "./status-badge";
 import { countDegraded } from "./view-state";
 
 /** Region name, role, reachability and data age ("stale, 3 min old"), ticking on its own. */
 export function RegionHeader({ region, role, view }: { region: string; role: string; view: RegionView | null }) {
-  // Ages are drawn only once a region's data has arrived in the browser, so no hydration mismatch.
-  const [now, setNow] = useState(() => Date.now());
-  useEffect(() => {
-    const t = setInterval(() => setNow(Date.now()), 5000);
-    return () => clearInterval(t);
-  }, []);
-  const age = view?.fetchedAt && now ? now - Date.parse(view.fetchedAt) : null;
+  // Ages need the browser's clock: the server's HTML (and hydration) says when the data was read.
+  const now = useNow(5000);
+  const age = view?.fetchedAt && now !== null ? now - Date.parse(view.fetchedAt) : null;
+  const when = view?.fetchedAt ? (age !== null ? `${fmtAge(age)} old` : `of ${fmtUtc(view.fetchedAt)}`) : null;
   return (
     <div className="flex flex-wrap items-center gap-2" data-testid={`region-header-${region}`}>
       <span className="font-semibold">{region}</span>
@@ -24,21 +22,21 @@ export function RegionHeader({ region, role, view }: { region: string; role: str
           <StatusBadge status={view.status} title={view.error ? `${view.error.code}: ${view.error.message}` : undefined} />
           <DegradedCount view={view} />
           <span className="text-xs text-slate-500 dark:text-slate-400">
-            {view.status === "stale" ? `stale, ${fmtAge(age)} old` : view.fetchedAt ? `data ${fmtAge(age)} old` : "never reached"}
+            {view.status === "stale" ? `stale, ${when ?? "never read"}` : when ? `data ${when}` : "never reached"}
           </span>
           {view.error && (
-            <span role="alert" className="text-xs text-red-700 dark:text-red-400">
+            <InlineAlert tone="error" className="text-xs">
               {view.error.code}: {view.error.message}
-            </span>
+            </InlineAlert>
           )}
           {!view.error && view.metricsError && (
-            <span role="alert" className="text-xs text-amber-700 dark:text-amber-400">
+            <InlineAlert tone="warning" className="text-xs">
               metrics: {view.metricsError.code}: {view.metricsError.message}
-            </span>
+            </InlineAlert>
           )}
         </>
       ) : (
-        <span className="text-xs text-slate-500">loading…</span>
+        <span className="text-xs text-slate-500 dark:text-slate-400">loading…</span>
       )}
     </div>
   );

@@ -2,6 +2,9 @@
 
 import { useEffect, useMemo, useRef, useState } from "react";
 import { previewChange, REASON_MAX, REASON_MIN, type PreviewGroup, type PreviewPool } from "@/lib/services/capacity/change-preview";
+import { api, type CapacityChange } from "@/lib/client/api";
+import { Button } from "@/components/ui/button";
+import { CONTROL, Field } from "@/components/ui/field";
 import { fmtUsd } from "@/components/ui/format";
 import { PredictionLine } from "./prediction-line";
 
@@ -28,7 +31,7 @@ const REVERT_CHOICES: { value: string; label: string }[] = [
   { value: "custom", label: "custom…" },
 ];
 
-const field = "rounded border border-slate-300 bg-white px-2 py-1 dark:border-slate-700 dark:bg-slate-950 aria-[invalid=true]:border-red-500";
+const field = CONTROL;
 const input = `${field} w-24 text-right tabular-nums`;
 
 function newKey(): string {
@@ -88,31 +91,29 @@ export function ResizeDialog({ request, onClose, onDone }: { request: ResizeRequ
       return;
     }
     setBusy(true);
-    const body: Record<string, unknown> = { desired: parsed.desired, expectedDesired: expected, reason: reason.trim(), idempotencyKey: key.current };
+    const body: CapacityChange = { desired: parsed.desired, expectedDesired: expected, reason: reason.trim(), idempotencyKey: key.current };
     if (request.admin && parsed.min !== request.group.min) body.min = parsed.min;
     if (request.admin && parsed.max !== request.group.max) body.max = parsed.max;
     if (preview.requiresOverride && confirm) body.override = { confirm };
     if (revertChoice && !boundsChanged) body.revertAfterMinutes = Number(revertChoice === "custom" ? revertCustom : revertChoice);
     try {
-      const res = await fetch(`/api/pools/${request.region}/${request.pool.id}/capacity`, {
-        method: "POST",
-        headers: { "content-type": "application/json" },
-        body: JSON.stringify(body),
-      });
-      const json = await res.json().catch(() => ({ error: `HTTP ${res.status}` }));
+      const res = await api.changeCapacity(request.region, request.pool.id, body);
       if (res.ok) {
         ref.current?.close();
-        const back = json.record?.revertAt ? `, back to ${expected} at ${new Date(json.record.revertAt).toISOString().slice(11, 16)} UTC` : "";
+        const back = res.data?.record?.revertAt ? `, back to ${expected} at ${new Date(res.data.record.revertAt).toISOString().slice(11, 16)} UTC` : "";
         onDone(`${request.pool.id} in ${request.region}: ${preview.summary} submitted${back}.`);
         return;
       }
+      const json = res.error;
       if (res.status === 409 && json.kind === "outcome_pending") {
         // Same key kept: submitting again asks about the same first attempt, never a second change.
         setErrors({ _: `The first attempt's outcome is not known yet: nothing was sent again. Watch the pool and check the audit log (${json.auditId}) before trying again.` });
         return;
       }
       key.current = newKey();
-      if (res.status === 409 && json.current) {
+      if (res.status === 0) {
+        setErrors({ _: json.error });
+      } else if (res.status === 409 && json.current) {
         setExpected(json.current.desired);
         setErrors({ _: `Someone changed this pool meanwhile: desired is now ${json.current.desired} (in service ${json.current.inService}). Review the change and submit again.` });
       } else if (res.status === 502 && json.outcome === "unknown") {
@@ -122,7 +123,7 @@ export function ResizeDialog({ request, onClose, onDone }: { request: ResizeRequ
       } else if (res.status === 502) {
         setErrors({ _: `AWS refused the change: ${json.code}: ${json.error}` });
       } else {
-        setErrors({ _: json.error ?? `HTTP ${res.status}`, ...(json.fields ?? {}) });
+        setErrors({ _: json.error, ...(json.fields ?? {}) });
       }
     } catch (err) {
       setErrors({ _: `Network error: ${(err as Error).message}` });
@@ -144,7 +145,7 @@ export function ResizeDialog({ request, onClose, onDone }: { request: ResizeRequ
     >
       <form onSubmit={submit} noValidate className="space-y-3 p-4" data-testid="resize-dialog">
         <h2 id="resize-title" className="text-lg font-semibold">
-          Resize {request.pool.id} <span className="text-sm font-normal text-slate-500">in {request.region}</span>
+          Resize {request.pool.id} <span className="text-sm font-normal text-slate-500 dark:text-slate-400">in {request.region}</span>
         </h2>
         <div className="flex flex-wrap gap-4">
           <Field id="desired" label="Desired" error={shownErrors.desired}>
@@ -217,28 +218,18 @@ export function ResizeDialog({ request, onClose, onDone }: { request: ResizeRequ
         </Field>
         <p role="alert" className="min-h-5 text-sm text-red-700 dark:text-red-400" data-testid="resize-error">{shownErrors._}</p>
         <div className="flex justify-end gap-2">
-          <button type="button" disabled={busy} onClick={() => ref.current?.close()} className="rounded px-3 py-1.5 text-sm hover:bg-slate-100 dark:hover:bg-slate-800">
+          <Button variant="secondary" disabled={busy} onClick={() => ref.current?.close()}>
             Cancel
-          </button>
-          <button
+          </Button>
+          <Button
+            variant="primary"
             type="submit"
             disabled={busy || !preview || preview.noChange || Object.keys(preview.boundsErrors).length > 0 || (preview.requiresOverride && !request.admin)}
-            className="rounded bg-sky-600 px-3 py-1.5 text-sm font-medium text-white hover:bg-sky-700 disabled:opacity-50"
           >
             {busy ? "Submitting…" : "Confirm change"}
-          </button>
+          </Button>
         </div>
       </form>
     </dialog>
-  );
-}
-
-function Field({ id, label, error, children }: { id: string; label: string; error?: string; children: React.ReactNode }) {
-  return (
-    <div className="min-w-0 flex-1">
-      <label htmlFor={id} className="mb-1 block text-xs font-medium text-slate-600 dark:text-slate-300">{label}</label>
-      {children}
-      <p id={`${id}-error`} aria-live="polite" className="mt-0.5 text-xs text-red-700 dark:text-red-400">{error}</p>
-    </div>
   );
 }

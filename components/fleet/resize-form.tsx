@@ -2,6 +2,8 @@
 
 import { useState } from "react";
 import type { PoolSummary, Suggestion } from "@/lib/fleet/views";
+import { Button } from "@/components/ui/button";
+import { CONTROL, Field } from "@/components/ui/field";
 import { describePrediction } from "./prediction-line";
 import type { PreviewPool } from "@/lib/services/capacity/change-preview";
 import { ResizeDialog, type ResizeRequest } from "./resize-dialog";
@@ -44,19 +46,20 @@ export function ResizeForm({
     <section aria-labelledby="resize-title-form" className="rounded-lg border border-slate-200 bg-white p-3 dark:border-slate-800 dark:bg-slate-900">
       <form onSubmit={review} className="flex flex-wrap items-end gap-3">
         <h2 id="resize-title-form" className="w-full font-medium sm:w-auto sm:self-center">Resize</h2>
-        <div>
-          <label htmlFor="resize-desired" className="block text-xs text-slate-500">Desired (now {pool.desired}, {pool.min}–{pool.max})</label>
+        <Field id="resize-desired" label={`Desired (now ${pool.desired}, ${pool.min}–${pool.max})`} className="" error={valid ? undefined : "a whole number of 0 or more"}>
           <input
             id="resize-desired"
             inputMode="numeric"
             value={desired}
             onChange={(e) => setDesired(e.target.value)}
-            className="w-24 rounded border border-slate-300 bg-white px-2 py-1 text-right dark:border-slate-700 dark:bg-slate-950"
+            aria-invalid={!valid}
+            aria-describedby="resize-desired-error"
+            className={`${CONTROL} w-24 text-right`}
           />
-        </div>
-        <button type="submit" disabled={!valid} className="rounded bg-sky-600 px-3 py-1.5 text-sm font-medium text-white hover:bg-sky-700 disabled:opacity-50">
+        </Field>
+        <Button variant="primary" type="submit" disabled={!valid}>
           Review change{admin ? " (and min/max)" : ""}
-        </button>
+        </Button>
         {suggestion && (
           <div className="min-w-0 flex-1 text-sm text-slate-600 dark:text-slate-300" data-testid="suggestion">
             <div>
@@ -65,9 +68,9 @@ export function ResizeForm({
                 <span data-testid="suggestion-prediction"> — {describePrediction({ ...suggestion.predicted, saturated: false })}</span>
               )}
               {suggestion.desired !== pool.desired && (
-                <button type="button" onClick={() => setDesired(String(suggestion.desired))} className="ml-2 text-xs text-sky-700 underline dark:text-sky-400">
+                <Button variant="link" onClick={() => setDesired(String(suggestion.desired))} className="ml-2 text-xs">
                   use {suggestion.desired}
-                </button>
+                </Button>
               )}
             </div>
             <div className="text-xs text-slate-500 dark:text-slate-400">{suggestion.reason}</div>

@@ -1,7 +1,11 @@
 "use client";
 
-import { useEffect, useState } from "react";
+import { useState } from "react";
+import { api } from "@/lib/client/api";
 import type { RevertView } from "@/lib/fleet/views";
+import { InlineAlert } from "@/components/ui/alert";
+import { Button } from "@/components/ui/button";
+import { useNow } from "@/components/ui/use-now";
 
 /** "in 1 h 12 min", "in 45 s", "due now". */
 export function untilText(at: string, now: number): string {
@@ -41,34 +45,24 @@ export function RevertBanner({
   compact?: boolean;
   onChanged: () => void;
 }) {
-  const [now, setNow] = useState(() => Date.now());
+  // Null while hydrating: the streamed HTML says the time it goes back, the browser adds "in 12 min".
+  const now = useNow(15_000);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
-  useEffect(() => {
-    const t = setInterval(() => setNow(Date.now()), 15_000);
-    return () => clearInterval(t);
-  }, []);
 
   async function act(method: "POST" | "DELETE") {
     setBusy(true);
     setError(null);
-    try {
-      const res = await fetch(`/api/pools/${region}/${pool}/revert`, {
-        method,
-        headers: { "content-type": "application/json" },
-        body: method === "POST" ? JSON.stringify({ revertAfterMinutes: Math.max(1, Math.round((Date.parse(revert.at) - Date.now()) / 60_000)) + 60 }) : undefined,
-      });
-      if (!res.ok) setError((await res.json().catch(() => null))?.error ?? `HTTP ${res.status}`);
-      onChanged();
-    } catch (e) {
-      setError(`Network error: ${(e as Error).message}`);
-    } finally {
-      setBusy(false);
-    }
+    const res =
+      method === "POST"
+        ? await api.extendRevert(region, pool, Math.max(1, Math.round((Date.parse(revert.at) - Date.now()) / 60_000)) + 60)
+        : await api.cancelRevert(region, pool);
+    if (!res.ok) setError(res.error.error);
+    setBusy(false);
+    onChanged();
   }
 
-  const text = `back to ${revert.to} at ${atText(revert.at, now)} (${untilText(revert.at, now)})`;
-  const button = "rounded border border-sky-300 px-1.5 py-0.5 text-xs hover:bg-sky-100 disabled:opacity-50 dark:border-sky-800 dark:hover:bg-sky-900";
+  const text = `back to ${revert.to} at ${atText(revert.at, now ?? Date.parse(revert.at))}${now === null ? "" : ` (${untilText(revert.at, now)})`}`;
   return (
     <div
       className={compact ? "flex flex-wrap items-center gap-1 text-xs text-sky-800 dark:text-sky-300" : "flex flex-wrap items-center gap-2 rounded border border-sky-300 bg-sky-50 px-3 py-2 text-sm text-sky-900 dark:border-sky-800 dark:bg-sky-950 dark:text-sky-200"}
@@ -79,15 +73,15 @@ export function RevertBanner({
       </span>
       {canChange && (
         <>
-          <button type="button" className={button} disabled={busy} onClick={() => act("POST")} aria-label={`Extend the revert of ${pool} in ${region} by one hour`}>
+          <Button variant="tinted" size="xs" disabled={busy} onClick={() => act("POST")} aria-label={`Extend the revert of ${pool} in ${region} by one hour`}>
             +1 h
-          </button>
-          <button type="button" className={button} disabled={busy} onClick={() => act("DELETE")} aria-label={`Cancel the revert of ${pool} in ${region}`}>
+          </Button>
+          <Button variant="tinted" size="xs" disabled={busy} onClick={() => act("DELETE")} aria-label={`Cancel the revert of ${pool} in ${region}`}>
             cancel
-          </button>
+          </Button>
         </>
       )}
-      {error && <span role="alert" className="text-red-700 dark:text-red-400">{error}</span>}
+      {error && <InlineAlert tone="error">{error}</InlineAlert>}
     </div>
   );
 }

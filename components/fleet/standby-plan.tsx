@@ -1,9 +1,13 @@
 "use client";
 
-import { useEffect, useState } from "react";
+import { useState } from "react";
+import { api } from "@/lib/client/api";
 import type { StandbyView } from "@/lib/fleet/views";
 import type { PlanApplyResult, StandbyPlan } from "@/lib/services/standby-plan";
+import { Button } from "@/components/ui/button";
+import { CONTROL, Field } from "@/components/ui/field";
 import { fmtUsd } from "@/components/ui/format";
+import { usePolling } from "@/components/ui/use-polling";
 
 const REVERT_CHOICES = [
   { value: "", label: "no, keep it" },
@@ -12,7 +16,7 @@ const REVERT_CHOICES = [
   { value: "240", label: "4 h" },
   { value: "480", label: "8 h" },
 ];
-const field = "rounded border border-slate-300 bg-white px-2 py-1 text-sm dark:border-slate-700 dark:bg-slate-950";
+const field = `${CONTROL} text-sm`;
 
 /**
  * The standby plan for admins: every change the verdict asks for, its cost and guardrail notes,
@@ -27,26 +31,19 @@ export function StandbyPlanPanel({ initial }: { initial: StandbyPlan }) {
   const [applied, setApplied] = useState<PlanApplyResult | null>(null);
   const [progress, setProgress] = useState<Record<string, { desired: number; inService: number }>>({});
 
-  useEffect(() => {
-    if (!applied) return;
-    let stop = false;
-    const tick = async () => {
-      const res = await fetch("/api/standby", { cache: "no-store" }).catch(() => null);
-      if (!res?.ok || stop) return;
-      const v = (await res.json()) as StandbyView;
-      setProgress(Object.fromEntries(v.pools.filter((p) => p.standby).map((p) => [p.id, { desired: p.standby!.desired, inService: p.standby!.inService }])));
-    };
-    void tick();
-    const t = setInterval(tick, 3_000);
-    return () => {
-      stop = true;
-      clearInterval(t);
-    };
-  }, [applied]);
+  // Once applied: each pool's progress until it is in service.
+  usePolling(
+    async () => {
+      const res = await api.standby();
+      if (res.ok && res.data) setProgress(progressOf(res.data));
+    },
+    3_000,
+    { paused: !applied, immediate: true },
+  );
 
   async function reload() {
-    const res = await fetch("/api/standby/plan", { cache: "no-store" });
-    if (res.ok) setPlan(await res.json());
+    const res = await api.standbyPlan();
+    if (res.ok && res.data) setPlan(res.data);
   }
 
   async function apply(e: React.FormEvent) {
@@ -54,18 +51,10 @@ export function StandbyPlanPanel({ initial }: { initial: StandbyPlan }) {
     if (reason.trim().length < 3) return setError("Give a reason of at least 3 characters.");
     setBusy(true);
     setError(null);
-    try {
-      const body: Record<string, unknown> = { planId: plan.planId, reason: reason.trim() };
-      if (revert) body.revertAfterMinutes = Number(revert);
-      const res = await fetch("/api/standby/plan", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
-      const json = await res.json().catch(() => ({ error: `HTTP ${res.status}` }));
-      if (!res.ok) setError(json.error ?? `HTTP ${res.status}`);
-      else setApplied(json as PlanApplyResult);
-    } catch (err) {
-      setError(`Network error: ${(err as Error).message}`);
-    } finally {
-      setBusy(false);
-    }
+    const res = await api.applyStandbyPlan({ planId: plan.planId, reason: reason.trim(), ...(revert ? { revertAfterMinutes: Number(revert) } : {}) });
+    if (!res.ok) setError(res.error.error);
+    else setApplied(res.data);
+    setBusy(false);
   }
 
   if (plan.changes.length === 0 && !applied) {
@@ -78,9 +67,9 @@ export function StandbyPlanPanel({ initial }: { initial: StandbyPlan }) {
         <h2 id="plan-title" className="font-medium">Get the standby ready: {plan.changes.length} change{plan.changes.length === 1 ? "" : "s"} in {plan.region}</h2>
         <span className="text-sm text-slate-600 dark:text-slate-300">{plan.costPerHour >= 0 ? "+" : "−"}{fmtUsd(Math.abs(plan.costPerHour))} per hour in all</span>
         {!applied && (
-          <button type="button" onClick={reload} className="ml-auto text-xs text-sky-700 hover:underline dark:text-sky-400">
+          <Button variant="link" onClick={reload} className="ml-auto text-xs">
             Refresh plan
-          </button>
+          </Button>
         )}
       </div>
       <table className="w-full text-sm">
@@ -102,7 +91,7 @@ export function StandbyPlanPanel({ initial }: { initial: StandbyPlan }) {
                 <td className="py-1.5 pr-3 tabular-nums">{c.from} → {c.to} (+{c.to - c.from})</td>
                 <td className="py-1.5 pr-3 tabular-nums">+{fmtUsd(c.costPerHour)}/h</td>
                 <td className="py-1.5 pr-3 text-xs">
-                  {!r && (c.guardrails.length ? c.guardrails.map((g) => <div key={g} className="text-amber-800 dark:text-amber-300">⚠ {g}</div>) : <span className="text-slate-500">within guardrails</span>)}
+                  {!r && (c.guardrails.length ? c.guardrails.map((g) => <div key={g} className="text-amber-800 dark:text-amber-300">⚠ {g}</div>) : <span className="text-slate-500 dark:text-slate-400">within guardrails</span>)}
                   {r?.status === "applied" && (
                     <span className={p && p.inService >= c.to ? "text-emerald-700 dark:text-emerald-400" : "text-sky-700 dark:text-sky-300"}>
                       {p ? (p.inService >= c.to ? `in service: ${p.inService} / ${c.to}` : `scaling: ${p.inService} of ${c.to} in service`) : "applied"}
@@ -126,22 +115,24 @@ export function StandbyPlanPanel({ initial }: { initial: StandbyPlan }) {
         </p>
       ) : (
         <form onSubmit={apply} className="flex flex-wrap items-end gap-3" noValidate>
-          <div className="min-w-64 flex-1">
-            <label htmlFor="plan-reason" className="mb-1 block text-xs font-medium text-slate-600 dark:text-slate-300">Reason (required, kept in the audit log)</label>
-            <input id="plan-reason" className={`${field} w-full`} value={reason} onChange={(e) => setReason(e.target.value)} placeholder="e.g. failover drill" />
-          </div>
-          <div>
-            <label htmlFor="plan-revert" className="mb-1 block text-xs font-medium text-slate-600 dark:text-slate-300">Then stand down after</label>
-            <select id="plan-revert" className={field} value={revert} onChange={(e) => setRevert(e.target.value)}>
+          <Field id="plan-reason" label="Reason (required, kept in the audit log)" className="min-w-64 flex-1">
+            <input id="plan-reason" className={`${field} w-full`} value={reason} onChange={(e) => setReason(e.target.value)} placeholder="e.g. failover drill" aria-describedby="plan-reason-error" />
+          </Field>
+          <Field id="plan-revert" label="Then stand down after" className="">
+            <select id="plan-revert" className={field} value={revert} onChange={(e) => setRevert(e.target.value)} aria-describedby="plan-revert-error">
               {REVERT_CHOICES.map((c) => <option key={c.value} value={c.value}>{c.label}</option>)}
             </select>
-          </div>
-          <button type="submit" disabled={busy} className="rounded bg-sky-600 px-3 py-1.5 text-sm font-medium text-white hover:bg-sky-700 disabled:opacity-50">
+          </Field>
+          <Button variant="primary" type="submit" disabled={busy}>
             {busy ? "Applying…" : `Apply ${plan.changes.length} change${plan.changes.length === 1 ? "" : "s"}`}
-          </button>
+          </Button>
           <p role="alert" className="w-full text-sm text-red-700 dark:text-red-400">{error}</p>
         </form>
       )}
     </section>
   );
+}
+
+function progressOf(v: StandbyView): Record<string, { desired: number; inService: number }> {
+  return Object.fromEntries(v.pools.flatMap((p) => (p.standby ? [[p.id, { desired: p.standby.desired, inService: p.standby.inService }]] : [])));
 }

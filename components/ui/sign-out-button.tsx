@@ -1,17 +1,19 @@
 "use client";
 
 import { useRouter } from "next/navigation";
+import { api } from "@/lib/client/api";
+import { Button } from "./button";
 
 export function SignOutButton() {
   const router = useRouter();
   async function signOut() {
-    await fetch("/api/session", { method: "DELETE" });
+    await api.signOut();
     router.push("/login");
     router.refresh();
   }
   return (
-    <button type="button" onClick={signOut} className="rounded px-2 py-0.5 text-xs text-slate-500 underline-offset-2 hover:underline dark:text-slate-400">
+    <Button variant="secondary" size="xs" onClick={signOut} className="text-slate-600 dark:text-slate-300">
       Sign out
-    </button>
+    </Button>
   );
 }

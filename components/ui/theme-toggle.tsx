@@ -1,6 +1,7 @@
 "use client";
 
 import { useState } from "react";
+import { Button } from "./button";
 
 type Theme = "system" | "light" | "dark";
 const NEXT: Record<Theme, Theme> = { system: "dark", dark: "light", light: "system" };
@@ -17,13 +18,8 @@ export function ThemeToggle({ initial }: { initial: Theme }) {
     document.cookie = next === "system" ? "theme=; Max-Age=0; Path=/; SameSite=Lax" : `theme=${next}; Max-Age=31536000; Path=/; SameSite=Lax`;
   }
   return (
-    <button
-      type="button"
-      onClick={cycle}
-      className="rounded border border-slate-300 px-2 py-0.5 text-xs text-slate-600 hover:bg-slate-100 dark:border-slate-700 dark:text-slate-300 dark:hover:bg-slate-800"
-      aria-label={`Theme: ${theme}. Switch to ${NEXT[theme]}`}
-    >
+    <Button variant="outline" size="xs" onClick={cycle} className="text-slate-600 dark:text-slate-300" aria-label={`Theme: ${theme}. Switch to ${NEXT[theme]}`}>
       Theme: {theme}
-    </button>
+    </Button>
   );
 }

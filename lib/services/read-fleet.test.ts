@@ -6,7 +6,10 @@ import { setConfigForTests, type FleetConfig } from "@/lib/config";
 import type { Identity } from "@/lib/auth/roles";
 import { BackendError } from "@/lib/fleet/types";
 import { UnauthenticatedError } from "./errors";
-import { readFleet, SPARK_POINTS } from "./read-fleet";
+import { readOverview, SPARK_POINTS } from "./read-fleet";
+
+/** The whole fleet, as GET /api/fleet answers it. */
+const readFleet = async (...args: Parameters<typeof readOverview>) => readOverview(...args).fleet;
 
 const viewer: Identity = { name: "vera", role: "viewer", source: "dev" };
 let h: Harness;
@@ -30,7 +33,7 @@ afterEach(() => {
 
 const region = (v: Awaited<ReturnType<typeof readFleet>>, name: string) => v.regions.find((r) => r.region === name)!;
 
-describe("readFleet", () => {
+describe("readOverview", () => {
   it("every pool in both regions, with CPU for all, page load in ms for web pools and backlog for workers", async () => {
     const v = await readFleet(viewer, "1h");
     expect(v.period).toBe(60);
@@ -102,6 +105,23 @@ describe("readFleet", () => {
     expect(Date.now() - started).toBeLessThan(5_000);
     expect(region(v, "us-west-2").error?.code).toBe("Timeout");
     expect(region(v, "us-east-1").status).toBe("ok");
+  });
+
+  it("streams regions as they arrive: the fast region first, alone, then both; the fleet once both are in", async () => {
+    h.backend.setFault("us-west-2", "slow");
+    const o = readOverview(viewer, "1h");
+    expect(o.regions.map((r) => r.region)).toEqual(["us-east-1", "us-west-2"]);
+    const first = await o.arrivals[0]!;
+    expect(first[0]?.status).toBe("ok");
+    expect(first[1]).toBeNull();
+    const both = await o.arrivals[1]!;
+    expect(both[0]).toBe(first[0]);
+    expect(both[1]?.error?.code).toBe("Timeout");
+    expect((await o.fleet).regions.map((r) => r.region)).toEqual(["us-east-1", "us-west-2"]);
+  });
+
+  it("refuses the signed-out before reading anything", () => {
+    expect(() => readOverview(null)).toThrow(UnauthenticatedError);
   });
 
   it("refuses the signed-out and shows scoped identities only their pools", async () => {

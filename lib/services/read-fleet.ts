@@ -19,13 +19,6 @@ export const SPARK_POINTS = 36;
 /** The overview draws CPU for every pool, page load for web pools, backlog for workers: nothing else. */
 const OVERVIEW_KINDS: MetricKind[] = ["cpu", "pageLoad", "backlog"];
 
-export async function readFleet(identity: Identity | null, range: RangeKey = "1h"): Promise<FleetView> {
-  const who = authorize(identity, "fleet:read");
-  const cfg = getConfig();
-  const regions = await Promise.all(regionsOf(cfg).map((r) => readRegion(r.region, r.role, range, cfg).then((v) => visibleTo(who, v))));
-  return { generatedAt: new Date().toISOString(), range, period: choosePeriod(RANGES[range]), regions };
-}
-
 /** One region, independently; never throws (a failure becomes the region's status). */
 export async function readRegion(region: string, role: RegionRole, range: RangeKey, cfg: FleetConfig = getConfig()): Promise<RegionView> {
   // One deadline per region: capacity and then metrics share cfg.refresh.timeoutMs, so a slow
@@ -149,21 +142,66 @@ function summarise(
   };
 }
 
+export interface PoolRef {
+  id: string;
+  name: string;
+  tier: PoolSummary["tier"];
+}
+
+/** The overview, for the page (which streams it) and GET /api/fleet (which awaits it). */
+export interface Overview {
+  /** The configured pools this identity may read somewhere: known without asking any backend. */
+  catalogue: PoolRef[];
+  regions: { region: string; role: RegionRole }[];
+  /** One per region, in arrival order: every region known so far (null: not yet), in page order. */
+  arrivals: Promise<(RegionView | null)[]>[];
+  /** The whole fleet once every region has arrived. */
+  fleet: Promise<FleetView>;
+}
+
 /**
- * For the overview page: authorize, then one promise per region so the page streams each region
- * as it arrives. The catalogue (configured pools) is known without asking any backend.
+ * The overview's one read: authorize, then read each region independently (never throws: a
+ * failure becomes the region's status). The page streams `arrivals`, so a slow region never
+ * blanks a fast one; the API awaits `fleet`. Authorization fails synchronously, before any read.
  */
-export function streamFleet(identity: Identity | null, range: RangeKey = "1h") {
+export function readOverview(identity: Identity | null, range: RangeKey = "1h"): Overview {
   const who = authorize(identity, "fleet:read");
   const cfg = getConfig();
   const regions = regionsOf(cfg);
+  const perRegion = regions.map((r) => readRegion(r.region, r.role, range, cfg).then((v) => visibleTo(who, v)));
+  const fleet = Promise.all(perRegion).then((views) => ({ generatedAt: new Date().toISOString(), range, period: choosePeriod(RANGES[range]), regions: views }));
+  const arrivals = inArrivalOrder(perRegion);
+  // Whoever asks for one of the two may leave the other alone: neither is an unhandled rejection.
+  for (const p of [fleet, ...arrivals]) p.catch(() => undefined);
   return {
     catalogue: cfg.pools
       .filter((p) => regions.some((r) => can(who, "fleet:read", { region: r.region, pool: p.id })))
       .map((p) => ({ id: p.id, name: p.name, tier: p.tier })),
-    regions,
-    promises: regions.map((r) => readRegion(r.region, r.role, range, cfg).then((v) => visibleTo(who, v))),
+    regions: regions.map((r) => ({ region: r.region, role: r.role })),
+    arrivals,
+    fleet,
   };
+}
+
+/** The k-th promise settles when k+1 of the inputs have, with every value known by then. */
+export function inArrivalOrder<T>(inputs: Promise<T>[]): Promise<(T | null)[]>[] {
+  const known: (T | null)[] = inputs.map(() => null);
+  const settle: { resolve: (v: (T | null)[]) => void; reject: (e: unknown) => void }[] = [];
+  const out = inputs.map(() => new Promise<(T | null)[]>((resolve, reject) => settle.push({ resolve, reject })));
+  let arrived = 0;
+  inputs.forEach((p, i) =>
+    p.then(
+      (v) => {
+        known[i] = v;
+        settle[arrived++]!.resolve([...known]);
+      },
+      (e: unknown) => {
+        for (const s of settle.slice(arrived)) s.reject(e);
+        arrived = settle.length;
+      },
+    ),
+  );
+  return out;
 }
 
 /**

@@ -41,9 +41,9 @@ export default async function PoolPage({ params, searchParams }: Props) {
     <div className="space-y-4">
       <div className="flex flex-wrap items-end gap-4">
         <div>
-          <nav aria-label="Breadcrumb" className="text-xs text-slate-500"><Link href="/" className="hover:underline">Overview</Link> / {region}</nav>
+          <nav aria-label="Breadcrumb" className="text-xs text-slate-500 dark:text-slate-400"><Link href="/" className="hover:underline">Overview</Link> / {region}</nav>
           <h1 className="text-xl font-semibold">
-            {pool} <span className="text-base font-normal text-slate-500">· {conf?.name ?? "discovered pool"} · {region} ({role})</span>
+            {pool} <span className="text-base font-normal text-slate-500 dark:text-slate-400">· {conf?.name ?? "discovered pool"} · {region} ({role})</span>
           </h1>
         </div>
         <Link href={`/pools/${other.region}/${pool}?range=${range}`} className="text-sm text-sky-700 hover:underline dark:text-sky-400" data-testid="other-region">
@@ -55,7 +55,7 @@ export default async function PoolPage({ params, searchParams }: Props) {
               key={r}
               href={`/pools/${region}/${pool}?range=${r}`}
               aria-current={r === range ? "page" : undefined}
-              className={`px-3 py-1 ${r === range ? "bg-sky-600 text-white" : "hover:bg-slate-100 dark:hover:bg-slate-800"}`}
+              className={`px-3 py-1 ${r === range ? "bg-sky-700 text-white" : "hover:bg-slate-100 dark:hover:bg-slate-800"}`}
             >
               {r}
             </Link>
