@@ -1,7 +1,7 @@
 "use client";
 
 import { useCallback, useMemo, useState } from "react";
-import type { PreviewPool } from "@/lib/services/change-preview";
+import type { PreviewPool } from "@/lib/shared/capacity-rules";
 import type { PoolSummary, RegionView } from "@/lib/fleet/views";
 import { FLEET_CHANGED, FleetBoard, type PoolRef } from "./fleet-board";
 import type { ViewState } from "./view-state";

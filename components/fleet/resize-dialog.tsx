@@ -1,7 +1,7 @@
 "use client";
 
 import { useEffect, useMemo, useRef, useState } from "react";
-import { previewChange, REASON_MAX, REASON_MIN, type PreviewGroup, type PreviewPool } from "@/lib/services/change-preview";
+import { previewChange, REASON_MAX, REASON_MIN, type PreviewGroup, type PreviewPool } from "@/lib/shared/capacity-rules";
 import { fmtUsd } from "@/components/ui/format";
 import { PredictionLine } from "./prediction-line";
 

@@ -3,7 +3,7 @@
 import { useState } from "react";
 import type { PoolSummary, Suggestion } from "@/lib/fleet/views";
 import { describePrediction } from "./prediction-line";
-import type { PreviewPool } from "@/lib/services/change-preview";
+import type { PreviewPool } from "@/lib/shared/capacity-rules";
 import { ResizeDialog, type ResizeRequest } from "./resize-dialog";
 
 /** The pool page's resize form: pick a desired size, then the same confirmation as the overview. */

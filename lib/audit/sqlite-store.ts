@@ -4,7 +4,7 @@ import Database from "better-sqlite3";
 import type { TimeRange } from "@/lib/fleet/types";
 import { migrate } from "./migrations";
 import { randomUUID } from "node:crypto";
-import type { OutboxEntry } from "@/lib/notify/events";
+import type { OutboxEntry } from "@/lib/audit/outbox";
 import { claimOutbox, finishOutbox, insertOutbox, listOutbox, observeState } from "./sqlite-outbox";
 import { INSERT, toMarker, toParams, toRecord, toRevert, type RevertRow, type Row } from "./sqlite-rows";
 import {

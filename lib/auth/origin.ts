@@ -1,4 +1,4 @@
-import { ForbiddenError } from "@/lib/services/errors";
+import { ForbiddenError } from "@/lib/errors";
 
 /**
  * Mutating route handlers require an Origin equal to the app's own origin. Next.js checks this

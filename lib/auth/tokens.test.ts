@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it, vi } from "vitest";
-import { UnauthenticatedError } from "@/lib/services/errors";
+import { UnauthenticatedError } from "@/lib/errors";
 import { identityFromRequest } from "./current";
 import { authorize } from "./roles";
 import { createSessionToken } from "./session";

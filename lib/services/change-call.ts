@@ -4,7 +4,7 @@ import { BackendError, type FleetBackend, type GroupState } from "@/lib/fleet/ty
 import type { NotifyTarget } from "@/lib/config/schema";
 import { capacityEvent, route, type OutboxEntry } from "@/lib/notify/events";
 import type { ChangeCapacityInput } from "./change-capacity-schema";
-import { UpstreamError } from "./errors";
+import { UpstreamError } from "@/lib/errors";
 import { withRegionTimeout } from "./region-reads";
 
 // The middle of a change: the backend call between the audit intent and its outcome. A reply

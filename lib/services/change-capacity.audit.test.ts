@@ -6,7 +6,7 @@ vi.mock("@/lib/backends", async () => (await import("./testing/change-harness"))
 import type { AuditRecord, AuditStore } from "@/lib/audit";
 import { BackendError } from "@/lib/fleet/types";
 import { changeCapacity } from "./change-capacity";
-import { AuditUnavailableError, UpstreamError } from "./errors";
+import { AuditUnavailableError, UpstreamError } from "@/lib/errors";
 import { readAudit } from "./read-audit";
 import { APP, changeHarness } from "./testing/change-harness";
 import { operator, viewer } from "./testing/fixtures";

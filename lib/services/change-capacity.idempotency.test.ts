@@ -5,7 +5,7 @@ vi.mock("@/lib/backends", async () => (await import("./testing/change-harness"))
 
 import { BackendError } from "@/lib/fleet/types";
 import { changeCapacity } from "./change-capacity";
-import { ConflictError, IdempotencyMismatchError, UpstreamError } from "./errors";
+import { ConflictError, IdempotencyMismatchError, UpstreamError } from "@/lib/errors";
 import { APP, changeHarness } from "./testing/change-harness";
 import { operator } from "./testing/fixtures";
 

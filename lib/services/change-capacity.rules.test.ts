@@ -5,7 +5,7 @@ vi.mock("@/lib/backends", async () => (await import("./testing/change-harness"))
 
 import type { Identity } from "@/lib/auth/roles";
 import { changeCapacity } from "./change-capacity";
-import { ConflictError, ForbiddenError, GuardrailError, NotFoundError, UnauthenticatedError, ValidationError } from "./errors";
+import { ConflictError, ForbiddenError, GuardrailError, NotFoundError, UnauthenticatedError, ValidationError } from "@/lib/errors";
 import { APP, changeHarness } from "./testing/change-harness";
 import { makeGroup } from "./testing/fake-backend";
 import { admin, operator, viewer } from "./testing/fixtures";

@@ -9,7 +9,7 @@ import { getStore } from "@/lib/store";
 import { fieldErrors } from "@/lib/validation";
 import { baseRecord, looseRecord, recordRefusal, withObserved, type ChangeTarget } from "./change-audit";
 import { changeCapacitySchema } from "./change-capacity-schema";
-import { boundsErrors, guardrailFields, guardrailViolations } from "./change-preview";
+import { boundsErrors, guardrailFields, guardrailViolations } from "@/lib/shared/capacity-rules";
 import {
   AuditUnavailableError,
   ConflictError,
@@ -19,7 +19,7 @@ import {
   NotFoundError,
   UpstreamError,
   ValidationError,
-} from "./errors";
+} from "@/lib/errors";
 import { asBackendError, callBackend, writeTimeout } from "./change-call";
 import { withGroupLock, type Locks } from "./group-lock";
 import { countInstances } from "./pool-status";

@@ -1,6 +1,6 @@
 import { NextResponse } from "next/server";
 import { ConfigError } from "@/lib/config";
-import { AppError } from "./errors";
+import { AppError } from "@/lib/errors";
 
 /** The one place typed errors become HTTP responses. */
 export function errorResponse(err: unknown): NextResponse {

@@ -4,7 +4,7 @@ import { setBackendForTests } from "@/lib/backends";
 import { cleanupDataDirs, EAST, harness, referenceConfig, WEEKDAY_PEAK, type Harness } from "@/lib/backends/simulated/test-fixtures";
 import { sharedCache } from "@/lib/cache/shared-cache";
 import { setConfigForTests } from "@/lib/config";
-import { NotFoundError, PredictionUnavailableError, ValidationError } from "./errors";
+import { NotFoundError, PredictionUnavailableError, ValidationError } from "@/lib/errors";
 import { readPrediction } from "./predict";
 import { readPool } from "./read-pool";
 import { tempStore, viewer } from "./testing/fixtures";

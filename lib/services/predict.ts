@@ -4,7 +4,7 @@ import { estimate, EstimateRefused, predict, type Estimate, type Sample } from "
 import type { MetricQuery } from "@/lib/fleet/types";
 import type { PoolSummary, PredictionView, Suggestion } from "@/lib/fleet/views";
 import { buildQuery, poolMetricDefs, toDisplay } from "@/lib/metrics/queries";
-import { NotFoundError, PredictionUnavailableError, ValidationError } from "./errors";
+import { NotFoundError, PredictionUnavailableError, ValidationError } from "@/lib/errors";
 import { readRegion } from "./read-fleet";
 import { poolsInRegion, readGroups, readSeriesByPeriod } from "./region-reads";
 

@@ -10,7 +10,7 @@ import type { NewAuditRecord } from "@/lib/audit";
 import { SqliteAuditStore } from "@/lib/audit/sqlite-store";
 import type { Identity } from "@/lib/auth/roles";
 import { csvCell, toCsv } from "./audit-csv";
-import { ForbiddenError, UnauthenticatedError, ValidationError } from "./errors";
+import { ForbiddenError, UnauthenticatedError, ValidationError } from "@/lib/errors";
 import { exportAuditCsv, parseAuditFilters, readAudit } from "./read-audit";
 import { FakeBackend } from "./testing/fake-backend";
 import { auditRecord, fleetBackend, operator, tempStore, viewer } from "./testing/fixtures";

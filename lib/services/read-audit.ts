@@ -21,7 +21,7 @@ import type { FleetBackend } from "@/lib/fleet/types";
 import { fieldErrors } from "@/lib/validation";
 import { toCsv } from "./audit-csv";
 import { reconcileNow } from "./background";
-import { AuditUnavailableError, ValidationError } from "./errors";
+import { AuditUnavailableError, ValidationError } from "@/lib/errors";
 
 export interface AuditFilters {
   region?: string;

@@ -5,7 +5,7 @@ import { sharedCache } from "@/lib/cache/shared-cache";
 import { setConfigForTests, type FleetConfig } from "@/lib/config";
 import type { Identity } from "@/lib/auth/roles";
 import { BackendError } from "@/lib/fleet/types";
-import { UnauthenticatedError } from "./errors";
+import { UnauthenticatedError } from "@/lib/errors";
 import { readFleet, SPARK_POINTS } from "./read-fleet";
 
 const viewer: Identity = { name: "vera", role: "viewer", source: "dev" };

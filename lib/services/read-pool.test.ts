@@ -5,7 +5,7 @@ import { cleanupDataDirs, harness, referenceConfig, type Harness } from "@/lib/b
 import { sharedCache } from "@/lib/cache/shared-cache";
 import { setConfigForTests } from "@/lib/config";
 import { changeCapacity } from "./change-capacity";
-import { ForbiddenError, NotFoundError } from "./errors";
+import { ForbiddenError, NotFoundError } from "@/lib/errors";
 import { readPool } from "./read-pool";
 import { operator, tempStore, viewer } from "./testing/fixtures";
 

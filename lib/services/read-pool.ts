@@ -8,7 +8,7 @@ import type { PoolDetail, RegionError, Suggestion } from "@/lib/fleet/views";
 import { choosePeriod, downsample, RANGES, type RangeKey } from "@/lib/metrics/period";
 import { buildQuery, poolMetricDefs, resolveDimensions, toDisplay, type MetricKind } from "@/lib/metrics/queries";
 import { readInstances } from "./read-instances";
-import { NotFoundError } from "./errors";
+import { NotFoundError } from "@/lib/errors";
 import { overviewQueries, readRegion } from "./read-fleet";
 import { poolsInRegion, readGroups, readSeriesByPeriod, toRegionError, withRegionTimeout } from "./region-reads";
 import { adviseCapacity } from "./advice";

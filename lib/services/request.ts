@@ -1,4 +1,4 @@
-import { ValidationError } from "./errors";
+import { ValidationError } from "@/lib/errors";
 
 /** The request body as JSON, or a 400 that says so (never a 500 for a client's typo). */
 export async function readJson(req: Request, maxBytes = 16_384): Promise<unknown> {

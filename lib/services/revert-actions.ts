@@ -6,7 +6,7 @@ import { fieldErrors } from "@/lib/validation";
 import type { ChangeDeps, ChangeTarget } from "./change-capacity";
 import { REVERT_MAX_MINUTES, REVERT_MIN_MINUTES } from "./change-capacity-schema";
 import { recordRefusal } from "./change-audit";
-import { AuditUnavailableError, ConflictError, ForbiddenError, NotFoundError, ValidationError } from "./errors";
+import { AuditUnavailableError, ConflictError, ForbiddenError, NotFoundError, ValidationError } from "@/lib/errors";
 import { revertView, type RevertView } from "./reverts";
 
 // Extending or cancelling a pool's pending revert: anyone allowed to change the pool may. Each is

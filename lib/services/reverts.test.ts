@@ -5,7 +5,7 @@ vi.mock("@/lib/backends", async () => (await import("./testing/change-harness"))
 import { SqliteAuditStore } from "@/lib/audit/sqlite-store";
 import { withLocalLock } from "@/lib/store/local-lock";
 import { changeCapacity } from "./change-capacity";
-import { NotFoundError, ValidationError } from "./errors";
+import { NotFoundError, ValidationError } from "@/lib/errors";
 import { cancelRevert, extendRevert } from "./revert-actions";
 import { runDueReverts } from "./reverts";
 import { APP, changeHarness } from "./testing/change-harness";

@@ -9,7 +9,7 @@ import { kickDeliveries } from "@/lib/notify/jobs";
 import { getStore } from "@/lib/store";
 import { changeCapacity, type ChangeDeps } from "./change-capacity";
 import { REASON_MAX } from "./change-capacity-schema";
-import { AuditUnavailableError, ConflictError, UpstreamError } from "./errors";
+import { AuditUnavailableError, ConflictError, UpstreamError } from "@/lib/errors";
 import { withRegionTimeout } from "./region-reads";
 
 // Running time-boxed changes' reverts when they fall due. Each goes through changeCapacity, as

@@ -3,7 +3,7 @@ import { getConfig } from "@/lib/config";
 import type { AuthorizedIdentity } from "@/lib/auth/roles";
 import { createSessionToken } from "@/lib/auth/session";
 import { fieldErrors } from "@/lib/validation";
-import { ForbiddenError, ValidationError } from "./errors";
+import { ForbiddenError, ValidationError } from "@/lib/errors";
 
 export const devSignInSchema = z.strictObject({
   name: z

@@ -6,7 +6,7 @@ import { cleanupDataDirs, EAST, harness, WEEKDAY_PEAK } from "@/lib/backends/sim
 import { sharedCache } from "@/lib/cache/shared-cache";
 import { setConfigForTests } from "@/lib/config";
 import type { FleetBackend } from "@/lib/fleet/types";
-import { ForbiddenError, NotFoundError, ValidationError } from "./errors";
+import { ForbiddenError, NotFoundError, ValidationError } from "@/lib/errors";
 import { endSurge, startSurge } from "./sim-surge";
 import { admin, operator, shippedConfig, tempStore } from "./testing/fixtures";
 

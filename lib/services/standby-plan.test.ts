@@ -3,7 +3,7 @@ import { describe, expect, it, vi } from "vitest";
 vi.mock("@/lib/backends", async () => (await import("./testing/change-harness")).backendsMock);
 
 import type { StandbyPoolView, StandbyView } from "@/lib/fleet/views";
-import { ForbiddenError, ValidationError } from "./errors";
+import { ForbiddenError, ValidationError } from "@/lib/errors";
 import { runDueReverts } from "./reverts";
 import { applyStandbyPlan, planFromView, PLAN_TTL_MS } from "./standby-plan";
 import { changeHarness } from "./testing/change-harness";

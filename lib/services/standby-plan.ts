@@ -9,9 +9,9 @@ import { kickDeliveries } from "@/lib/notify/jobs";
 import { fieldErrors } from "@/lib/validation";
 import { changeCapacity, type ChangeDeps } from "./change-capacity";
 import { REASON_MAX, REASON_MIN, REVERT_MAX_MINUTES, REVERT_MIN_MINUTES } from "./change-capacity-schema";
-import { guardrailViolations } from "./change-preview";
+import { guardrailViolations } from "@/lib/shared/capacity-rules";
 import { recordRefusal } from "./change-audit";
-import { AppError, ForbiddenError, ValidationError } from "./errors";
+import { AppError, ForbiddenError, ValidationError } from "@/lib/errors";
 import { readStandby } from "./read-standby";
 
 // "The standby can take over after scaling 5 pools": the changes the verdict asks for, as one

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { AuditStore } from "@/lib/audit/types";
-import type { OutboxEntry } from "@/lib/notify/events";
+import type { OutboxEntry } from "@/lib/audit/outbox";
 import { auditRecord } from "@/lib/services/testing/fixtures";
 import type { AuditHarness } from "./audit-contract";
 

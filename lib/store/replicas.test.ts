@@ -4,7 +4,7 @@ import { sharedSimState } from "@/lib/backends";
 import { createSimulatedBackend } from "@/lib/backends/simulated";
 import { APP as APP_GROUP, EAST, WEEKDAY_PEAK, WEST, referenceConfig, tempDataDir } from "@/lib/backends/simulated/test-fixtures";
 import { changeCapacity } from "@/lib/services/change-capacity";
-import { ConflictError } from "@/lib/services/errors";
+import { ConflictError } from "@/lib/errors";
 import { APP } from "@/lib/services/testing/change-harness";
 import { fleetBackend, operator, shippedConfig } from "@/lib/services/testing/fixtures";
 import { loadSessionSecret } from "@/lib/auth/session";
