@@ -1,3 +1,4 @@
+import "server-only";
 import { getBackend } from "@/lib/backends";
 import { ConfigError, getConfig, type FleetConfig } from "@/lib/config";
 import { notifyEnvProblems } from "@/lib/notify/config";

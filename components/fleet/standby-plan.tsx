@@ -2,7 +2,7 @@
 
 import { useEffect, useState } from "react";
 import type { StandbyView } from "@/lib/fleet/views";
-import type { PlanApplyResult, StandbyPlan } from "@/lib/services/standby-plan";
+import type { PlanApplyResult, StandbyPlan } from "@/lib/fleet/plan";
 import { fmtUsd } from "@/components/ui/format";
 
 const REVERT_CHOICES = [

@@ -1,3 +1,4 @@
+import "server-only";
 import type { NotifyTarget } from "@/lib/config/schema";
 
 // What the outbox keeps, in the store's words: lib/notify makes the entries (events.ts) and

@@ -1,3 +1,4 @@
+import "server-only";
 import { randomUUID } from "node:crypto";
 import type Database from "better-sqlite3";
 import type { OutboxEntry } from "@/lib/audit/outbox";

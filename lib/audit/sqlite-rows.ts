@@ -1,3 +1,4 @@
+import "server-only";
 import { randomUUID } from "node:crypto";
 import type { Role } from "@/lib/config/schema";
 import type { AuditAction, AuditMarker, AuditOutcome, AuditRecord, NewAuditRecord, RevertState, ScheduledRevert } from "./types";

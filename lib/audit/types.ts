@@ -1,3 +1,4 @@
+import "server-only";
 import type { Role } from "@/lib/config/schema";
 import type { TimeRange } from "@/lib/fleet/types";
 import type { EffectVerdict } from "@/lib/fleet/views";

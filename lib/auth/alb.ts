@@ -1,3 +1,4 @@
+import "server-only";
 import { AlbJwtVerifier } from "aws-jwt-verify";
 import { AlbJwksCache } from "aws-jwt-verify/alb-cache";
 import { NonRetryableFetchError } from "aws-jwt-verify/error";

@@ -1,3 +1,4 @@
+import "server-only";
 import { ROLE_NAMES, type Role } from "@/lib/config/schema";
 import { ForbiddenError, UnauthenticatedError } from "@/lib/errors";
 

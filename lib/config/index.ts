@@ -1,3 +1,4 @@
+import "server-only";
 import path from "node:path";
 import { assertSafeConfig } from "./safety";
 import { loadConfigFile, type Env } from "./load";

@@ -1,3 +1,4 @@
+import "server-only";
 import { randomUUID } from "node:crypto";
 import type { AuditRecord } from "@/lib/audit/types";
 import type { NotifyTarget } from "@/lib/config/schema";

@@ -1,3 +1,4 @@
+import "server-only";
 import { trackInFlight, type AuditRecord, type AuditStore, type OutcomeUpdate } from "@/lib/audit";
 import type { FleetConfig } from "@/lib/config";
 import { BackendError, type FleetBackend, type GroupState } from "@/lib/fleet/types";

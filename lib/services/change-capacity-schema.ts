@@ -1,3 +1,4 @@
+import "server-only";
 import { z } from "zod";
 import { REASON_MAX, REASON_MIN } from "@/lib/shared/capacity-rules";
 

@@ -1,3 +1,4 @@
+import "server-only";
 import { auditStore, type AuditRecord, type AuditStore, type NewAuditRecord } from "@/lib/audit";
 import { authorize, can, type AuthorizedIdentity, type Identity } from "@/lib/auth/roles";
 import { getBackend } from "@/lib/backends";

@@ -1,3 +1,4 @@
+import "server-only";
 import { poolLockKey, StoreUnavailableError, type Store } from "@/lib/store";
 import { AuditUnavailableError } from "@/lib/errors";
 

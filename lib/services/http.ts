@@ -1,3 +1,4 @@
+import "server-only";
 import { NextResponse } from "next/server";
 import { ConfigError } from "@/lib/config";
 import { AppError } from "@/lib/errors";

@@ -1,3 +1,4 @@
+import "server-only";
 import { getConfig, regionsOf, type FleetConfig, type PoolConfig } from "@/lib/config";
 import { authorize, type Identity } from "@/lib/auth/roles";
 import { estimate, EstimateRefused, predict, type Estimate, type Sample } from "@/lib/fleet/estimate";

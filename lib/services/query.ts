@@ -1,3 +1,4 @@
+import "server-only";
 import { isRangeKey, type RangeKey } from "@/lib/metrics/period";
 import { ValidationError } from "@/lib/errors";
 

@@ -1,3 +1,4 @@
+import "server-only";
 import { auditStore, type AuditStore, type Delivery } from "@/lib/audit";
 import { authorize, type Identity } from "@/lib/auth/roles";
 import { getConfig } from "@/lib/config";

@@ -1,3 +1,4 @@
+import "server-only";
 import { getBackend } from "@/lib/backends";
 import { authorize, type Identity } from "@/lib/auth/roles";
 import { sharedCache } from "@/lib/cache/shared-cache";

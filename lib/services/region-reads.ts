@@ -1,3 +1,4 @@
+import "server-only";
 import { getBackend } from "@/lib/backends";
 import { sharedCache, type CacheResult } from "@/lib/cache/shared-cache";
 import { getConfig, type FleetConfig, type PoolConfig } from "@/lib/config";

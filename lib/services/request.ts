@@ -1,3 +1,4 @@
+import "server-only";
 import { ValidationError } from "@/lib/errors";
 
 /** The request body as JSON, or a 400 that says so (never a 500 for a client's typo). */

@@ -1,3 +1,4 @@
+import "server-only";
 import { z } from "zod";
 import { auditStore, type AuditRecord, type NewAuditRecord, type ScheduledRevert } from "@/lib/audit";
 import { authorize, type AuthorizedIdentity, type Identity } from "@/lib/auth/roles";

@@ -1,3 +1,4 @@
+import "server-only";
 import { auditStore, type AuditRecord, type AuditStore, type NewAuditRecord, type ScheduledRevert } from "@/lib/audit";
 import type { Identity } from "@/lib/auth/roles";
 import type { RevertView } from "@/lib/fleet/views";

@@ -1,3 +1,4 @@
+import "server-only";
 import { z } from "zod";
 import { auditStore, type NewAuditRecord } from "@/lib/audit";
 import { simulatedBackend } from "@/lib/backends";

@@ -1,3 +1,4 @@
+import "server-only";
 import type { Pool, PoolClient } from "pg";
 import { toMarker, toParams, toRecord, toRevert, type RevertRow, type Row } from "@/lib/audit/sqlite-rows";
 import { parseCursor, revertParams, toEffect, VOID_OUTCOMES, type EffectRow } from "@/lib/audit/sqlite-store";

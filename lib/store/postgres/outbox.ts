@@ -1,3 +1,4 @@
+import "server-only";
 import { randomUUID } from "node:crypto";
 import type { Pool, PoolClient } from "pg";
 import { toDelivery, type OutboxRow } from "@/lib/audit/sqlite-outbox";
