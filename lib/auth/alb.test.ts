@@ -9,7 +9,7 @@ import type { AlbConfig } from "./alb-identity";
 import { albKeyBaseUrl, albKeyUrl } from "@/lib/config/alb-keys";
 import { identityFromRequest } from "./current";
 import { authorize } from "./roles";
-import { configWithAuth } from "./test-config";
+import { configWithAuth } from "@/test/support/auth/config";
 
 // ALB user-claims tokens signed here with locally generated ES256 keys; the public keys are
 // served as PEM (as AWS does) by a local server at <base>/<region>/<kid> via testKeyBaseUrl.

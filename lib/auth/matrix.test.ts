@@ -1,18 +1,18 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 
 // The identity comes from the real path: next/headers answers with the request's own headers.
-vi.mock("next/headers", async () => (await import("./test-request")).nextHeadersMock);
+vi.mock("next/headers", async () => (await import("@/test/support/auth/request")).nextHeadersMock);
 
 import { setAuditStoreForTests, type AuditRecord } from "@/lib/audit";
 import type { SqliteAuditStore } from "@/lib/audit/sqlite-store";
 import { setBackendForTests } from "@/lib/backends";
 import type { SimulatedBackend } from "@/lib/backends/simulated";
-import { cleanupDataDirs, harness, WEEKDAY_PEAK } from "@/lib/backends/simulated/test-fixtures";
+import { cleanupDataDirs, harness, WEEKDAY_PEAK } from "@/test/support/simulated/fixtures";
 import { sharedCache } from "@/lib/cache/shared-cache";
 import { setConfigForTests } from "@/lib/config";
-import { tempStore } from "@/lib/services/testing/fixtures";
-import { CONFIGURED, IDENTITIES, matrixActions, WEST, type Action, type ActionName, type IdentityName, type Who } from "./matrix-cases";
-import { configWithAuth } from "./test-config";
+import { tempStore } from "@/test/support/services/fixtures";
+import { CONFIGURED, IDENTITIES, matrixActions, WEST, type Action, type ActionName, type IdentityName, type Who } from "@/test/support/auth/matrix-cases";
+import { configWithAuth } from "@/test/support/auth/config";
 import { sha256Hex } from "./tokens";
 
 // THE ROLE × ACTION × SCOPE MATRIX (issue 4, security.md "Authorization"), through the real route

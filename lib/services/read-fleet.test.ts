@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { setBackendForTests } from "@/lib/backends";
-import { cleanupDataDirs, harness, referenceConfig, type Harness } from "@/lib/backends/simulated/test-fixtures";
+import { cleanupDataDirs, harness, referenceConfig, type Harness } from "@/test/support/simulated/fixtures";
 import { sharedCache } from "@/lib/cache/shared-cache";
 import { setConfigForTests, type FleetConfig } from "@/lib/config";
 import type { Identity } from "@/lib/auth/roles";
