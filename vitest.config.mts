@@ -3,7 +3,11 @@ import path from "node:path";
 import { defineConfig } from "vitest/config";
 
 export default defineConfig({
-  resolve: { tsconfigPaths: true },
+  resolve: {
+    tsconfigPaths: true,
+    // `import "server-only"` throws outside Next's server bundles; tests run server modules in node.
+    alias: { "server-only": path.resolve(import.meta.dirname, "node_modules/server-only/empty.js") },
+  },
   test: {
     include: ["lib/**/*.test.ts", "app/**/*.test.ts", "components/**/*.test.ts", "scripts/**/*.test.ts"],
     environment: "node",

@@ -1,4 +1,4 @@
-import { seedGroups } from "@/lib/backends/aws/testing";
+import { seedGroups } from "@/test/support/aws";
 import { choosePeriod, RANGES } from "@/lib/metrics/period";
 import { startCluster } from "../e2e/replicas/cluster";
 import { benchConfig, benchGroups, REGION_LIST } from "./fleet";

@@ -21,7 +21,7 @@ import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { parse as parseYaml } from "yaml";
-import { MOTO_CREDENTIALS, seedGroups, startMoto, type MotoServer } from "@/lib/backends/aws/testing";
+import { MOTO_CREDENTIALS, seedGroups, startMoto, type MotoServer } from "@/test/support/aws";
 import { HEAP_REFRESHES, measureBrowser, type BrowserMeasure } from "./browser";
 import { benchConfig, benchGroups, REGION_LIST } from "./fleet";
 import { measureReplicas, replicaChecks, REPLICA_COUNTS, type ReplicasMeasure } from "./replicas";

@@ -5,7 +5,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "n
 import os from "node:os";
 import path from "node:path";
 import { parse as parseYaml, stringify as stringifyYaml } from "yaml";
-import { freePort } from "@/lib/backends/aws/testing";
+import { freePort } from "@/test/support/aws";
 import { sha256Hex } from "@/lib/auth/tokens";
 
 // Server time on the production build (the standalone server, as the container image runs it)

@@ -1,3 +1,4 @@
+import "server-only";
 import { getBackend } from "@/lib/backends";
 import { ConfigError, getConfig, type FleetConfig } from "@/lib/config";
 import { notifyEnvProblems } from "@/lib/notify/config";
@@ -7,7 +8,7 @@ import type { Env } from "@/lib/config/load";
 
 /**
  * Server start: load and validate the configuration, including the unsafe combinations
- * lib/auth/safety.ts refuses. Throws the ConfigError; `startOrExit` turns it into a message and
+ * lib/config/safety.ts refuses. Throws the ConfigError; `startOrExit` turns it into a message and
  * a non-zero exit so the server never serves with a broken or unsafe configuration.
  */
 export function checkStartup(env: Env = process.env): FleetConfig {

@@ -80,6 +80,7 @@ else
 fi
 
 step "lint";      npx eslint . --max-warnings=0 || failed_steps=$((failed_steps + 1))
+step "cycles";    node scripts/check-cycles.mjs || failed_steps=$((failed_steps + 1))
 step "typecheck"; npx tsc --noEmit || failed_steps=$((failed_steps + 1))
 step "unit and contract tests"
 npx vitest run --reporter=default --reporter=json --outputFile.json="$out/vitest.json" || true
@@ -93,7 +94,7 @@ fi
 step "benchmark"
 if [ -f .next/standalone/server.js ]; then
   rm -f bench/results/latest.json
-  npx tsx bench/run.ts; bench_rc=$?
+  npm run --silent bench; bench_rc=$?
   if [ -f bench/results/latest.json ]; then
     cp bench/results/latest.json "$out/bench.json"
     if [ "$bench_rc" -ne 0 ] && node -e 'process.exit(JSON.parse(require("fs").readFileSync(process.argv[1], "utf8")).checks.some((c) => !c.ok) ? 1 : 0)' "$out/bench.json"; then

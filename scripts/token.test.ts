@@ -2,7 +2,7 @@ import { spawnSync } from "node:child_process";
 import { parse as parseYaml } from "yaml";
 import { describe, expect, it } from "vitest";
 import { identityFromBearer } from "@/lib/auth/tokens";
-import { configWithAuth } from "@/lib/auth/test-config";
+import { configWithAuth } from "@/test/support/auth/config";
 
 const run = (...args: string[]) => spawnSync(process.execPath, ["scripts/token.mjs", ...args], { encoding: "utf8" });
 

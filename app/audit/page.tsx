@@ -2,7 +2,7 @@ import Link from "next/link";
 import { AUDIT_OUTCOMES } from "@/lib/audit";
 import { pageIdentity } from "@/lib/auth/page";
 import { getConfig, regionsOf } from "@/lib/config";
-import { AppError, ValidationError } from "@/lib/services/errors";
+import { AppError, ValidationError } from "@/lib/errors";
 import { parseAuditFilters, readAudit, type AuditFilters, type AuditView } from "@/lib/services/read-audit";
 import { Alert } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";

@@ -1,5 +1,5 @@
 import { pageIdentity } from "@/lib/auth/page";
-import { AppError } from "@/lib/services/errors";
+import { AppError } from "@/lib/errors";
 import { readNotifications, type NotificationsView } from "@/lib/services/read-notifications";
 import { fmtUtc } from "@/components/ui/format";
 import { Alert } from "@/components/ui/alert";

@@ -1,6 +1,6 @@
 import type { Instance, Point } from "@/lib/fleet/types";
 import { fmtUtc } from "@/components/ui/format";
-import { toWire } from "@/lib/metrics/wire";
+import { toWire } from "@/lib/shared/wire";
 import { Sparkline } from "./sparkline";
 
 const LIFECYCLE: Record<string, string> = {

@@ -1,7 +1,7 @@
 "use client";
 
 import { useCallback, useMemo, useState } from "react";
-import type { PreviewPool } from "@/lib/services/capacity/change-preview";
+import type { PreviewPool } from "@/lib/shared/capacity-rules";
 import type { PoolSummary, RegionView } from "@/lib/fleet/views";
 import { Alert } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";

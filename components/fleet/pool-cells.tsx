@@ -2,7 +2,7 @@ import Link from "next/link";
 import type { PoolSummary, RegionView } from "@/lib/fleet/views";
 import { fmtCount, fmtMs, fmtPct } from "@/components/ui/format";
 import { Skeleton } from "@/components/ui/skeleton";
-import { FLEET_CHANGED } from "./fleet-board";
+import { FLEET_CHANGED } from "./fleet-refresh";
 import { RevertBanner } from "./revert-banner";
 import { Sparkline } from "./sparkline";
 import { StatusBadge } from "./status-badge";

@@ -12,7 +12,7 @@ import { InstancesTable } from "./instances-table";
 import { ResizeForm } from "./resize-form";
 import { RevertBanner } from "./revert-banner";
 import { StatusBadge } from "./status-badge";
-import type { PreviewPool } from "@/lib/services/capacity/change-preview";
+import type { PreviewPool } from "@/lib/shared/capacity-rules";
 
 const REFRESH_MS = 15_000;
 const FAST_REFRESH_MS = 3_000;

@@ -1,7 +1,7 @@
 "use client";
 
 import { useEffect, useMemo, useRef, useState } from "react";
-import { previewChange, REASON_MAX, REASON_MIN, type PreviewGroup, type PreviewPool } from "@/lib/services/capacity/change-preview";
+import { previewChange, REASON_MAX, REASON_MIN, type PreviewGroup, type PreviewPool } from "@/lib/shared/capacity-rules";
 import { api, type CapacityChange } from "@/lib/client/api";
 import { Button } from "@/components/ui/button";
 import { CONTROL, Field } from "@/components/ui/field";

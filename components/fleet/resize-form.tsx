@@ -5,7 +5,7 @@ import type { PoolSummary, Suggestion } from "@/lib/fleet/views";
 import { Button } from "@/components/ui/button";
 import { CONTROL, Field } from "@/components/ui/field";
 import { describePrediction } from "./prediction-line";
-import type { PreviewPool } from "@/lib/services/capacity/change-preview";
+import type { PreviewPool } from "@/lib/shared/capacity-rules";
 import { ResizeDialog, type ResizeRequest } from "./resize-dialog";
 
 /** The pool page's resize form: pick a desired size, then the same confirmation as the overview. */

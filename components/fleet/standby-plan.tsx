@@ -3,7 +3,7 @@
 import { useState } from "react";
 import { api } from "@/lib/client/api";
 import type { StandbyView } from "@/lib/fleet/views";
-import type { PlanApplyResult, StandbyPlan } from "@/lib/services/standby-plan";
+import type { PlanApplyResult, StandbyPlan } from "@/lib/fleet/plan";
 import { Button } from "@/components/ui/button";
 import { CONTROL, Field } from "@/components/ui/field";
 import { fmtUsd } from "@/components/ui/format";

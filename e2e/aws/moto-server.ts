@@ -19,7 +19,7 @@ import {
   seedMotoFleet,
   startMoto,
   type MotoServer,
-} from "@/lib/backends/aws/testing";
+} from "@/test/support/aws";
 import { AWS_E2E_DATA_DIR, AWS_E2E_PORT, AWS_E2E_STATE_FILE, AWS_E2E_TOKEN, AWS_E2E_TOKEN_NAME } from "./env";
 
 async function main(): Promise<void> {

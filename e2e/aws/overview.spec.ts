@@ -6,12 +6,12 @@ import {
   MOTO_PRIMARY,
   MOTO_STANDBY,
   motoFleetPools,
-} from "@/lib/backends/aws/testing";
+} from "@/test/support/aws";
 import { expect, test } from "../fixtures";
 import { AWS_E2E_STATE_FILE, AWS_E2E_TOKEN_NAME } from "./env";
 
 // The production build with `backend: aws` against the moto emulator (e2e/aws/moto-server.ts
-// starts and seeds it; the fleet is lib/backends/aws/testing/fleet.ts). The browser is signed in
+// starts and seeds it; the fleet is test/support/aws/fleet.ts). The browser is signed in
 // with an API token (playwright.config.ts, extraHTTPHeaders), which also covers the page's fetches.
 // Moto's quirks: instances are InService as soon as desired changes (so "desired / in service"
 // settles at once) and scaling activities are always empty, so neither is asserted here.

@@ -2,12 +2,12 @@ import { readFileSync } from "node:fs";
 import { AutoScalingClient, DescribeAutoScalingGroupsCommand } from "@aws-sdk/client-auto-scaling";
 import { DescribeInstancesCommand, EC2Client } from "@aws-sdk/client-ec2";
 import { DescribeTargetGroupsCommand, ElasticLoadBalancingV2Client } from "@aws-sdk/client-elastic-load-balancing-v2";
-import { MOTO_CREDENTIALS, MOTO_PRIMARY } from "@/lib/backends/aws/testing";
+import { MOTO_CREDENTIALS, MOTO_PRIMARY } from "@/test/support/aws";
 import { expect, test } from "../fixtures";
 import { AWS_E2E_STATE_FILE } from "./env";
 
 // The pool page with `backend: aws` against moto (see overview.spec.ts for the setup). `shop` is a
-// pool only its tag names (lib/backends/aws/testing/fleet.ts): its page load comes from its
+// pool only its tag names (test/support/aws/fleet.ts): its page load comes from its
 // group's target group. Moto answers GetMetricData with a p90 statistic with HTTP 500 once data
 // exists, so no TargetResponseTime is seeded and the page is checked for the series' source (the
 // load balancer and target group it asks CloudWatch for), not for values.

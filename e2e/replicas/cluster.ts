@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { sha256Hex } from "@/lib/auth/tokens";
-import { freePort, motoEnv, startMoto, type MotoServer } from "@/lib/backends/aws/testing";
+import { freePort, motoEnv, startMoto, type MotoServer } from "@/test/support/aws";
 import type { FleetConfig } from "@/lib/config/schema";
 import { startAwsProxy, type AwsProxy } from "../support/aws-proxy";
 import { createTestDatabase, type TestDatabase } from "../support/database";

@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { test, expect } from "@playwright/test";
 import { Client } from "pg";
 import { AutoScalingClient, DescribeAutoScalingGroupsCommand } from "@aws-sdk/client-auto-scaling";
-import { MOTO_CREDENTIALS, MOTO_PRIMARY, MOTO_STANDBY, motoFleetConfig, seedMotoFleet } from "@/lib/backends/aws/testing";
+import { MOTO_CREDENTIALS, MOTO_PRIMARY, MOTO_STANDBY, motoFleetConfig, seedMotoFleet } from "@/test/support/aws";
 import { PG_MIGRATIONS } from "@/lib/store/postgres/migrations";
 import { startCluster, type Cluster } from "./cluster";
 

@@ -1,3 +1,4 @@
+import "server-only";
 // Intents whose backend call is still running in this process. Reconciliation skips them: their
 // outcome is on its way, and deciding it from the group's state now would race the real reply.
 const holder = globalThis as unknown as { __capstanAuditInFlight?: Set<string> };

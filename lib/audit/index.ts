@@ -1,3 +1,4 @@
+import "server-only";
 export * from "./types";
 export { auditFile, auditStore, setAuditStoreForTests } from "./store";
 export { SqliteAuditStore } from "./sqlite-store";

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { BackendError } from "@/lib/fleet/types";
-import { FakeBackend, makeGroup } from "@/lib/services/testing/fake-backend";
-import { auditRecord, tempDataDir } from "@/lib/services/testing/fixtures";
+import { FakeBackend, makeGroup } from "@/test/support/services/fake-backend";
+import { auditRecord, tempDataDir } from "@/test/support/services/fixtures";
 import { trackInFlight } from "./in-flight";
 import { displayOutcome, reconcilePending } from "./reconcile";
 import { SqliteAuditStore } from "./sqlite-store";

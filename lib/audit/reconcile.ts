@@ -1,3 +1,4 @@
+import "server-only";
 import type { FleetBackend, GroupState } from "@/lib/fleet/types";
 import { poolLockKey, type Store } from "@/lib/store";
 import { isInFlight } from "./in-flight";

@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import { closeStoreOnShutdown } from "@/lib/startup";
 import { SqliteStore } from "@/lib/store/sqlite";
 import { StoreUnavailableError } from "@/lib/store/types";
-import { auditRecord, tempDataDir } from "@/lib/services/testing/fixtures";
+import { auditRecord, tempDataDir } from "@/test/support/services/fixtures";
 import { highWaterFile } from "./sqlite-durability";
 import { SqliteAuditStore } from "./sqlite-store";
 

@@ -1,3 +1,4 @@
+import "server-only";
 import { existsSync, readFileSync, renameSync, statSync, writeFileSync } from "node:fs";
 import type Database from "better-sqlite3";
 import { PRIVATE_FILE_MODE } from "@/lib/store/private-files";

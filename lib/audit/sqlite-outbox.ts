@@ -1,6 +1,7 @@
+import "server-only";
 import { randomUUID } from "node:crypto";
 import type Database from "better-sqlite3";
-import type { OutboxEntry } from "@/lib/notify/events";
+import type { OutboxEntry } from "@/lib/audit/outbox";
 import type { Delivery, DeliveryResult } from "./types";
 
 // The notification outbox and observed states in the SQLite file. Called inside the audit

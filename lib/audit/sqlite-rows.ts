@@ -1,5 +1,6 @@
+import "server-only";
 import { randomUUID } from "node:crypto";
-import type { Role } from "@/lib/auth/roles";
+import type { Role } from "@/lib/config/schema";
 import type { AuditAction, AuditMarker, AuditOutcome, AuditRecord, NewAuditRecord, RevertState, ScheduledRevert } from "./types";
 
 // Rows of the SQLite audit_log table and their mapping to AuditRecord (snake_case ↔ camelCase).

@@ -1,6 +1,6 @@
 import Database from "better-sqlite3";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { auditRecord, tempDataDir } from "@/lib/services/testing/fixtures";
+import { auditRecord, tempDataDir } from "@/test/support/services/fixtures";
 import { migrate, MIGRATIONS } from "./migrations";
 import { SqliteAuditStore } from "./sqlite-store";
 import type { NewAuditRecord } from "./types";

@@ -1,10 +1,11 @@
+import "server-only";
 import Database from "better-sqlite3";
 import type { TimeRange } from "@/lib/fleet/types";
 import { ensurePrivateFile } from "@/lib/store/private-files";
 import { migrate } from "./migrations";
 import { checkAuditFile, checkOnDisk, checkpointAndClose, identify, writeHighWater, type FileIdentity } from "./sqlite-durability";
 import { randomUUID } from "node:crypto";
-import type { OutboxEntry } from "@/lib/notify/events";
+import type { OutboxEntry } from "@/lib/audit/outbox";
 import { claimOutbox, finishOutbox, insertOutbox, listOutbox, observeState } from "./sqlite-outbox";
 import { INSERT, toMarker, toParams, toRecord, toRevert, type RevertRow, type Row } from "./sqlite-rows";
 import {

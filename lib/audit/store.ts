@@ -1,3 +1,4 @@
+import "server-only";
 import { auditFile, getStore, setStoreForTests, SqliteStore } from "@/lib/store";
 import type { AuditStore } from "./types";
 

@@ -1,6 +1,8 @@
-import type { Role } from "@/lib/auth/roles";
+import "server-only";
+import type { Role } from "@/lib/config/schema";
 import type { TimeRange } from "@/lib/fleet/types";
-import type { OutboxEntry } from "@/lib/notify/events";
+import type { EffectVerdict } from "@/lib/fleet/views";
+import type { OutboxEntry } from "@/lib/audit/outbox";
 
 // The audit log in Capstan's words. A store (SQLite today, PostgreSQL for several replicas)
 // implements `AuditStore`; nothing outside lib/audit sees SQL.
@@ -166,8 +168,7 @@ export interface Observation {
   time: string;
 }
 
-/** Did a change help? `pending` and `unknown` while it cannot be told yet / at all. */
-export type EffectVerdict = "helped" | "no change" | "worse" | "pending" | "unknown";
+export type { EffectVerdict };
 export const EFFECT_VERDICTS: readonly EffectVerdict[] = ["helped", "no change", "worse", "pending", "unknown"];
 
 /** The pool's figures over one window (means of the minute values; null: not measured). */

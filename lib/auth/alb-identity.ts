@@ -1,3 +1,4 @@
+import "server-only";
 import type { AuthConfig } from "@/lib/config/schema";
 import { roleRank, type Grant, type Identity } from "./roles";
 

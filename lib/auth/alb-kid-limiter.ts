@@ -1,3 +1,4 @@
+import "server-only";
 /**
  * A key id that has verified a token once is known (its key is cached by the verifier). Any
  * other kid may cost a key download, and a forger can mint endless UUIDs: at most `perMinute`

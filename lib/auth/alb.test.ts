@@ -3,13 +3,13 @@ import type { AddressInfo } from "node:net";
 import { randomUUID } from "node:crypto";
 import { exportSPKI, generateKeyPair, SignJWT } from "jose";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
-import { ForbiddenError, UnauthenticatedError } from "@/lib/services/errors";
+import { ForbiddenError, UnauthenticatedError } from "@/lib/errors";
 import { identityFromAlbHeader, verifyAlbToken } from "./alb";
 import type { AlbConfig } from "./alb-identity";
-import { albKeyBaseUrl, albKeyUrl } from "./alb-keys";
+import { albKeyBaseUrl, albKeyUrl } from "@/lib/config/alb-keys";
 import { identityFromRequest } from "./current";
 import { authorize } from "./roles";
-import { configWithAuth } from "./test-config";
+import { configWithAuth } from "@/test/support/auth/config";
 
 // ALB user-claims tokens signed here with locally generated ES256 keys; the public keys are
 // served as PEM (as AWS does) by a local server at <base>/<region>/<kid> via testKeyBaseUrl.

@@ -1,10 +1,11 @@
+import "server-only";
 import { AlbJwtVerifier } from "aws-jwt-verify";
 import { AlbJwksCache } from "aws-jwt-verify/alb-cache";
 import { NonRetryableFetchError } from "aws-jwt-verify/error";
 import type { Fetcher } from "aws-jwt-verify/https";
 import { decomposeUnverifiedJwt } from "aws-jwt-verify/jwt";
 import { identityFromAlbClaims, type AlbConfig } from "./alb-identity";
-import { albKeyBaseUrl } from "./alb-keys";
+import { albKeyBaseUrl } from "@/lib/config/alb-keys";
 import { KidLimiter } from "./alb-kid-limiter";
 import { escapeForLog, logSafe } from "./log-safe";
 import type { Identity } from "./roles";
@@ -19,7 +20,7 @@ import type { Identity } from "./roles";
 //    the configured ARN — one verifier per ALB, whose key URL is fixed when it is created.
 
 export const ALB_HEADER = "x-amzn-oidc-data";
-export { albKeyBaseUrl, albKeyUrl, parseAlbArn } from "./alb-keys";
+export { albKeyBaseUrl, albKeyUrl, parseAlbArn } from "@/lib/config/alb-keys";
 
 const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** ALB user-claims tokens are small; refuse to parse anything absurd. */

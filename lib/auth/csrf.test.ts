@@ -5,7 +5,7 @@ import { setBackendForTests } from "@/lib/backends";
 import { setConfigForTests } from "@/lib/config";
 import type { FleetBackend } from "@/lib/fleet/types";
 import { assertSameOrigin, expectedOrigin } from "./origin";
-import { configWithAuth } from "./test-config";
+import { configWithAuth } from "@/test/support/auth/config";
 
 // Mutating route handlers require an Origin equal to the app's own. Next.js checks this only for
 // server actions and lets a request without Origin through; we refuse it. Every mutating route

@@ -1,3 +1,4 @@
+import "server-only";
 import { cookies, headers } from "next/headers";
 import { getConfig, type FleetConfig } from "@/lib/config";
 import { ALB_HEADER, identityFromAlbHeader } from "./alb";

@@ -1,3 +1,4 @@
+import "server-only";
 /**
  * An untrusted value (an unverified header's field, a library error quoting it) as one short,
  * quoted, printable line: control characters, line breaks, ANSI escapes and bidi controls are

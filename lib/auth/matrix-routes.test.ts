@@ -2,7 +2,7 @@ import { readdirSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { CoverageChecker } from "./coverage";
-import { matrixActions, type Action } from "./matrix-cases";
+import { matrixActions, type Action } from "@/test/support/auth/matrix-cases";
 
 // The authorization matrix (matrix.test.ts) must have a column for every route handler: they are
 // found on disk (app/**/route.ts and the methods each exports, `export *` and re-exports

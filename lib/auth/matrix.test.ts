@@ -1,11 +1,11 @@
 import { describe, expect, it, vi } from "vitest";
 
 // The identity comes from the real path: next/headers answers with the request's own headers.
-vi.mock("next/headers", async () => (await import("./test-request")).nextHeadersMock);
+vi.mock("next/headers", async () => (await import("@/test/support/auth/request")).nextHeadersMock);
 
-import { IDENTITIES, matrixActions, WEST, type Action, type ActionName, type IdentityName, type Who } from "./matrix-cases";
-import { expectAudit, expectedFleet, expectReadBody } from "./matrix-effects";
-import { auditRows, fleetState, group, installMatrixFixtures, signAlb, world } from "./matrix-fixtures";
+import { IDENTITIES, matrixActions, WEST, type Action, type ActionName, type IdentityName, type Who } from "@/test/support/auth/matrix-cases";
+import { expectAudit, expectedFleet, expectReadBody } from "@/test/support/auth/matrix-effects";
+import { auditRows, fleetState, group, installMatrixFixtures, signAlb, world } from "@/test/support/auth/matrix-fixtures";
 
 // THE ROLE × ACTION × SCOPE MATRIX (issue 4, security.md "Authorization"), through the real route
 // handlers. Identities are API tokens (`Authorization: Bearer …`) checked against sha256 hashes in

@@ -1,4 +1,5 @@
-import { ForbiddenError } from "@/lib/services/errors";
+import "server-only";
+import { ForbiddenError } from "@/lib/errors";
 
 /**
  * Mutating route handlers require an Origin equal to the app's own origin. Next.js checks this

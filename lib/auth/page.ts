@@ -1,3 +1,4 @@
+import "server-only";
 import { redirect } from "next/navigation";
 import { currentIdentity } from "./current";
 import type { AuthorizedIdentity } from "./roles";

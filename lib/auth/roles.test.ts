@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ForbiddenError, UnauthenticatedError } from "@/lib/services/errors";
+import { ForbiddenError, UnauthenticatedError } from "@/lib/errors";
 import { authorize, can, globMatch, type Action, type Identity, type Role } from "./roles";
 
 const ACTIONS: Action[] = ["fleet:read", "audit:read", "capacity:change", "bounds:change", "guardrail:override"];

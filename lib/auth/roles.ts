@@ -1,7 +1,9 @@
-import { ForbiddenError, UnauthenticatedError } from "@/lib/services/errors";
+import "server-only";
+import { ROLE_NAMES, type Role } from "@/lib/config/schema";
+import { ForbiddenError, UnauthenticatedError } from "@/lib/errors";
 
-export type Role = "viewer" | "operator" | "admin";
-export const ROLES: readonly Role[] = ["viewer", "operator", "admin"];
+export type { Role };
+export const ROLES: readonly Role[] = ROLE_NAMES;
 
 export interface Scope {
   regions?: string[];

@@ -1,3 +1,4 @@
+import "server-only";
 import { randomBytes } from "node:crypto";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { ensurePrivateDir } from "@/lib/store/private-files";
@@ -22,7 +23,7 @@ const holder = globalThis as unknown as { __capstanSessionKey?: Uint8Array };
 
 /**
  * The signing key: CAPSTAN_SESSION_SECRET (required outside dev sign-in and at least
- * 32 characters long whenever set; checked at start-up by lib/auth/safety.ts), else a random
+ * 32 characters long whenever set; checked at start-up by lib/config/safety.ts), else a random
  * key kept where the store keeps things — in the shared database, so a cookie one replica signed
  * is honoured by the others, or in the data directory — so a restart does not sign anyone out.
  */

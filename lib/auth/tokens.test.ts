@@ -1,9 +1,9 @@
 import { beforeAll, describe, expect, it, vi } from "vitest";
-import { UnauthenticatedError } from "@/lib/services/errors";
+import { UnauthenticatedError } from "@/lib/errors";
 import { identityFromRequest } from "./current";
 import { authorize } from "./roles";
 import { createSessionToken } from "./session";
-import { configWithAuth } from "./test-config";
+import { configWithAuth } from "@/test/support/auth/config";
 import { sha256Hex } from "./tokens";
 
 const BOT = "cap_6kY2vQm1nW8pX4rT7zL0aB3cD5eF9gH2jK4mN6pQ8sU";

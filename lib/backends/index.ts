@@ -1,9 +1,13 @@
+import "server-only";
 import { dataDir, getConfig, type FleetConfig } from "@/lib/config";
 import type { FleetBackend } from "@/lib/fleet/types";
 import { getStore, type DocumentStore } from "@/lib/store";
 import { createAwsBackend } from "./aws";
 import { createSimulatedBackend, type RegionFault, type SharedSimState, type SimulatedBackend } from "./simulated";
 import type { SimState } from "./simulated/store";
+
+// `npm run discover` reads the account itself (read-only), before any configuration exists.
+export { discoverAccount } from "./aws/discovery";
 
 // The one factory that picks a backend from configuration. Memoised per server process.
 const holder = globalThis as unknown as { __capstanBackend?: FleetBackend };

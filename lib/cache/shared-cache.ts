@@ -1,3 +1,4 @@
+import "server-only";
 import { BackendError } from "@/lib/fleet/types";
 import { getStore, type CacheLayer, type LayerEntry } from "@/lib/store";
 

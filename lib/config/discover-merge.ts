@@ -1,5 +1,5 @@
 import { Document, isMap, isSeq, parseDocument, type YAMLMap, type YAMLSeq } from "yaml";
-import { albMetrics } from "@/lib/metrics/load-balancer";
+import { albMetrics } from "./load-balancer-metrics";
 import type { DiscoveredGroup, ProposedPool } from "./discover-pairing";
 import { hourlyPrice, PRICES_AS_OF } from "./prices";
 

@@ -1,5 +1,6 @@
+import "server-only";
 import path from "node:path";
-import { assertSafeConfig } from "@/lib/auth/safety";
+import { assertSafeConfig } from "./safety";
 import { loadConfigFile, type Env } from "./load";
 import type { FleetConfig, PoolConfig } from "./schema";
 

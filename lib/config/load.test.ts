@@ -1,8 +1,8 @@
-import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { ConfigError, parseConfig } from "./load";
+import { shippedConfigText } from "@/test/support/config";
 
-const shipped = readFileSync("fleet.config.yaml", "utf8");
+const shipped = shippedConfigText();
 
 function errorOf(text: string, env = {}): string {
   try {

@@ -95,9 +95,13 @@ export const poolSchema = z.strictObject({
     .optional(),
 });
 
+/** Who may do what (lib/auth/roles.ts): here because grants and tokens name them. */
+export const ROLE_NAMES = ["viewer", "operator", "admin"] as const;
+export type Role = (typeof ROLE_NAMES)[number];
+
 const tokenSchema = z.strictObject({
   name: z.string().min(1),
-  role: z.enum(["viewer", "operator", "admin"]),
+  role: z.enum(ROLE_NAMES),
   sha256: z.string().regex(/^[0-9a-f]{64}$/, "expected a hex SHA-256 of the token"),
   scope: z
     .strictObject({ regions: z.array(regionName).optional(), pools: z.array(z.string()).optional() })
@@ -105,9 +109,9 @@ const tokenSchema = z.strictObject({
 });
 
 const roleGrant = z.union([
-  z.enum(["viewer", "operator", "admin"]),
+  z.enum(ROLE_NAMES),
   z.strictObject({
-    role: z.enum(["viewer", "operator", "admin"]),
+    role: z.enum(ROLE_NAMES),
     regions: z.array(regionName).optional(),
     /** Pool ids or globs such as `worker-*`. */
     pools: z.array(z.string()).optional(),

@@ -131,7 +131,7 @@ export interface BoundsChange {
 
 /**
  * The seam. `lib/backends/simulated` and `lib/backends/aws` implement it; one contract suite
- * (lib/backends/contract.ts) runs against both.
+ * (test/support/backends/contract.ts) runs against both.
  * Every method throws BackendError for a failure the operator should see verbatim.
  */
 export interface FleetBackend {

@@ -1,4 +1,3 @@
-import type { EffectVerdict } from "@/lib/audit/types";
 // Serialisable view models: what services return and what components (client ones included,
 // by `import type`) draw. Plain numbers, ISO strings, [epochMs, value] pairs (the pool page, at full
 // resolution) and { start, step, values } series (the overview, downsampled for sparklines).
@@ -6,6 +5,9 @@ import type { Instance, Point, RegionRole, ScalingActivity, Tier } from "./types
 
 export type PoolStatus = "healthy" | "scaling" | "degraded" | "stale" | "error" | "missing";
 export type RegionStatus = "ok" | "stale" | "error";
+
+/** Did a change help? `pending` and `unknown` while it cannot be told yet / at all. */
+export type EffectVerdict = "helped" | "no change" | "worse" | "pending" | "unknown";
 
 /**
  * A series on a regular grid: value i is at `start + i × step` (epoch ms); null is a gap (no

@@ -3,8 +3,8 @@ import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { AuditStore } from "@/lib/audit/types";
-import { createTestDatabase, testServerUrl, type TestDatabase } from "@/lib/store/testing/postgres";
-import { pgForTest, pgStoreAt, sqliteForTest } from "@/lib/store/testing/stores";
+import { createTestDatabase, testServerUrl, type TestDatabase } from "@/test/support/store/postgres";
+import { pgForTest, pgStoreAt, sqliteForTest } from "@/test/support/store/stores";
 import { deliverDue, FIRST_RETRY_MS } from "./deliver";
 import { capacityEvent, route } from "./events";
 

@@ -1,3 +1,4 @@
+import "server-only";
 import type { Delivery, DeliveryResult, OutboxStore } from "@/lib/audit/types";
 import type { NotifyEvent } from "./events";
 import { signedWebhook, slackMessage } from "./format";

@@ -1,22 +1,15 @@
+import "server-only";
 import { randomUUID } from "node:crypto";
 import type { AuditRecord } from "@/lib/audit/types";
 import type { NotifyTarget } from "@/lib/config/schema";
+import type { EventType, OutboxEntry } from "@/lib/audit/outbox";
 
 // Events Capstan tells the team about, and which configured target gets which. An event becomes
 // one outbox row per matching target, written in the same transaction as the record causing it;
 // the delivery job (deliver.ts) sends them. Rows carry the names of the environment variables,
 // never a URL or a secret: those are read when sending.
 
-export const EVENT_TYPES = [
-  "capacity.changed",
-  "capacity.reverted",
-  "capacity.revert-skipped",
-  "pool.degraded",
-  "pool.recovered",
-  "standby.verdict-changed",
-  "standby.plan-applied",
-] as const;
-export type EventType = (typeof EVENT_TYPES)[number];
+export { EVENT_TYPES, type EventType, type OutboxEntry } from "@/lib/audit/outbox";
 
 export interface NotifyEvent {
   id: string;
@@ -24,17 +17,6 @@ export interface NotifyEvent {
   /** ISO-8601 UTC */
   time: string;
   data: Record<string, unknown>;
-}
-
-/** One event for one target: what the outbox keeps. */
-export interface OutboxEntry {
-  eventId: string;
-  type: EventType;
-  targetKind: NotifyTarget["kind"];
-  urlEnv: string;
-  secretEnv: string | null;
-  /** The event as JSON text: the webhook body, and what the Slack message is made from. */
-  payload: string;
 }
 
 /** `capacity.*` matches `capacity.changed`; `*` matches everything. */

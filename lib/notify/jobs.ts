@@ -1,3 +1,4 @@
+import "server-only";
 import { getStore } from "@/lib/store";
 import { deliverDue, type DeliverSummary } from "./deliver";
 

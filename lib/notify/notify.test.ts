@@ -1,13 +1,13 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it, vi } from "vitest";
 
-vi.mock("@/lib/backends", async () => (await import("@/lib/services/testing/change-harness")).backendsMock);
+vi.mock("@/lib/backends", async () => (await import("@/test/support/services/change-harness")).backendsMock);
 
 import { parseConfig } from "@/lib/config";
 import { changeCapacity } from "@/lib/services/capacity/change-capacity";
 import { runDueReverts } from "@/lib/services/reverts";
-import { APP, changeHarness } from "@/lib/services/testing/change-harness";
-import { admin, operator, shippedConfig } from "@/lib/services/testing/fixtures";
+import { APP, changeHarness } from "@/test/support/services/change-harness";
+import { admin, operator, shippedConfig } from "@/test/support/services/fixtures";
 import { notifyEnvProblems } from "./config";
 import { matchesGlob } from "./events";
 

@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { SqliteAuditStore } from "@/lib/audit/sqlite-store";
 import { setConfigForTests } from "@/lib/config";
 import type { PoolSummary, StandbyView } from "@/lib/fleet/views";
-import { shippedConfig, tempStore } from "@/lib/services/testing/fixtures";
+import { shippedConfig, tempStore } from "@/test/support/services/fixtures";
 import { clearObservationHints, observePools, observeVerdict } from "./observe";
 
 // pool.degraded / pool.recovered and standby.verdict-changed: transitions become one event each;

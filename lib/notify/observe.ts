@@ -1,3 +1,4 @@
+import "server-only";
 import { auditStore, type OutboxStore } from "@/lib/audit";
 import { getConfig } from "@/lib/config";
 import type { PoolSummary, StandbyView } from "@/lib/fleet/views";

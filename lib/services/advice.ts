@@ -1,3 +1,4 @@
+import "server-only";
 import { instancesForCpu } from "@/lib/fleet/model";
 import type { PoolSummary } from "@/lib/fleet/views";
 import { scaleInHold, type PeakResult } from "./headroom";

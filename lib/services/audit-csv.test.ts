@@ -10,7 +10,7 @@ import type { ChangeEffect, NewAuditRecord } from "@/lib/audit";
 import type { SqliteAuditStore } from "@/lib/audit/sqlite-store";
 import { toCsv } from "./audit-csv";
 import { exportAuditCsv } from "./read-audit";
-import { auditRecord, fleetBackend, tempStore, viewer } from "./testing/fixtures";
+import { auditRecord, fleetBackend, tempStore, viewer } from "@/test/support/services/fixtures";
 
 // "Did it help?" travels with the export: each capacity change row carries its verdict, the
 // summary the pool page shows, and the p90 / CPU / backlog before and after.

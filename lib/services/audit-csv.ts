@@ -1,3 +1,4 @@
+import "server-only";
 import { displayOutcome, type AuditRecord, type ChangeEffect, type EffectFigures } from "@/lib/audit";
 
 // CSV of audit records: RFC 4180 quoting, CRLF rows, and cells a spreadsheet would run as a

@@ -1,3 +1,4 @@
+import "server-only";
 import { reconcilePending, type ReconcileSummary } from "@/lib/audit";
 import { getBackend } from "@/lib/backends";
 import { getConfig } from "@/lib/config";

@@ -1,3 +1,4 @@
+import "server-only";
 /**
  * The client's address as the nearest proxy saw it: the last X-Forwarded-For entry (the one the
  * proxy in front of us, or Next's own server, appended; earlier entries are the client's word).

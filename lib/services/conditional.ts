@@ -1,3 +1,4 @@
+import "server-only";
 import { createHash } from "node:crypto";
 import type { FleetView } from "@/lib/fleet/views";
 

@@ -14,7 +14,7 @@ import {
   startMoto,
   type MotoServer,
   type SeededTargetGroup,
-} from "@/lib/backends/aws/testing";
+} from "@/test/support/aws";
 import { runDiscover, type DiscoverOptions } from "./discover";
 
 // `npm run discover` against the moto emulator, seeded in both regions with what a real account

@@ -1,5 +1,6 @@
+import "server-only";
 import { existsSync, readFileSync, renameSync, writeFileSync } from "node:fs";
-import { discoverAccount } from "@/lib/backends/aws/discovery";
+import { discoverAccount } from "@/lib/backends";
 import { mergeConfig } from "@/lib/config/discover-merge";
 import { pairGroups, type ProposedPool } from "@/lib/config/discover-pairing";
 import { ConfigError, parseConfig } from "@/lib/config/load";

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { StoreUnavailableError } from "@/lib/store";
-import { AuditUnavailableError } from "./errors";
+import { AuditUnavailableError } from "@/lib/errors";
 import { withGroupLock } from "./group-lock";
 
 describe("withGroupLock", () => {

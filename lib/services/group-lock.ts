@@ -1,5 +1,6 @@
+import "server-only";
 import { poolLockKey, StoreUnavailableError, type Store } from "@/lib/store";
-import { AuditUnavailableError } from "./errors";
+import { AuditUnavailableError } from "@/lib/errors";
 
 // One capacity change at a time per pool and region, across every replica sharing the store.
 // Auto Scaling has no compare-and-set, so "read desired, compare with what the operator saw,

@@ -3,7 +3,7 @@ import type { Estimate } from "@/lib/fleet/estimate";
 import { adviseCapacity } from "./advice";
 import { DEFAULT_SCALE_IN_LOOKBACK_HOURS, scaleInLookbackHours, type PeakResult } from "./headroom";
 import { neededFor, suggest } from "./predict";
-import { shippedConfig } from "./testing/fixtures";
+import { shippedConfig } from "@/test/support/services/fixtures";
 
 // At 3 a.m. the smallest size that meets the targets right now would fail on the morning ramp.
 // A scale-in suggestion keeps what the busiest moment of the lookback window needed; scale-out

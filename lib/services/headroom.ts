@@ -1,3 +1,4 @@
+import "server-only";
 import type { FleetConfig, PoolConfig } from "@/lib/config";
 import type { MetricQuery, Point } from "@/lib/fleet/types";
 import { buildQuery, poolMetricDefs } from "@/lib/metrics/queries";

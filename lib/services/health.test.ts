@@ -1,12 +1,12 @@
 import { rmSync } from "node:fs";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { setBackendForTests } from "@/lib/backends";
-import { cleanupDataDirs, harness, referenceConfig } from "@/lib/backends/simulated/test-fixtures";
+import { cleanupDataDirs, harness, referenceConfig } from "@/test/support/simulated/fixtures";
 import { sharedCache } from "@/lib/cache/shared-cache";
 import { setConfigForTests } from "@/lib/config";
 import { SqliteAuditStore } from "@/lib/audit/sqlite-store";
 import { setStoreForTests, SqliteStore } from "@/lib/store";
-import { tempDataDir } from "@/lib/services/testing/fixtures";
+import { tempDataDir } from "@/test/support/services/fixtures";
 import { publicHealth, readHealth } from "./health";
 
 afterEach(() => {

@@ -1,3 +1,4 @@
+import "server-only";
 import { getConfig, regionsOf } from "@/lib/config";
 import { getStore } from "@/lib/store";
 import { beforeDeadline, readGroups, regionStatus } from "./region-reads";

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { errorResponse } from "./http";
-import { RateLimitedError } from "./errors";
+import { RateLimitedError } from "@/lib/errors";
 
 describe("errorResponse", () => {
   it("malformed percent-encoding (decodeURIComponent's URIError) is the client's 400, not a 500", async () => {

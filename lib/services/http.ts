@@ -1,6 +1,7 @@
+import "server-only";
 import { NextResponse } from "next/server";
 import { ConfigError } from "@/lib/config";
-import { AppError, RateLimitedError } from "./errors";
+import { AppError, RateLimitedError } from "@/lib/errors";
 
 /** The one place typed errors become HTTP responses. */
 export function errorResponse(err: unknown): NextResponse {

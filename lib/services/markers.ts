@@ -1,3 +1,4 @@
+import "server-only";
 import { auditStore } from "@/lib/audit";
 import type { CapacityMarker } from "@/lib/fleet/views";
 import { evaluateEffectsNow, reconcileNow } from "./background";

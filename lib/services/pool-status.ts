@@ -1,3 +1,4 @@
+import "server-only";
 import type { PoolConfig } from "@/lib/config";
 import type { GroupState } from "@/lib/fleet/types";
 import type { PoolStatus, RegionStatus } from "@/lib/fleet/views";

@@ -1,13 +1,13 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { setAuditStoreForTests } from "@/lib/audit";
 import { setBackendForTests } from "@/lib/backends";
-import { cleanupDataDirs, EAST, harness, referenceConfig, WEEKDAY_PEAK, type Harness } from "@/lib/backends/simulated/test-fixtures";
+import { cleanupDataDirs, EAST, harness, referenceConfig, WEEKDAY_PEAK, type Harness } from "@/test/support/simulated/fixtures";
 import { sharedCache } from "@/lib/cache/shared-cache";
 import { setConfigForTests } from "@/lib/config";
-import { NotFoundError, PredictionUnavailableError, ValidationError } from "./errors";
+import { NotFoundError, PredictionUnavailableError, ValidationError } from "@/lib/errors";
 import { readPrediction } from "./predict";
 import { readPool } from "./read-pool";
-import { tempStore, viewer } from "./testing/fixtures";
+import { tempStore, viewer } from "@/test/support/services/fixtures";
 
 // GET /api/pools/{region}/{pool}/predict on the simulated fleet: the advisor sees only the metrics
 // the simulation draws (RequestCount, CPU, in service, p90), yet must find the per-instance

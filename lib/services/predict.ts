@@ -1,10 +1,11 @@
+import "server-only";
 import { getConfig, regionsOf, type FleetConfig, type PoolConfig } from "@/lib/config";
 import { authorize, type Identity } from "@/lib/auth/roles";
 import { estimate, EstimateRefused, predict, type Estimate, type Sample } from "@/lib/fleet/estimate";
 import type { MetricQuery } from "@/lib/fleet/types";
 import type { PoolSummary, PredictionView, Suggestion } from "@/lib/fleet/views";
 import { buildQuery, poolMetricDefs, toDisplay } from "@/lib/metrics/queries";
-import { NotFoundError, PredictionUnavailableError, ValidationError } from "./errors";
+import { NotFoundError, PredictionUnavailableError, ValidationError } from "@/lib/errors";
 import { scaleInHold, type PeakResult, type RecentPeak } from "./headroom";
 import { readRegion } from "./read-fleet";
 import { poolsInRegion, readGroups, readSeriesByPeriod } from "./region-reads";

@@ -1,5 +1,6 @@
+import "server-only";
 import { isRangeKey, type RangeKey } from "@/lib/metrics/period";
-import { ValidationError } from "./errors";
+import { ValidationError } from "@/lib/errors";
 
 export function rangeParam(value: string | null | undefined, fallback: RangeKey): RangeKey {
   if (value === null || value === undefined || value === "") return fallback;

@@ -10,10 +10,10 @@ import type { NewAuditRecord } from "@/lib/audit";
 import { SqliteAuditStore } from "@/lib/audit/sqlite-store";
 import type { Identity } from "@/lib/auth/roles";
 import { csvCell, toCsv } from "./audit-csv";
-import { ForbiddenError, UnauthenticatedError, ValidationError } from "./errors";
+import { ForbiddenError, UnauthenticatedError, ValidationError } from "@/lib/errors";
 import { exportAuditCsv, parseAuditFilters, readAudit } from "./read-audit";
-import { FakeBackend } from "./testing/fake-backend";
-import { auditRecord, fleetBackend, operator, tempStore, viewer } from "./testing/fixtures";
+import { FakeBackend } from "@/test/support/services/fake-backend";
+import { auditRecord, fleetBackend, operator, tempStore, viewer } from "@/test/support/services/fixtures";
 
 const T0 = Date.parse("2026-11-29T10:00:00.000Z");
 const now = () => new Date(T0 + 3_600_000);

@@ -1,3 +1,4 @@
+import "server-only";
 import { z } from "zod";
 import {
   AUDIT_OUTCOMES,
@@ -21,7 +22,7 @@ import type { FleetBackend } from "@/lib/fleet/types";
 import { fieldErrors } from "@/lib/validation";
 import { toCsv, type CsvRecord } from "./audit-csv";
 import { reconcileNow } from "./background";
-import { AuditUnavailableError, ValidationError } from "./errors";
+import { AuditUnavailableError, ValidationError } from "@/lib/errors";
 
 export interface AuditFilters {
   region?: string;

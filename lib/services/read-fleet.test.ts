@@ -1,11 +1,11 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { setBackendForTests } from "@/lib/backends";
-import { cleanupDataDirs, harness, referenceConfig, type Harness } from "@/lib/backends/simulated/test-fixtures";
+import { cleanupDataDirs, harness, referenceConfig, type Harness } from "@/test/support/simulated/fixtures";
 import { sharedCache } from "@/lib/cache/shared-cache";
 import { setConfigForTests, type FleetConfig } from "@/lib/config";
 import type { Identity } from "@/lib/auth/roles";
 import { BackendError } from "@/lib/fleet/types";
-import { UnauthenticatedError } from "./errors";
+import { UnauthenticatedError } from "@/lib/errors";
 import { readOverview, SPARK_POINTS } from "./read-fleet";
 
 /** The whole fleet, as GET /api/fleet answers it. */

@@ -1,9 +1,10 @@
+import "server-only";
 import { authorize, can, type Identity } from "@/lib/auth/roles";
 import { getConfig, regionsOf, type FleetConfig } from "@/lib/config";
 import type { MetricQuery, MetricSeries, RegionRole } from "@/lib/fleet/types";
 import type { FleetView, PoolSummary, RegionView, SeriesView } from "@/lib/fleet/views";
 import { choosePeriod, downsample, latest, RANGES, type RangeKey } from "@/lib/metrics/period";
-import { toWire, EMPTY_SERIES } from "@/lib/metrics/wire";
+import { toWire, EMPTY_SERIES } from "@/lib/shared/wire";
 import { buildQuery, poolMetricDefs, queryId, toDisplay, type MetricKind } from "@/lib/metrics/queries";
 import { countInstances, degradedAfterMs, poolStatus, sustained, type Sustained } from "./pool-status";
 import { observePools } from "@/lib/notify/observe";

@@ -1,3 +1,4 @@
+import "server-only";
 import { createHash } from "node:crypto";
 import { getBackend } from "@/lib/backends";
 import { sharedCache } from "@/lib/cache/shared-cache";

@@ -1,7 +1,8 @@
+import "server-only";
 import { auditStore, type AuditStore, type Delivery } from "@/lib/audit";
 import { authorize, type Identity } from "@/lib/auth/roles";
 import { getConfig } from "@/lib/config";
-import { AuditUnavailableError } from "./errors";
+import { AuditUnavailableError } from "@/lib/errors";
 
 // Admins see what Capstan sent where: each delivery's event, target kind, attempts, state, last
 // error and when it arrived. Targets are named by their variable, never by URL.

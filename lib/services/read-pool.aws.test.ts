@@ -11,11 +11,11 @@ import {
   seedMotoFleet,
   startMoto,
   type MotoServer,
-} from "@/lib/backends/aws/testing";
+} from "@/test/support/aws";
 import { sharedCache } from "@/lib/cache/shared-cache";
 import { setConfigForTests } from "@/lib/config";
 import { readPool } from "./read-pool";
-import { tempStore, viewer } from "./testing/fixtures";
+import { tempStore, viewer } from "@/test/support/services/fixtures";
 
 // The pool page with backend: aws against moto: real instances (EC2 launch times), page load
 // from the target group of a pool found only by its tag, and what one refresh costs, counted at

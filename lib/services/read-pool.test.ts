@@ -1,13 +1,13 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { setAuditStoreForTests } from "@/lib/audit";
 import { setBackendForTests } from "@/lib/backends";
-import { cleanupDataDirs, harness, referenceConfig, WEEKDAY_PEAK, type Harness } from "@/lib/backends/simulated/test-fixtures";
+import { cleanupDataDirs, harness, referenceConfig, WEEKDAY_PEAK, type Harness } from "@/test/support/simulated/fixtures";
 import { sharedCache } from "@/lib/cache/shared-cache";
 import { setConfigForTests } from "@/lib/config";
 import { changeCapacity } from "./capacity/change-capacity";
-import { ForbiddenError, NotFoundError } from "./errors";
+import { ForbiddenError, NotFoundError } from "@/lib/errors";
 import { readPool } from "./read-pool";
-import { operator, tempStore, viewer } from "./testing/fixtures";
+import { operator, tempStore, viewer } from "@/test/support/services/fixtures";
 
 let h: Harness;
 let audit: ReturnType<typeof tempStore>;

@@ -1,3 +1,4 @@
+import "server-only";
 import { getBackend } from "@/lib/backends";
 import { authorize, type Identity } from "@/lib/auth/roles";
 import { sharedCache } from "@/lib/cache/shared-cache";
@@ -8,7 +9,7 @@ import type { PoolDetail, RegionError, Suggestion } from "@/lib/fleet/views";
 import { choosePeriod, downsample, RANGES, type RangeKey } from "@/lib/metrics/period";
 import { buildQuery, poolMetricDefs, resolveDimensions, toDisplay, type MetricKind } from "@/lib/metrics/queries";
 import { readInstances } from "./read-instances";
-import { NotFoundError } from "./errors";
+import { NotFoundError } from "@/lib/errors";
 import { overviewQueries, readRegion } from "./read-fleet";
 import { poolsInRegion, readGroups, readSeriesByPeriod, toRegionError, withRegionTimeout } from "./region-reads";
 import { adviseCapacity } from "./advice";

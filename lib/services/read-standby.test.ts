@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from "vitest";
 import { setBackendForTests } from "@/lib/backends";
-import { cleanupDataDirs, harness, referenceConfig } from "@/lib/backends/simulated/test-fixtures";
+import { cleanupDataDirs, harness, referenceConfig } from "@/test/support/simulated/fixtures";
 import { sharedCache } from "@/lib/cache/shared-cache";
 import { setConfigForTests } from "@/lib/config";
 import type { PoolSummary } from "@/lib/fleet/views";

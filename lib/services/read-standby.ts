@@ -1,6 +1,7 @@
+import "server-only";
 import { authorize, can, type Identity } from "@/lib/auth/roles";
 import { findPool, getConfig } from "@/lib/config";
-import { lastValueAt } from "@/lib/metrics/wire";
+import { lastValueAt } from "@/lib/shared/wire";
 import type { PoolSummary, StandbyPoolView, StandbyView, Verdict } from "@/lib/fleet/views";
 import { instancesForCpu } from "@/lib/fleet/model";
 import { observeVerdict } from "@/lib/notify/observe";

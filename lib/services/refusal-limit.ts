@@ -1,3 +1,4 @@
+import "server-only";
 import type { AuditStore } from "@/lib/audit";
 
 // Refused attempts (denied, rejected) are audited, so a flood of them would grow the audit log

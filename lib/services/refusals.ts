@@ -1,8 +1,9 @@
+import "server-only";
 import type { AuditAction, AuditRecord, AuditStore, NewAuditRecord } from "@/lib/audit";
 import type { Identity } from "@/lib/auth/roles";
 import { findPool, regionsOf, type FleetConfig } from "@/lib/config";
 import { UNSAFE_TEXT } from "./capacity/change-capacity-schema";
-import { NotFoundError, RateLimitedError, type AppError } from "./errors";
+import { NotFoundError, RateLimitedError, type AppError } from "@/lib/errors";
 import { countRefusal, REFUSALS_PER_MINUTE } from "./refusal-limit";
 
 // Refused attempts (denied by role, rejected by a rule) of every use case: audited, escaped,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { stubbedConfig } from "@/lib/backends/aws/testing/stubbed";
+import { stubbedConfig } from "@/test/support/aws/stubbed";
 import type { GroupState } from "@/lib/fleet/types";
 import { poolsInRegion } from "./region-reads";
 

@@ -1,9 +1,10 @@
+import "server-only";
 import { getBackend } from "@/lib/backends";
 import { sharedCache, type CacheResult } from "@/lib/cache/shared-cache";
 import { getConfig, type FleetConfig, type PoolConfig } from "@/lib/config";
 import { BackendError, type GroupState, type MetricQuery, type MetricSeries, type TimeRange } from "@/lib/fleet/types";
 import type { RegionError, RegionStatus } from "@/lib/fleet/views";
-import { albMetrics } from "@/lib/metrics/load-balancer";
+import { albMetrics } from "@/lib/config/load-balancer-metrics";
 import { alignedRange } from "@/lib/metrics/period";
 
 // Every upstream read goes through here: one cache entry per region and kind, shared by every

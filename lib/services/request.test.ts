@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { PayloadTooLargeError, UnsupportedMediaTypeError, ValidationError } from "./errors";
+import { PayloadTooLargeError, UnsupportedMediaTypeError, ValidationError } from "@/lib/errors";
 import { readJson } from "./request";
 
 const json = { "content-type": "application/json" };

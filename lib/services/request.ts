@@ -1,4 +1,5 @@
-import { PayloadTooLargeError, UnsupportedMediaTypeError, ValidationError } from "./errors";
+import "server-only";
+import { PayloadTooLargeError, UnsupportedMediaTypeError, ValidationError } from "@/lib/errors";
 
 /**
  * The request body as JSON, or the error that says why not (never a 500 for a client's typo).

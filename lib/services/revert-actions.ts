@@ -1,3 +1,4 @@
+import "server-only";
 import { z } from "zod";
 import { auditStore, type AuditRecord, type NewAuditRecord, type ScheduledRevert } from "@/lib/audit";
 import { authorize, type AuthorizedIdentity, type Identity } from "@/lib/auth/roles";
@@ -6,7 +7,7 @@ import { fieldErrors } from "@/lib/validation";
 import type { ChangeDeps, ChangeTarget } from "./capacity/change-capacity";
 import { REVERT_MAX_MINUTES, REVERT_MIN_MINUTES } from "./capacity/change-capacity-schema";
 import { assertKnownTarget, refusalRow, refuse } from "./refusals";
-import { AuditUnavailableError, ConflictError, ForbiddenError, NotFoundError, ValidationError } from "./errors";
+import { AuditUnavailableError, ConflictError, ForbiddenError, NotFoundError, ValidationError } from "@/lib/errors";
 import { revertView, type RevertView } from "./reverts";
 
 // Extending or cancelling a pool's pending revert: anyone allowed to change the pool may. Each is

@@ -1,15 +1,15 @@
 import { describe, expect, it, vi } from "vitest";
 
-vi.mock("@/lib/backends", async () => (await import("./testing/change-harness")).backendsMock);
+vi.mock("@/lib/backends", async () => (await import("@/test/support/services/change-harness")).backendsMock);
 
 import { SqliteAuditStore } from "@/lib/audit/sqlite-store";
 import { withLocalLock } from "@/lib/store/local-lock";
 import { changeCapacity } from "./capacity/change-capacity";
-import { NotFoundError, ValidationError } from "./errors";
+import { NotFoundError, ValidationError } from "@/lib/errors";
 import { cancelRevert, extendRevert } from "./revert-actions";
 import { runDueReverts } from "./reverts";
-import { APP, changeHarness } from "./testing/change-harness";
-import { admin, operator, viewer } from "./testing/fixtures";
+import { APP, changeHarness } from "@/test/support/services/change-harness";
+import { admin, operator, viewer } from "@/test/support/services/fixtures";
 
 // Time-boxed changes: "16 for a minute, then back to 12". The revert is a scheduled change in the
 // store, run by runDueReverts (the background job) through changeCapacity as Capstan.

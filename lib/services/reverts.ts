@@ -1,3 +1,4 @@
+import "server-only";
 import { auditStore, type AuditRecord, type AuditStore, type NewAuditRecord, type ScheduledRevert } from "@/lib/audit";
 import type { Identity } from "@/lib/auth/roles";
 import type { RevertView } from "@/lib/fleet/views";
@@ -9,7 +10,7 @@ import { kickDeliveries } from "@/lib/notify/jobs";
 import { getStore } from "@/lib/store";
 import { changeCapacity, type ChangeDeps } from "./capacity/change-capacity";
 import { REASON_MAX } from "./capacity/change-capacity-schema";
-import { AuditUnavailableError, ConflictError, UpstreamError } from "./errors";
+import { AuditUnavailableError, ConflictError, UpstreamError } from "@/lib/errors";
 import { withRegionTimeout } from "./region-reads";
 
 // Running time-boxed changes' reverts when they fall due. Each goes through changeCapacity, as

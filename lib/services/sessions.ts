@@ -1,9 +1,10 @@
+import "server-only";
 import { z } from "zod";
 import { getConfig } from "@/lib/config";
 import type { AuthorizedIdentity } from "@/lib/auth/roles";
 import { createSessionToken } from "@/lib/auth/session";
 import { fieldErrors } from "@/lib/validation";
-import { ForbiddenError, ValidationError } from "./errors";
+import { ForbiddenError, ValidationError } from "@/lib/errors";
 
 export const devSignInSchema = z.strictObject({
   name: z

@@ -1,3 +1,4 @@
+import "server-only";
 import { z } from "zod";
 import { auditStore, type NewAuditRecord } from "@/lib/audit";
 import { simulatedBackend } from "@/lib/backends";
@@ -6,7 +7,7 @@ import { sharedCache } from "@/lib/cache/shared-cache";
 import { getConfig, regionsOf } from "@/lib/config";
 import { fieldErrors } from "@/lib/validation";
 import { assertKnownTarget, refuse } from "./refusals";
-import { ForbiddenError, NotFoundError, ValidationError } from "./errors";
+import { ForbiddenError, NotFoundError, ValidationError } from "@/lib/errors";
 
 const faultSchema = z.strictObject({ region: z.string(), fault: z.enum(["ok", "slow", "throttled", "down"]) });
 

@@ -2,13 +2,13 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { setAuditStoreForTests } from "@/lib/audit";
 import type { SqliteAuditStore } from "@/lib/audit/sqlite-store";
 import { setBackendForTests } from "@/lib/backends";
-import { cleanupDataDirs, EAST, harness, WEEKDAY_PEAK } from "@/lib/backends/simulated/test-fixtures";
+import { cleanupDataDirs, EAST, harness, WEEKDAY_PEAK } from "@/test/support/simulated/fixtures";
 import { sharedCache } from "@/lib/cache/shared-cache";
 import { setConfigForTests } from "@/lib/config";
 import type { FleetBackend } from "@/lib/fleet/types";
-import { ForbiddenError, NotFoundError, ValidationError } from "./errors";
+import { ForbiddenError, NotFoundError, ValidationError } from "@/lib/errors";
 import { endSurge, startSurge } from "./sim-surge";
-import { admin, operator, shippedConfig, tempStore } from "./testing/fixtures";
+import { admin, operator, shippedConfig, tempStore } from "@/test/support/services/fixtures";
 
 // POST/DELETE /api/admin/surge's use case: admin only (a denial is audited), the simulated
 // backend only (404 otherwise), fields checked (400 naming them), every applied surge audited.

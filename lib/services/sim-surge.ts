@@ -1,3 +1,4 @@
+import "server-only";
 import { z } from "zod";
 import { auditStore, type NewAuditRecord } from "@/lib/audit";
 import { simulatedBackend } from "@/lib/backends";
@@ -6,7 +7,7 @@ import { sharedCache } from "@/lib/cache/shared-cache";
 import { getConfig, regionsOf } from "@/lib/config";
 import { fieldErrors } from "@/lib/validation";
 import { assertKnownTarget, refuse } from "./refusals";
-import { ForbiddenError, NotFoundError, ValidationError } from "./errors";
+import { ForbiddenError, NotFoundError, ValidationError } from "@/lib/errors";
 
 // Admin-only, simulated backend only: multiply one pool's arrivals for a while, so a demo or a
 // test can play the whole scaling loop (page load rises, the pool is bumped, it recovers) in

@@ -1,14 +1,14 @@
 import { describe, expect, it, vi } from "vitest";
 
-vi.mock("@/lib/backends", async () => (await import("./testing/change-harness")).backendsMock);
+vi.mock("@/lib/backends", async () => (await import("@/test/support/services/change-harness")).backendsMock);
 
 import type { StandbyPoolView, StandbyView } from "@/lib/fleet/views";
-import { ForbiddenError, ValidationError } from "./errors";
+import { ForbiddenError, ValidationError } from "@/lib/errors";
 import { runDueReverts } from "./reverts";
 import { applyStandbyPlan, planFromView, PLAN_TTL_MS } from "./standby-plan";
-import { changeHarness } from "./testing/change-harness";
-import { makeGroup } from "./testing/fake-backend";
-import { admin, operator, shippedConfig } from "./testing/fixtures";
+import { changeHarness } from "@/test/support/services/change-harness";
+import { makeGroup } from "@/test/support/services/fake-backend";
+import { admin, operator, shippedConfig } from "@/test/support/services/fixtures";
 
 // The standby plan: the changes the verdict asks for, applied in one action as a batch of
 // ordinary changes. A pool that moved since the plan was made is refused (409) and reported;

@@ -1,17 +1,19 @@
+import "server-only";
 import { createHash, randomUUID } from "node:crypto";
 import { z } from "zod";
 import { auditStore } from "@/lib/audit";
 import { authorize, type AuthorizedIdentity, type Identity } from "@/lib/auth/roles";
 import { findPool, getConfig, type FleetConfig } from "@/lib/config";
+import type { PlanApplyResult, PlanChange, PlanPoolResult, StandbyPlan } from "@/lib/fleet/plan";
 import type { StandbyView } from "@/lib/fleet/views";
 import { newEvent, publicUrl, route } from "@/lib/notify/events";
 import { kickDeliveries } from "@/lib/notify/jobs";
 import { fieldErrors } from "@/lib/validation";
 import { changeCapacity, type ChangeDeps } from "./capacity/change-capacity";
 import { REASON_MAX, REASON_MIN, REVERT_MAX_MINUTES, REVERT_MIN_MINUTES } from "./capacity/change-capacity-schema";
-import { guardrailViolations } from "./capacity/change-preview";
+import { guardrailViolations } from "@/lib/shared/capacity-rules";
 import { refusalRow, refuse } from "./refusals";
-import { AppError, ForbiddenError, ValidationError } from "./errors";
+import { AppError, ForbiddenError, ValidationError } from "@/lib/errors";
 import { readStandby } from "./read-standby";
 
 // "The standby can take over after scaling 5 pools": the changes the verdict asks for, as one
@@ -24,45 +26,7 @@ import { readStandby } from "./read-standby";
 /** A plan older than this is refused: the admin reviews a fresh one. */
 export const PLAN_TTL_MS = 15 * 60_000;
 
-export interface PlanChange {
-  pool: string;
-  name: string;
-  from: number;
-  to: number;
-  /** Guardrail notes for this change (a change beyond them is refused, not forced). */
-  guardrails: string[];
-  /** What the change adds (or saves, negative) per hour at the pool's instance price. */
-  costPerHour: number;
-}
-
-export interface StandbyPlan {
-  planId: string;
-  region: string;
-  generatedAt: string;
-  explanation: string;
-  changes: PlanChange[];
-  /** Total of costPerHour. */
-  costPerHour: number;
-}
-
-export interface PlanPoolResult {
-  pool: string;
-  from: number;
-  to: number;
-  /** applied: the change succeeded; refused: a rule said no (409 when the pool moved); failed: the backend said no or did not answer. */
-  status: "applied" | "refused" | "failed";
-  httpStatus: number;
-  message: string | null;
-  auditId: string | null;
-}
-
-export interface PlanApplyResult {
-  planId: string;
-  batchId: string;
-  region: string;
-  revertAt: string | null;
-  results: PlanPoolResult[];
-}
+export type { PlanApplyResult, PlanChange, PlanPoolResult, StandbyPlan };
 
 const encoded = z.object({ v: z.literal(1), at: z.number(), r: z.string(), c: z.array(z.tuple([z.string(), z.number().int(), z.number().int()])) });
 

@@ -1,3 +1,4 @@
+import "server-only";
 import path from "node:path";
 import { dataDir } from "@/lib/config";
 import { databaseSettings, PgStore } from "./postgres";

@@ -1,3 +1,4 @@
+import "server-only";
 // One holder at a time per key in this process (a queue per key). The stores build on it: SQLite
 // needs nothing more (one process); PostgreSQL also takes an advisory lock, so replicas queue too,
 // and a process never ties up several database connections waiting for the same key.

@@ -1,3 +1,4 @@
+import "server-only";
 import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from "node:fs";
 import path from "node:path";
 

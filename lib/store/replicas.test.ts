@@ -2,15 +2,15 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest
 import { reconcilePending } from "@/lib/audit";
 import { sharedSimState } from "@/lib/backends";
 import { createSimulatedBackend } from "@/lib/backends/simulated";
-import { APP as APP_GROUP, EAST, WEEKDAY_PEAK, WEST, referenceConfig, tempDataDir } from "@/lib/backends/simulated/test-fixtures";
+import { APP as APP_GROUP, EAST, WEEKDAY_PEAK, WEST, referenceConfig, tempDataDir } from "@/test/support/simulated/fixtures";
 import { changeCapacity } from "@/lib/services/capacity/change-capacity";
-import { ConflictError } from "@/lib/services/errors";
-import { APP } from "@/lib/services/testing/change-harness";
-import { fleetBackend, operator, shippedConfig } from "@/lib/services/testing/fixtures";
+import { ConflictError } from "@/lib/errors";
+import { APP } from "@/test/support/services/change-harness";
+import { fleetBackend, operator, shippedConfig } from "@/test/support/services/fixtures";
 import { loadSessionSecret } from "@/lib/auth/session";
 import { poolLockKey } from ".";
-import { createTestDatabase, testServerUrl, type TestDatabase } from "./testing/postgres";
-import { pgForTest, pgStoreAt } from "./testing/stores";
+import { createTestDatabase, testServerUrl, type TestDatabase } from "@/test/support/store/postgres";
+import { pgForTest, pgStoreAt } from "@/test/support/store/stores";
 import type { PgStore } from "./postgres";
 
 // What two replicas on one PostgreSQL database must get right, at the service level (the

@@ -1,3 +1,4 @@
+import "server-only";
 import { SqliteAuditStore } from "@/lib/audit/sqlite-store";
 import type { AuditStore } from "@/lib/audit/types";
 import { isLocallyLocked, withLocalLock } from "./local-lock";

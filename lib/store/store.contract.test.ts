@@ -1,12 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SharedCache } from "@/lib/cache/shared-cache";
 import { BackendError } from "@/lib/fleet/types";
-import { auditContract } from "./audit-contract";
-import { outboxContract } from "./outbox-contract";
-import { revertContract } from "./revert-contract";
-import { createTestDatabase, testServerUrl, type TestDatabase } from "./testing/postgres";
+import { auditContract } from "@/test/support/store/audit-contract";
+import { outboxContract } from "@/test/support/store/outbox-contract";
+import { revertContract } from "@/test/support/store/revert-contract";
+import { createTestDatabase, testServerUrl, type TestDatabase } from "@/test/support/store/postgres";
 import { PG_MIGRATIONS } from "./postgres/migrations";
-import { pgForTest, pgSchemaUrl, pgStoreAt, sqliteForTest } from "./testing/stores";
+import { pgForTest, pgSchemaUrl, pgStoreAt, sqliteForTest } from "@/test/support/store/stores";
 import { StoreUnavailableError, type Store } from "./types";
 
 // One contract for both stores: SQLite (the embedded default) and PostgreSQL (replicas). Where a

@@ -1,3 +1,4 @@
+import "server-only";
 import type { AuditStore } from "@/lib/audit/types";
 
 // Everything Capstan keeps, behind one seam in Capstan's words. Two implementations: SQLite in

@@ -7,7 +7,7 @@ vi.mock("@/lib/backends", () => ({ getBackend: () => h.backend }));
 import { setAuditStoreForTests } from "@/lib/audit";
 import type { SqliteAuditStore } from "@/lib/audit/sqlite-store";
 import { setConfigForTests } from "@/lib/config";
-import { auditRecord, fleetBackend, shippedConfig, tempStore, viewer } from "@/lib/services/testing/fixtures";
+import { auditRecord, fleetBackend, shippedConfig, tempStore, viewer } from "@/test/support/services/fixtures";
 import { GET as exportCsv } from "./export/route";
 import { GET } from "./route";
 

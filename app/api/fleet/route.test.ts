@@ -7,8 +7,8 @@ vi.mock("@/lib/backends", () => ({ getBackend: () => h.backend }));
 import type { Identity } from "@/lib/auth/roles";
 import { sharedCache } from "@/lib/cache/shared-cache";
 import { setConfigForTests } from "@/lib/config";
-import type { FakeBackend } from "@/lib/services/testing/fake-backend";
-import { fleetBackend, shippedConfig, viewer } from "@/lib/services/testing/fixtures";
+import type { FakeBackend } from "@/test/support/services/fake-backend";
+import { fleetBackend, shippedConfig, viewer } from "@/test/support/services/fixtures";
 import { GET } from "./route";
 
 const get = (headers: Record<string, string> = {}) => GET(new Request("http://localhost/api/fleet?range=1h", { headers }));

@@ -1,3 +1,4 @@
+import "server-only";
 import type { AutoScalingClient } from "@aws-sdk/client-auto-scaling";
 
 // Every HTTP request the SDK sends (retries included), counted at the transport per

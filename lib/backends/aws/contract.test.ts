@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { runBackendContract, type ContractQuirks } from "../contract";
+import { runBackendContract, type ContractQuirks } from "@/test/support/backends/contract";
 import { awsCallCounts, awsMetricsRequested, createAwsBackend, resetAwsCallCounts, type AwsBackend } from ".";
 import { MAX_ATTEMPTS } from "./clients";
 import {
@@ -13,11 +13,11 @@ import {
   startMoto,
   type MotoServer,
   type SeededCpu,
-} from "./testing";
+} from "@/test/support/aws";
 
 // The AWS backend against the moto emulator, started and stopped here. The SDK finds moto through
 // AWS_ENDPOINT_URL (the SDK's own endpoint resolution) and moto's fake keys through the default
-// credential chain: the same path a real deployment takes. The fleet: ./testing/fleet.ts.
+// credential chain: the same path a real deployment takes. The fleet: test/support/aws/fleet.ts.
 
 /** Where moto differs from AWS, said once (aws-facts.md, "An AWS emulator on these machines"). */
 const MOTO_QUIRKS: ContractQuirks = { acceptsOutOfRangeDesired: true, activities: false };

@@ -1,3 +1,4 @@
+import "server-only";
 import { BackendError } from "@/lib/fleet/types";
 
 // Every failure on the way to AWS becomes a BackendError. AWS's own code, message and request id

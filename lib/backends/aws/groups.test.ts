@@ -10,7 +10,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createAwsBackend } from ".";
 import { AUTOMATION_TTL_MS } from "./automation";
 import { lifecycle } from "./groups";
-import { stubbedConfig } from "./testing/stubbed";
+import { stubbedConfig } from "@/test/support/aws/stubbed";
 
 // Discovery against a stubbed SDK: paging, configured names, mapping, the automation cache.
 

@@ -1,3 +1,4 @@
+import "server-only";
 import {
   DescribeAutoScalingGroupsCommand,
   type AutoScalingClient,

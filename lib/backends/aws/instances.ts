@@ -1,3 +1,4 @@
+import "server-only";
 import { DescribeInstancesCommand, type EC2Client, type Instance as Ec2Instance } from "@aws-sdk/client-ec2";
 import type { InstanceDetail } from "@/lib/fleet/types";
 import { mapped } from "./errors";

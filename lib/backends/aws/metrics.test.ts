@@ -3,7 +3,7 @@ import { mockClient } from "aws-sdk-client-mock";
 import { afterEach, describe, expect, it } from "vitest";
 import type { MetricQuery } from "@/lib/fleet/types";
 import { createAwsBackend } from ".";
-import { stubbedConfig } from "./testing/stubbed";
+import { stubbedConfig } from "@/test/support/aws/stubbed";
 
 // GetMetricData against a stubbed SDK: batching, paging, alignment, PartialData as gaps.
 

@@ -1,3 +1,4 @@
+import "server-only";
 import type { ElasticLoadBalancingV2Client } from "@aws-sdk/client-elastic-load-balancing-v2";
 import { describeTargetGroups, type TargetGroupLink } from "./target-groups";
 

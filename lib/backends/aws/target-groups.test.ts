@@ -5,7 +5,7 @@ import {
 } from "@aws-sdk/client-elastic-load-balancing-v2";
 import { mockClient } from "aws-sdk-client-mock";
 import { afterEach, describe, expect, it } from "vitest";
-import { loadBalancerDimension, targetGroupDimension } from "@/lib/metrics/load-balancer";
+import { loadBalancerDimension, targetGroupDimension } from "@/lib/config/load-balancer-metrics";
 import { TARGET_GROUP_TTL_MS, TargetGroupCache } from "./target-group-cache";
 import { choosePageLoad, type TargetGroupLink } from "./target-groups";
 

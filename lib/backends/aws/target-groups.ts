@@ -1,10 +1,11 @@
+import "server-only";
 import {
   DescribeLoadBalancersCommand,
   DescribeTargetGroupsCommand,
   type ElasticLoadBalancingV2Client,
   type TargetGroup,
 } from "@aws-sdk/client-elastic-load-balancing-v2";
-import { loadBalancerDimension, targetGroupDimension } from "@/lib/metrics/load-balancer";
+import { loadBalancerDimension, targetGroupDimension } from "@/lib/config/load-balancer-metrics";
 import { mapped } from "./errors";
 
 // From a group's TargetGroupARNs to the CloudWatch dimensions of its page load: DescribeTargetGroups

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vites
 import { BackendError } from "@/lib/fleet/types";
 import { awsCallCounts, createAwsBackend, resetAwsCallCounts, type AwsBackend } from ".";
 import { MAX_ATTEMPTS } from "./clients";
-import { stubbedConfig } from "./testing/stubbed";
+import { stubbedConfig } from "@/test/support/aws/stubbed";
 
 // The real SDK stack (serialisation, standard retries, timeouts, error parsing, the call counter)
 // against a local HTTP stub that answers the way AWS does when the emulator cannot: throttling,

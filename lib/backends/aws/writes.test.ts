@@ -10,7 +10,7 @@ import { mockClient } from "aws-sdk-client-mock";
 import { afterEach, describe, expect, it } from "vitest";
 import { BackendError } from "@/lib/fleet/types";
 import { createAwsBackend } from ".";
-import { stubbedConfig } from "./testing/stubbed";
+import { stubbedConfig } from "@/test/support/aws/stubbed";
 
 // Writes and activities against a stubbed SDK. The errors are built the way the SDK's awsQuery
 // deserializer builds them (see transport.test.ts for the same errors parsed off the wire).

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { APP, EAST, MINUTE, cleanupDataDirs, harness, rejection } from "./test-fixtures";
+import { APP, EAST, MINUTE, cleanupDataDirs, harness, rejection } from "@/test/support/simulated/fixtures";
 
 afterEach(cleanupDataDirs);
 

@@ -1,3 +1,4 @@
+import "server-only";
 import type { ActivityStatus, ScalingActivity } from "@/lib/fleet/types";
 import type { SimActivity, SimGroup } from "./store";
 

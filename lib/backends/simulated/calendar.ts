@@ -1,3 +1,4 @@
+import "server-only";
 // Traffic follows US/Eastern office hours whichever region serves it, so the model needs Eastern
 // wall-clock time, daylight saving included (a 9 a.m. ramp that jumps an hour in March would be
 // visible on a 7-day graph). Computed by rule, not Intl, because it runs for every minute drawn.

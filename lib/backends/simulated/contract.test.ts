@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { configSchema, type FleetConfig } from "@/lib/config/schema";
-import { runBackendContract, type ContractQuirks, type PoolFact } from "../contract";
+import { runBackendContract, type ContractQuirks, type PoolFact } from "@/test/support/backends/contract";
 import { createSimulatedBackend } from ".";
 
 // The simulated backend under the same contract as the AWS one (lib/backends/aws/contract.test.ts).

@@ -9,7 +9,7 @@ import {
   poolQuery,
   referenceConfig,
   rejection,
-} from "./test-fixtures";
+} from "@/test/support/simulated/fixtures";
 
 afterEach(cleanupDataDirs);
 

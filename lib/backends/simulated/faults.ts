@@ -1,3 +1,4 @@
+import "server-only";
 import { BackendError } from "@/lib/fleet/types";
 
 // Region faults for tests and demos: a region can answer slowly (longer than the app's region

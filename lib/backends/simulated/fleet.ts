@@ -1,3 +1,4 @@
+import "server-only";
 import { randomUUID } from "node:crypto";
 import type { FleetConfig } from "@/lib/config/schema";
 import { BackendError, type BoundsChange, type GroupState, type WriteResult } from "@/lib/fleet/types";

@@ -1,3 +1,4 @@
+import "server-only";
 import type { FleetConfig, PoolConfig } from "@/lib/config/schema";
 import type { RegionRole } from "@/lib/fleet/types";
 import { strHash } from "./hash";

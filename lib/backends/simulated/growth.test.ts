@@ -2,7 +2,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { STATE_FILE } from "./store";
-import { DAY, EAST, MINUTE, WEEKDAY_PEAK, cleanupDataDirs, harness, poolQuery, referenceConfig, values, type Harness } from "./test-fixtures";
+import { DAY, EAST, MINUTE, WEEKDAY_PEAK, cleanupDataDirs, harness, poolQuery, referenceConfig, values, type Harness } from "@/test/support/simulated/fixtures";
 
 // Slow growth week over week (docs/fleet-model.md): a fleet left at its reference size slides
 // from a healthy afternoon peak to page load over target, as a real one does when nobody scales.

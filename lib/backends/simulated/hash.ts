@@ -1,3 +1,4 @@
+import "server-only";
 // Seeded, stateless randomness: every "random" figure in the simulation is a hash of what it is
 // about (seed, pool, region, minute …), so the same inputs always draw the same fleet and no
 // history needs storing. Never Math.random().

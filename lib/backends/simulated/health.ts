@@ -1,3 +1,4 @@
+import "server-only";
 import { healthCause } from "./activities";
 import type { GroupSpec } from "./groups";
 import { hash, unit } from "./hash";

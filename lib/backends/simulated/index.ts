@@ -1,3 +1,4 @@
+import "server-only";
 import type { FleetConfig } from "@/lib/config/schema";
 import { BackendError, type FleetBackend } from "@/lib/fleet/types";
 import {

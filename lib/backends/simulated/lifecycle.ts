@@ -1,3 +1,4 @@
+import "server-only";
 import { differenceCause, joinCauses } from "./activities";
 import type { GroupSpec } from "./groups";
 import { hash, instanceId, unit, uuidLike } from "./hash";

@@ -12,7 +12,7 @@ import {
   poolQuery,
   referenceConfig,
   values,
-} from "./test-fixtures";
+} from "@/test/support/simulated/fixtures";
 
 afterEach(cleanupDataDirs);
 

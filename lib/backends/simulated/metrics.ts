@@ -1,3 +1,4 @@
+import "server-only";
 import type { MetricConfig } from "@/lib/config/schema";
 import { BackendError, type MetricQuery, type MetricSeries, type TimeRange } from "@/lib/fleet/types";
 import { poolMetricDefs, resolveDimensions, type MetricKind } from "@/lib/metrics/queries";

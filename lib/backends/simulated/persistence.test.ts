@@ -15,7 +15,7 @@ import {
   harness,
   referenceConfig,
   tempDataDir,
-} from "./test-fixtures";
+} from "@/test/support/simulated/fixtures";
 
 afterEach(cleanupDataDirs);
 

@@ -11,7 +11,7 @@ import {
   poolQuery,
   referenceConfig,
   values,
-} from "./test-fixtures";
+} from "@/test/support/simulated/fixtures";
 
 afterEach(cleanupDataDirs);
 

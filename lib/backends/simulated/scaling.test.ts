@@ -12,7 +12,7 @@ import {
   referenceConfig,
   rejection,
   values,
-} from "./test-fixtures";
+} from "@/test/support/simulated/fixtures";
 
 afterEach(cleanupDataDirs);
 

@@ -1,3 +1,4 @@
+import "server-only";
 import { pageLoadMeanMs, pageLoadQuantileMs } from "@/lib/fleet/model";
 import type { MetricConfig } from "@/lib/config/schema";
 import type { Point, Statistic } from "@/lib/fleet/types";

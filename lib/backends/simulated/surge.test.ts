@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, it } from "vitest";
-import { cleanupDataDirs, EAST, harness, mean, MINUTE, poolQuery, referenceConfig, values, WEEKDAY_PEAK } from "./test-fixtures";
+import { cleanupDataDirs, EAST, harness, mean, MINUTE, poolQuery, referenceConfig, values, WEEKDAY_PEAK } from "@/test/support/simulated/fixtures";
 
 // An admin's load surge multiplies one pool's arrivals over a window; the proxy in front of the
 // web pools follows; it is saved with the fleet (a restart keeps it) and metrics stay a pure

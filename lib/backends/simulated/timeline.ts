@@ -1,3 +1,4 @@
+import "server-only";
 import type { SimGroup, SimInstance } from "./store";
 
 // The capacity timeline: how many instances served traffic, and what the group's bounds were, at

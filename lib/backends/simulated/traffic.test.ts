@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { eastern, easternOffsetHours } from "./calendar";
 import { arrivalsPerSecond, buildProfiles, growthFactor, officeHours, type Growth } from "./traffic";
-import { DAY, MINUTE, WEEKDAY_PEAK, mean, referenceConfig } from "./test-fixtures";
+import { DAY, MINUTE, WEEKDAY_PEAK, mean, referenceConfig } from "@/test/support/simulated/fixtures";
 
 const cfg = referenceConfig();
 const profiles = buildProfiles(cfg);

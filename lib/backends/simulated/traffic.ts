@@ -1,3 +1,4 @@
+import "server-only";
 import type { FleetConfig, PoolConfig } from "@/lib/config/schema";
 import type { RegionRole, Tier } from "@/lib/fleet/types";
 import { eastern } from "./calendar";

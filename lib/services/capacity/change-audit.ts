@@ -1,3 +1,4 @@
+import "server-only";
 import { createHash } from "node:crypto";
 import type { AuditAction, NewAuditRecord } from "@/lib/audit";
 import type { Identity } from "@/lib/auth/roles";

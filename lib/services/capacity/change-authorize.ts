@@ -1,10 +1,10 @@
+import "server-only";
 import { auditStore, type AuditStore } from "@/lib/audit";
 import { authorize, type AuthorizedIdentity, type Identity } from "@/lib/auth/roles";
-import { findPool, getConfig } from "@/lib/config";
-import { ForbiddenError } from "../errors";
+import { findPool, getConfig, type FleetConfig } from "@/lib/config";
+import { ForbiddenError } from "@/lib/errors";
 import { assertKnownTarget, limitSignedOut, refuse } from "../refusals";
 import { looseRecord, type ChangeTarget } from "./change-audit";
-import type { ChangeDeps } from "./change-capacity";
 
 /**
  * Step 1 of a change on its own: may this identity change capacity here? A denial is audited
@@ -15,7 +15,7 @@ export async function authorizeChange(
   identity: Identity | null | undefined,
   target: ChangeTarget,
   raw: unknown,
-  deps: Partial<Pick<ChangeDeps, "store" | "config" | "now" | "clientAddress">> = {},
+  deps: { store?: AuditStore; config?: FleetConfig; now?: () => Date; clientAddress?: string } = {},
 ): Promise<AuthorizedIdentity> {
   try {
     return authorize(identity, "capacity:change", target);

@@ -1,10 +1,11 @@
+import "server-only";
 import { trackInFlight, type AuditRecord, type AuditStore, type OutcomeUpdate } from "@/lib/audit";
 import type { FleetConfig } from "@/lib/config";
 import { BackendError, type FleetBackend, type GroupState } from "@/lib/fleet/types";
 import type { NotifyTarget } from "@/lib/config/schema";
 import { capacityEvent, route, type OutboxEntry } from "@/lib/notify/events";
 import type { ChangeCapacityInput } from "./change-capacity-schema";
-import { UpstreamError } from "../errors";
+import { UpstreamError } from "@/lib/errors";
 import { withRegionTimeout } from "../region-reads";
 
 // The middle of a change: the backend call between the audit intent and its outcome. A reply

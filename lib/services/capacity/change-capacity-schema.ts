@@ -1,8 +1,9 @@
+import "server-only";
 import { z } from "zod";
-import { REASON_MAX, REASON_MIN } from "./change-preview";
+import { REASON_MAX, REASON_MIN } from "@/lib/shared/capacity-rules";
 
 // The one request contract for a capacity change, used by the JSON API and the service. The
-// browser checks the same limits through change-preview.ts, without shipping zod (whose eval
+// browser checks the same limits through lib/shared/capacity-rules.ts, without shipping zod (whose eval
 // probe would trip the CSP). Unknown fields are errors.
 
 export { REASON_MAX, REASON_MIN };

@@ -1,15 +1,15 @@
 import { describe, expect, it, vi } from "vitest";
 
 // The real backend factory is never used here: every test passes its own fake.
-vi.mock("@/lib/backends", async () => (await import("../testing/change-harness")).backendsMock);
+vi.mock("@/lib/backends", async () => (await import("@/test/support/services/change-harness")).backendsMock);
 
 import type { AuditRecord, AuditStore } from "@/lib/audit";
 import { BackendError } from "@/lib/fleet/types";
 import { changeCapacity } from "./change-capacity";
-import { AuditUnavailableError, UpstreamError } from "../errors";
+import { AuditUnavailableError, UpstreamError } from "@/lib/errors";
 import { readAudit } from "../read-audit";
-import { APP, changeHarness } from "../testing/change-harness";
-import { operator, viewer } from "../testing/fixtures";
+import { APP, changeHarness } from "@/test/support/services/change-harness";
+import { operator, viewer } from "@/test/support/services/fixtures";
 
 // changeCapacity when the call goes wrong: errors (and silence) from the backend, and the audit
 // intent written before the call and its outcome after, including reconciling a lost reply.

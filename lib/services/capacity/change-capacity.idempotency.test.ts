@@ -1,13 +1,13 @@
 import { describe, expect, it, vi } from "vitest";
 
 // The real backend factory is never used here: every test passes its own fake.
-vi.mock("@/lib/backends", async () => (await import("../testing/change-harness")).backendsMock);
+vi.mock("@/lib/backends", async () => (await import("@/test/support/services/change-harness")).backendsMock);
 
 import { BackendError } from "@/lib/fleet/types";
 import { changeCapacity } from "./change-capacity";
-import { ConflictError, IdempotencyMismatchError, OutcomePendingError, UpstreamError } from "../errors";
-import { APP, changeHarness } from "../testing/change-harness";
-import { operator } from "../testing/fixtures";
+import { ConflictError, IdempotencyMismatchError, OutcomePendingError, UpstreamError } from "@/lib/errors";
+import { APP, changeHarness } from "@/test/support/services/change-harness";
+import { operator } from "@/test/support/services/fixtures";
 
 // changeCapacity's idempotency key: double and concurrent submits make one change, a key reused
 // with another body is refused, and a key is taken by a failure but not by a rejection.

@@ -1,15 +1,15 @@
 import { describe, expect, it, vi } from "vitest";
 
 // The real backend factory is never used here: every test passes its own fake.
-vi.mock("@/lib/backends", async () => (await import("../testing/change-harness")).backendsMock);
+vi.mock("@/lib/backends", async () => (await import("@/test/support/services/change-harness")).backendsMock);
 
 import { changeCapacity, authorizeChange } from "./change-capacity";
 import { cancelRevert, extendRevert } from "../revert-actions";
 import { FIELD_CAPS } from "../refusals";
-import { ForbiddenError, NotFoundError, RateLimitedError, UnauthenticatedError, ValidationError } from "../errors";
+import { ForbiddenError, NotFoundError, RateLimitedError, UnauthenticatedError, ValidationError } from "@/lib/errors";
 import { REFUSALS_PER_MINUTE } from "../refusal-limit";
-import { APP, changeHarness } from "../testing/change-harness";
-import { operator, viewer } from "../testing/fixtures";
+import { APP, changeHarness } from "@/test/support/services/change-harness";
+import { operator, viewer } from "@/test/support/services/fixtures";
 
 // Refused attempts cannot flood the audit log (issue 12, security 3). Measured before: a viewer's
 // 300 denied POSTs wrote 300 rows, and a POST to an unknown region wrote a row carrying it.

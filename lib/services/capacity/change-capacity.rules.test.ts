@@ -1,14 +1,14 @@
 import { beforeEach, describe, expect, it, vi } from "vitest";
 
 // The real backend factory is never used here: every test passes its own fake.
-vi.mock("@/lib/backends", async () => (await import("../testing/change-harness")).backendsMock);
+vi.mock("@/lib/backends", async () => (await import("@/test/support/services/change-harness")).backendsMock);
 
 import type { Identity } from "@/lib/auth/roles";
 import { changeCapacity } from "./change-capacity";
-import { ConflictError, ForbiddenError, GuardrailError, NotFoundError, UnauthenticatedError, ValidationError } from "../errors";
-import { APP, changeHarness } from "../testing/change-harness";
-import { makeGroup } from "../testing/fake-backend";
-import { admin, operator, viewer } from "../testing/fixtures";
+import { ConflictError, ForbiddenError, GuardrailError, NotFoundError, UnauthenticatedError, ValidationError } from "@/lib/errors";
+import { APP, changeHarness } from "@/test/support/services/change-harness";
+import { makeGroup } from "@/test/support/services/fake-backend";
+import { admin, operator, viewer } from "@/test/support/services/fixtures";
 
 // changeCapacity's rules before anything is written: who may change what, the request body, the
 // group's bounds, optimistic concurrency on expectedDesired, and the per-pool guardrails.

@@ -1,3 +1,4 @@
+import "server-only";
 import { auditStore, type AuditRecord, type AuditStore, type NewAuditRecord } from "@/lib/audit";
 import { can, type Identity } from "@/lib/auth/roles";
 import { getBackend } from "@/lib/backends";
@@ -11,7 +12,7 @@ import { baseRecord, withObserved, type ChangeTarget } from "./change-audit";
 import { authorizeChange } from "./change-authorize";
 import { refuse } from "../refusals";
 import { changeCapacitySchema } from "./change-capacity-schema";
-import { boundsErrors, guardrailFields, guardrailViolations } from "./change-preview";
+import { boundsErrors, guardrailFields, guardrailViolations } from "@/lib/shared/capacity-rules";
 import {
   AuditUnavailableError,
   ConflictError,
@@ -22,7 +23,7 @@ import {
   OutcomePendingError,
   UpstreamError,
   ValidationError,
-} from "../errors";
+} from "@/lib/errors";
 import { asBackendError, callBackend, writeTimeout } from "./change-call";
 import { withGroupLock, type Locks } from "../group-lock";
 import { countInstances } from "../pool-status";

@@ -2,13 +2,13 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } 
 import { setAuditStoreForTests } from "@/lib/audit";
 import type { ChangeEffect, EffectFigures } from "@/lib/audit/types";
 import { setBackendForTests } from "@/lib/backends";
-import { cleanupDataDirs, EAST, harness, MINUTE, referenceConfig, WEEKDAY_PEAK, type Harness } from "@/lib/backends/simulated/test-fixtures";
+import { cleanupDataDirs, EAST, harness, MINUTE, referenceConfig, WEEKDAY_PEAK, type Harness } from "@/test/support/simulated/fixtures";
 import { sharedCache } from "@/lib/cache/shared-cache";
 import { setConfigForTests } from "@/lib/config";
 import { changeCapacity } from "./change-capacity";
 import { evaluateEffects, judge } from "./change-effect";
 import { readAudit } from "../read-audit";
-import { operator, tempStore, viewer } from "../testing/fixtures";
+import { operator, tempStore, viewer } from "@/test/support/services/fixtures";
 
 // "Did it help?" on the simulated fleet: surge app past saturation, bump it, let the new
 // instances serve and settle, and the change is judged from p90, CPU and backlog over equal

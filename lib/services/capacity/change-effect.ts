@@ -1,3 +1,4 @@
+import "server-only";
 import type { AuditRecord, AuditStore, ChangeEffect, EffectFigures, EffectVerdict } from "@/lib/audit/types";
 import { getConfig, type FleetConfig, type PoolConfig } from "@/lib/config";
 import type { FleetBackend, GroupState, MetricQuery, Point, ScalingActivity } from "@/lib/fleet/types";

@@ -1,3 +1,4 @@
+import "server-only";
 import { currentIdentity } from "@/lib/auth/current";
 import { assertSameOrigin } from "@/lib/auth/origin";
 import { clientAddress } from "../client-address";

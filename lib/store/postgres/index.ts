@@ -1,3 +1,4 @@
+import "server-only";
 import type { Pool } from "pg";
 import { isLocallyLocked, withLocalLock } from "../local-lock";
 import { StoreUnavailableError, type Store } from "../types";

@@ -1,8 +1,9 @@
+import "server-only";
 import { randomUUID } from "node:crypto";
 import type { Pool, PoolClient } from "pg";
 import { toDelivery, type OutboxRow } from "@/lib/audit/sqlite-outbox";
 import type { Delivery, DeliveryResult } from "@/lib/audit/types";
-import type { OutboxEntry } from "@/lib/notify/events";
+import type { OutboxEntry } from "@/lib/audit/outbox";
 import { inTransaction } from "./connection";
 
 // The notification outbox in PostgreSQL. Replicas claim due rows with FOR UPDATE SKIP LOCKED and

@@ -1,3 +1,4 @@
+import "server-only";
 import type { Pool, PoolClient } from "pg";
 import type { CacheLayer, DocumentStore, LayerEntry } from "../types";
 import { inTransaction, LOCK_KEY } from "./connection";

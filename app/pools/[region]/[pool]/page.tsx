@@ -7,7 +7,7 @@ import { findPool, getConfig, regionsOf } from "@/lib/config";
 import { RANGE_KEYS } from "@/lib/metrics/period";
 import { rangeParam } from "@/lib/services/query";
 import { isDiscoveredPool, readPool } from "@/lib/services/read-pool";
-import { NotFoundError, ValidationError } from "@/lib/services/errors";
+import { NotFoundError, ValidationError } from "@/lib/errors";
 import { PoolLive } from "@/components/fleet/pool-live";
 import { Skeleton } from "@/components/ui/skeleton";
 

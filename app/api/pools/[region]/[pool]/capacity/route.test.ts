@@ -7,8 +7,8 @@ vi.mock("@/lib/backends", () => ({ getBackend: () => h.backend }));
 import { setAuditStoreForTests } from "@/lib/audit";
 import type { SqliteAuditStore } from "@/lib/audit/sqlite-store";
 import { setConfigForTests } from "@/lib/config";
-import type { FakeBackend } from "@/lib/services/testing/fake-backend";
-import { fleetBackend, operator, shippedConfig, tempStore, viewer } from "@/lib/services/testing/fixtures";
+import type { FakeBackend } from "@/test/support/services/fake-backend";
+import { fleetBackend, operator, shippedConfig, tempStore, viewer } from "@/test/support/services/fixtures";
 import { POST } from "./route";
 
 const URL_ = "http://localhost:3000/api/pools/us-east-1/app/capacity";

@@ -7,7 +7,7 @@ vi.mock("@/lib/backends", () => ({ getBackend: () => h.backend }));
 import { setAuditStoreForTests } from "@/lib/audit";
 import type { SqliteAuditStore } from "@/lib/audit/sqlite-store";
 import { setConfigForTests } from "@/lib/config";
-import { fleetBackend, operator, shippedConfig, tempStore, viewer } from "@/lib/services/testing/fixtures";
+import { fleetBackend, operator, shippedConfig, tempStore, viewer } from "@/test/support/services/fixtures";
 import { POST as postCapacity } from "../capacity/route";
 import { DELETE, POST } from "./route";
 

@@ -8,14 +8,14 @@ import { setAuditStoreForTests, type AuditRecord } from "@/lib/audit";
 import type { SqliteAuditStore } from "@/lib/audit/sqlite-store";
 import { setBackendForTests } from "@/lib/backends";
 import type { SimulatedBackend } from "@/lib/backends/simulated";
-import { cleanupDataDirs, harness, WEEKDAY_PEAK } from "@/lib/backends/simulated/test-fixtures";
+import { cleanupDataDirs, harness, WEEKDAY_PEAK } from "@/test/support/simulated/fixtures";
 import { sharedCache } from "@/lib/cache/shared-cache";
 import { setConfigForTests } from "@/lib/config";
-import { tempStore } from "@/lib/services/testing/fixtures";
+import { tempStore } from "@/test/support/services/fixtures";
 import { ALB_ARN, ALB_CLIENT, ALB_ISSUER, startAlbKeys } from "./alb-test-keys";
 import { CONFIGURED, WEST } from "./matrix-cases";
-import { configWithAuth } from "./test-config";
-import { sha256Hex } from "./tokens";
+import { configWithAuth } from "@/test/support/auth/config";
+import { sha256Hex } from "@/lib/auth/tokens";
 
 export type FleetState = Record<string, { min: number; desired: number; max: number }>;
 

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { AuditStore } from "@/lib/audit/types";
-import type { OutboxEntry } from "@/lib/notify/events";
-import { auditRecord } from "@/lib/services/testing/fixtures";
+import type { OutboxEntry } from "@/lib/audit/outbox";
+import { auditRecord } from "@/test/support/services/fixtures";
 import type { AuditHarness } from "./audit-contract";
 
 // The notification outbox and observed states: the same behaviour from SQLite and PostgreSQL

@@ -1,19 +1,17 @@
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { SqliteAuditStore } from "@/lib/audit/sqlite-store";
 import type { NewAuditRecord } from "@/lib/audit/types";
 import type { Identity } from "@/lib/auth/roles";
-import { parseConfig, type FleetConfig } from "@/lib/config";
+import { shippedConfig } from "../config";
 import { FakeBackend, makeGroup } from "./fake-backend";
 
 // Shared test fixtures: the shipped fleet configuration, one identity per role, a fresh audit
 // database in a temporary data directory, an audit record to write to it, and a fake backend
 // holding `app` in both regions.
 
-export function shippedConfig(): FleetConfig {
-  return parseConfig(readFileSync(path.resolve("fleet.config.yaml"), "utf8"), "fleet.config.yaml");
-}
+export { shippedConfig };
 
 export const viewer: Identity = { name: "vera", role: "viewer", source: "dev" };
 export const operator: Identity = { name: "olga", role: "operator", source: "dev" };

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { AuditQuery, AuditStore, NewAuditRecord } from "@/lib/audit/types";
-import { auditRecord } from "@/lib/services/testing/fixtures";
+import { auditRecord } from "@/test/support/services/fixtures";
 
 // The audit store's contract: the same behaviour from SQLite and from PostgreSQL
 // (lib/store/store.contract.test.ts runs it against both).

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { AuditStore, NewAuditRecord } from "@/lib/audit/types";
-import { auditRecord } from "@/lib/services/testing/fixtures";
+import { auditRecord } from "@/test/support/services/fixtures";
 import type { AuditHarness } from "./audit-contract";
 
 // Scheduled reverts (time-boxed changes): the same behaviour from SQLite and from PostgreSQL

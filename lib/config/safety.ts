@@ -1,5 +1,5 @@
-import { ConfigError, type Env } from "@/lib/config/load";
-import type { FleetConfig } from "@/lib/config/schema";
+import { ConfigError, type Env } from "./load";
+import type { FleetConfig } from "./schema";
 import { albKeyBaseUrl } from "./alb-keys";
 
 export const MIN_SESSION_SECRET_CHARS = 32;

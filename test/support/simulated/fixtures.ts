@@ -1,12 +1,11 @@
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
-import { parseConfig } from "@/lib/config/load";
 import type { FleetConfig } from "@/lib/config/schema";
 import { BackendError, type MetricQuery, type Statistic } from "@/lib/fleet/types";
 import { buildQuery, poolMetricDefs, type MetricKind } from "@/lib/metrics/queries";
-import { createSimulatedBackend, type SimulatedBackend, type SimulatedOptions } from "./index";
+import { shippedConfig } from "../config";
+import { createSimulatedBackend, type SimulatedBackend, type SimulatedOptions } from "@/lib/backends/simulated";
 
 // Shared by the simulated backend's tests: the shipped reference fleet, a temporary data
 // directory, a clock the test moves by hand, queries built the way the app builds them, and the
@@ -22,8 +21,7 @@ export const APP = "tave-prod-app";
 export const WEEKDAY_PEAK = Date.parse("2026-03-11T19:00:00Z");
 
 export function referenceConfig(overrides: (cfg: FleetConfig) => void = () => {}): FleetConfig {
-  const file = fileURLToPath(new URL("../../../fleet.config.yaml", import.meta.url));
-  const cfg = parseConfig(readFileSync(file, "utf8"), "fleet.config.yaml");
+  const cfg = shippedConfig();
   overrides(cfg);
   return cfg;
 }

@@ -2,7 +2,7 @@
 // so `headers()` and `cookies()` from next/headers answer with that request's own headers and the
 // real identity path (lib/auth/current.ts) runs. In the test file:
 //
-//   vi.mock("next/headers", async () => (await import("@/lib/auth/test-request")).nextHeadersMock);
+//   vi.mock("next/headers", async () => (await import("./request")).nextHeadersMock);
 //   const res = await withRequest(req, () => GET(req, ctx));
 //
 // The request travels in AsyncLocalStorage, so concurrent calls never see each other's headers.

@@ -14,7 +14,7 @@ import { GET as getPool } from "@/app/api/pools/[region]/[pool]/route";
 import { GET as getNotifications } from "@/app/api/notifications/route";
 import { GET as getStandbyPlan, POST as postStandbyPlan } from "@/app/api/standby/plan/route";
 import { GET as getStandby } from "@/app/api/standby/route";
-import { withRequest } from "./test-request";
+import { withRequest } from "./request";
 
 export const APP = "http://localhost";
 export const WEST = "us-west-2";

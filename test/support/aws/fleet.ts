@@ -1,7 +1,7 @@
 import type { z } from "zod";
 import { configSchema, type authSchema, type FleetConfig } from "@/lib/config/schema";
 import type { Point, TimeRange } from "@/lib/fleet/types";
-import type { PoolFact } from "../../contract-fixture";
+import type { PoolFact } from "@/test/support/backends/contract-fixture";
 import { putMetricSeries, seedGroups, type SeedGroup } from "./seed";
 
 // One small fleet for the emulator, shared by the contract suite, the end-to-end test and the

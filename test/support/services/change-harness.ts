@@ -2,7 +2,7 @@ import { withLocalLock } from "@/lib/store/local-lock";
 import { afterEach, beforeEach } from "vitest";
 import type { AuditRecord } from "@/lib/audit";
 import type { SqliteAuditStore } from "@/lib/audit/sqlite-store";
-import type { ChangeDeps } from "../capacity/change-capacity";
+import type { ChangeDeps } from "@/lib/services/capacity/change-capacity";
 import type { FakeBackend } from "./fake-backend";
 import { fleetBackend, shippedConfig, tempStore } from "./fixtures";
 
@@ -11,7 +11,7 @@ import { fleetBackend, shippedConfig, tempStore } from "./fixtures";
 // seen, and helpers to build deps, a request body, catch a refusal and read the audit rows.
 // In the test file:
 //
-//   vi.mock("@/lib/backends", async () => (await import("./testing/change-harness")).backendsMock);
+//   vi.mock("@/lib/backends", async () => (await import("@/test/support/services/change-harness")).backendsMock);
 //   const h = changeHarness(); // registers beforeEach/afterEach
 //   await changeCapacity(operator, APP, h.body(), h.deps());
 //   expect(h.backend.writes).toHaveLength(1);

@@ -1,9 +1,9 @@
 import { randomBytes } from "node:crypto";
 import { Client } from "pg";
 import { SqliteAuditStore } from "@/lib/audit/sqlite-store";
-import { tempDataDir } from "@/lib/services/testing/fixtures";
-import { PgStore, databaseSettings } from "../postgres";
-import { SqliteStore } from "../sqlite";
+import { tempDataDir } from "@/test/support/services/fixtures";
+import { PgStore, databaseSettings } from "@/lib/store/postgres";
+import { SqliteStore } from "@/lib/store/sqlite";
 
 // Stores for the contract suites: SQLite in a temporary directory, and PostgreSQL in a schema of
 // its own inside the test file's database (a fresh schema per test is much cheaper than a fresh

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { changeCapacitySchema } from "./change-capacity-schema";
-import { boundsErrors, guardrailViolations, previewChange, type PreviewGroup, type PreviewPool } from "./change-preview";
+import { changeCapacitySchema } from "@/lib/services/capacity/change-capacity-schema";
+import { boundsErrors, guardrailViolations, previewChange, type PreviewGroup, type PreviewPool } from "./capacity-rules";
 
 const app: PreviewPool = { id: "app", guardrails: { floor: { "us-east-1": 4 }, maxStep: 8 }, instance: { hourlyPrice: 0.199 } };
 const group: PreviewGroup = { region: "us-east-1", desired: 12, min: 4, max: 48, hasScalingPolicies: false, hasScheduledActions: false };

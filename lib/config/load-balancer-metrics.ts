@@ -1,4 +1,4 @@
-import type { MetricConfig } from "@/lib/config/schema";
+import type { MetricConfig } from "./schema";
 
 // The Application Load Balancer metrics of a pool, from its target group: TargetResponseTime
 // (p90 as page load, p50 as its median) and RequestCount, by LoadBalancer and TargetGroup.

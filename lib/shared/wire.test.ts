@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { Point } from "@/lib/fleet/types";
-import { downsample } from "./period";
+import { downsample } from "@/lib/metrics/period";
 import { EMPTY_SERIES, fromWire, lastValueAt, toWire } from "./wire";
 
 const T0 = Date.UTC(2026, 10, 30, 15, 0, 0);

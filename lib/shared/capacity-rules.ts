@@ -1,6 +1,7 @@
 // The rules a capacity change is checked against, as pure functions: the confirmation dialog
-// shows them before submitting and change-capacity.ts enforces the very same ones. Client-safe
-// (type imports only).
+// shows them before submitting and lib/services/capacity/change-capacity.ts enforces the very same ones.
+// Shared (lib/shared): bundled into client components, so no imports at all; eslint (boundaries)
+// refuses a server module here.
 
 /** What the preview needs of a group (GroupState and PoolSummary-with-region both fit). */
 export interface PreviewGroup {

@@ -1,13 +1,14 @@
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { ConfigError, getConfig, setConfigForTests } from "@/lib/config";
 import { checkStartup, startOrExit } from "@/lib/startup";
+import { shippedConfigText } from "@/test/support/config";
 
 // Start-up refusals: each unsafe combination stops the server with its own message.
 
-const shipped = readFileSync("fleet.config.yaml", "utf8");
+const shipped = shippedConfigText();
 const dir = mkdtempSync(path.join(tmpdir(), "capstan-startup-"));
 const SECRET = "s".repeat(32);
 const ARN = "arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/app/capstan/50dc6c495c0c9188";
