@@ -112,8 +112,12 @@ export function ResizeDialog({ request, onClose, onDone }: { request: ResizeRequ
       }
       key.current = newKey();
       if (res.status === 0) {
+        // No reply: the change may have been made. Sending again repeats the same key (written once).
         setErrors({ _: json.error });
-      } else if (res.status === 409 && json.current) {
+        return;
+      }
+      key.current = newKey();
+      if (res.status === 409 && json.current) {
         setExpected(json.current.desired);
         setErrors({ _: `Someone changed this pool meanwhile: desired is now ${json.current.desired} (in service ${json.current.inService}). Review the change and submit again.` });
       } else if (res.status === 502 && json.outcome === "unknown") {
