@@ -40,7 +40,13 @@ const may = (from, to) => ({ from: { element: { type: from } }, allow: { to: { e
 
 const layers = {
   plugins: { boundaries },
-  files: ["app/**/*.{ts,tsx}", "components/**/*.{ts,tsx}", "lib/**/*.{ts,tsx}", "proxy.ts", "instrumentation.ts"],
+  files: [
+    "app/**/*.{ts,tsx}",
+    "components/**/*.{ts,tsx}",
+    "lib/**/*.{ts,tsx}",
+    "proxy.ts",
+    "instrumentation.ts",
+  ],
   ignores: ["**/*.test.ts", "**/*.test.tsx", "test/**", "lib/auth/coverage.ts"],
   settings: {
     "boundaries/elements": ELEMENTS,
@@ -48,7 +54,14 @@ const layers = {
     // `partialMatch: false` matches folders only) without a warning on every run.
     "boundaries/legacy-warnings": false,
     "boundaries/dependency-nodes": ["import", "export", "dynamic-import"],
-    "boundaries/include": ["app/**/*", "components/**/*", "lib/**/*", "test/**/*", "proxy.ts", "instrumentation.ts"],
+    "boundaries/include": [
+      "app/**/*",
+      "components/**/*",
+      "lib/**/*",
+      "test/**/*",
+      "proxy.ts",
+      "instrumentation.ts",
+    ],
   },
   rules: {
     "boundaries/dependencies": [
@@ -59,7 +72,17 @@ const layers = {
           // Packages and node: built-ins: no-restricted-imports below says who may not.
           { allow: { to: { module: { origin: ["external", "core"] } } } },
           may("entry", ["entry", ...SERVER]),
-          may("app", ["app", "components", "services", "store", "auth", "cache", "metrics", "notify", ...CONFIG]),
+          may("app", [
+            "app",
+            "components",
+            "services",
+            "store",
+            "auth",
+            "cache",
+            "metrics",
+            "notify",
+            ...CONFIG,
+          ]),
           may("components", ["components", ...BOTTOM]),
           may("services", SERVER),
           may("backends", ["aws", ...MIDDLE]),
@@ -82,15 +105,42 @@ const layers = {
 const awsOnlyInAws = {
   files: ["**/*.{ts,tsx}"],
   ignores: ["lib/backends/aws/**", "**/*.test.ts", "test/**", "e2e/**", "bench/**", "scripts/**"],
-  rules: { "no-restricted-imports": ["error", { patterns: [{ group: ["@aws-sdk/*"], message: "AWS is spoken in lib/backends/aws only." }] }] },
+  rules: {
+    "no-restricted-imports": [
+      "error",
+      { patterns: [{ group: ["@aws-sdk/*"], message: "AWS is spoken in lib/backends/aws only." }] },
+    ],
+  },
 };
 
 // A client bundle gets no node: built-ins, drivers or server-side packages.
-const NOT_IN_THE_BROWSER = ["node:*", "server-only", "pg", "better-sqlite3", "@aws-sdk/*", "jose", "aws-jwt-verify", "yaml", "zod"];
+const NOT_IN_THE_BROWSER = [
+  "node:*",
+  "server-only",
+  "pg",
+  "better-sqlite3",
+  "@aws-sdk/*",
+  "jose",
+  "aws-jwt-verify",
+  "yaml",
+  "zod",
+];
 const componentsStayClientSafe = {
   files: ["components/**/*.{ts,tsx}"],
   ignores: ["**/*.test.ts", "**/*.test.tsx"],
-  rules: { "no-restricted-imports": ["error", { patterns: [{ group: NOT_IN_THE_BROWSER, message: "components are bundled for the browser: no server packages." }] }] },
+  rules: {
+    "no-restricted-imports": [
+      "error",
+      {
+        patterns: [
+          {
+            group: NOT_IN_THE_BROWSER,
+            message: "components are bundled for the browser: no server packages.",
+          },
+        ],
+      },
+    ],
+  },
 };
 
 export default defineConfig([
@@ -99,5 +149,12 @@ export default defineConfig([
   layers,
   awsOnlyInAws,
   componentsStayClientSafe,
-  globalIgnores([".next/**", "node_modules/**", "next-env.d.ts", "test-results/**", "playwright-report/**", "data/**"]),
+  globalIgnores([
+    ".next/**",
+    "node_modules/**",
+    "next-env.d.ts",
+    "test-results/**",
+    "playwright-report/**",
+    "data/**",
+  ]),
 ]);

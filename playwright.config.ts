@@ -34,7 +34,14 @@ const server = (name: string, port: number, extra: Record<string, string> = {}) 
 type WebServer = Extract<NonNullable<PlaywrightTestConfig["webServer"]>, unknown[]>[number];
 
 /** The server each project's specs talk to (none: the spec starts its own). */
-const SERVER_OF: Record<string, string | null> = { loop: "loop", aws: "aws", sim: "sim", faults: "faults", replicas: null, alb: null };
+const SERVER_OF: Record<string, string | null> = {
+  loop: "loop",
+  aws: "aws",
+  sim: "sim",
+  faults: "faults",
+  replicas: null,
+  alb: null,
+};
 
 /** `--project a --project=b` on the command line, if any (the runner's argv; workers have none). */
 function cliProjects(argv: string[]): string[] {
@@ -52,14 +59,20 @@ function cliProjects(argv: string[]): string[] {
  */
 function pick(servers: [string, WebServer][]): WebServer[] {
   const known = servers.map(([name]) => name);
-  let wanted = process.env.CAPSTAN_E2E_SERVERS?.split(",").map((s) => s.trim()).filter((s) => s && s !== "none");
+  let wanted = process.env.CAPSTAN_E2E_SERVERS?.split(",")
+    .map((s) => s.trim())
+    .filter((s) => s && s !== "none");
   if (wanted) {
     const unknown = wanted.filter((w) => !known.includes(w));
-    if (unknown.length) throw new Error(`CAPSTAN_E2E_SERVERS: unknown server ${unknown.join(", ")} (known: ${known.join(", ")}, none)`);
+    if (unknown.length)
+      throw new Error(
+        `CAPSTAN_E2E_SERVERS: unknown server ${unknown.join(", ")} (known: ${known.join(", ")}, none)`,
+      );
   } else {
     const projects = cliProjects(process.argv);
     // A glob or a name not in the table: start everything rather than guess.
-    if (projects.length && projects.every((p) => p in SERVER_OF)) wanted = projects.map((p) => SERVER_OF[p]).filter((s): s is string => !!s);
+    if (projects.length && projects.every((p) => p in SERVER_OF))
+      wanted = projects.map((p) => SERVER_OF[p]).filter((s): s is string => !!s);
   }
   return servers.filter(([name]) => !wanted || wanted.includes(name)).map(([, s]) => s);
 }
@@ -76,7 +89,15 @@ export default defineConfig({
     trace: "retain-on-failure",
     launchOptions: {
       executablePath: "/usr/bin/chromium",
-      args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"],
+      args: [
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+        "--disable-quic",
+      ],
     },
   },
   // Projects run in this order. "aws" first: its server seeds moto's CPU for the minutes before it
@@ -84,7 +105,11 @@ export default defineConfig({
   projects: [
     // The scaling loop (surge → degraded → suggestion → bump → helped) on a server whose clocks
     // run in seconds, so other projects keep the production timings.
-    { name: "loop", testMatch: /e2e\/loop\/.*\.spec\.ts/, use: { ...devices["Desktop Chrome"], baseURL: `http://localhost:${LOOP_PORT}` } },
+    {
+      name: "loop",
+      testMatch: /e2e\/loop\/.*\.spec\.ts/,
+      use: { ...devices["Desktop Chrome"], baseURL: `http://localhost:${LOOP_PORT}` },
+    },
     {
       name: "aws",
       testMatch: /aws\/.*\.spec\.ts/,
@@ -95,8 +120,16 @@ export default defineConfig({
         extraHTTPHeaders: { Authorization: `Bearer ${AWS_E2E_TOKEN}` },
       },
     },
-    { name: "sim", testMatch: /sim\/.*\.spec\.ts/, use: { ...devices["Desktop Chrome"], baseURL: `http://localhost:${SIM_PORT}` } },
-    { name: "faults", testMatch: /faults\/.*\.spec\.ts/, use: { ...devices["Desktop Chrome"], baseURL: `http://localhost:${FAULTS_PORT}` } },
+    {
+      name: "sim",
+      testMatch: /sim\/.*\.spec\.ts/,
+      use: { ...devices["Desktop Chrome"], baseURL: `http://localhost:${SIM_PORT}` },
+    },
+    {
+      name: "faults",
+      testMatch: /faults\/.*\.spec\.ts/,
+      use: { ...devices["Desktop Chrome"], baseURL: `http://localhost:${FAULTS_PORT}` },
+    },
     // Two standalone servers on one PostgreSQL database, started by the spec itself
     // (e2e/replicas/cluster.ts: moto, the counting AWS proxy, a fresh database): no webServer.
     { name: "replicas", testMatch: /replicas\/.*\.spec\.ts/ },
@@ -108,18 +141,28 @@ export default defineConfig({
     // Background jobs every second: a 1-minute time-boxed change comes back within a test.
     ["sim", server("sim", SIM_PORT, { CAPSTAN_BACKGROUND_SECONDS: "1" })],
     ["faults", server("faults", FAULTS_PORT, { CAPSTAN_SIM_FAULTS: "us-west-2:down" })],
-    ["loop", server("loop", LOOP_PORT, { CAPSTAN_DEGRADED_AFTER_SECONDS: "120", CAPSTAN_EFFECT_SETTLE_SECONDS: "5", CAPSTAN_BACKGROUND_SECONDS: "1" })],
+    [
+      "loop",
+      server("loop", LOOP_PORT, {
+        CAPSTAN_DEGRADED_AFTER_SECONDS: "120",
+        CAPSTAN_EFFECT_SETTLE_SECONDS: "5",
+        CAPSTAN_BACKGROUND_SECONDS: "1",
+      }),
+    ],
     // backend: aws against moto: the wrapper starts and seeds moto, writes the configuration, runs
     // the standalone server, and stops moto when Playwright stops it (SIGTERM).
-    ["aws", {
-      command: `rm -rf ${AWS_E2E_DATA_DIR} && ./node_modules/.bin/tsx e2e/aws/moto-server.ts ${AWS_E2E_PORT}`,
-      url: `http://localhost:${AWS_E2E_PORT}/api/health`,
-      reuseExistingServer: !process.env.CI,
-      timeout: 90_000,
-      env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true" },
-      stdout: "ignore" as const,
-      stderr: "pipe" as const,
-      gracefulShutdown: { signal: "SIGTERM" as const, timeout: 10_000 },
-    }],
+    [
+      "aws",
+      {
+        command: `rm -rf ${AWS_E2E_DATA_DIR} && ./node_modules/.bin/tsx e2e/aws/moto-server.ts ${AWS_E2E_PORT}`,
+        url: `http://localhost:${AWS_E2E_PORT}/api/health`,
+        reuseExistingServer: !process.env.CI,
+        timeout: 90_000,
+        env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true" },
+        stdout: "ignore" as const,
+        stderr: "pipe" as const,
+        gracefulShutdown: { signal: "SIGTERM" as const, timeout: 10_000 },
+      },
+    ],
   ]),
 });

@@ -68,12 +68,22 @@ export function decodablePath(pathname: string): boolean {
 
 export function proxy(request: NextRequest): NextResponse {
   const nonce = newNonce();
-  const headers = securityHeaders(nonce, { dev: process.env.NODE_ENV === "development", https: isHttps(request) });
+  const headers = securityHeaders(nonce, {
+    dev: process.env.NODE_ENV === "development",
+    https: isHttps(request),
+  });
 
   // Next's router answers a path it cannot decode with a bare 500 (no headers); it is the
   // client's mistake: 400, before any route runs.
   if (!decodablePath(request.nextUrl.pathname)) {
-    const res = NextResponse.json({ error: "Malformed percent-encoding in the URL.", kind: "validation", fields: { _: "malformed URL encoding" } }, { status: 400 });
+    const res = NextResponse.json(
+      {
+        error: "Malformed percent-encoding in the URL.",
+        kind: "validation",
+        fields: { _: "malformed URL encoding" },
+      },
+      { status: 400 },
+    );
     for (const [name, value] of Object.entries(headers)) res.headers.set(name, value);
     return res;
   }

@@ -15,6 +15,9 @@ export default defineConfig({
     testTimeout: 20_000,
     hookTimeout: 60_000,
     // A test that reaches the process-wide store (health, sessions) gets a throwaway data directory.
-    env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true", CAPSTAN_DATA_DIR: path.join(os.tmpdir(), `capstan-vitest-${process.pid}`) },
+    env: {
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
+      CAPSTAN_DATA_DIR: path.join(os.tmpdir(), `capstan-vitest-${process.pid}`),
+    },
   },
 });

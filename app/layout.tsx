@@ -19,7 +19,10 @@ export default async function RootLayout({ children }: { children: React.ReactNo
   return (
     <html lang="en" className={theme === "dark" || theme === "light" ? theme : undefined}>
       <body className="min-h-screen bg-slate-50 text-slate-900 antialiased dark:bg-slate-950 dark:text-slate-100">
-        <a href="#main" className="sr-only focus:not-sr-only focus:absolute focus:left-2 focus:top-2 focus:z-50 focus:rounded focus:bg-sky-700 focus:px-3 focus:py-1 focus:text-white">
+        <a
+          href="#main"
+          className="sr-only focus:not-sr-only focus:absolute focus:left-2 focus:top-2 focus:z-50 focus:rounded focus:bg-sky-700 focus:px-3 focus:py-1 focus:text-white"
+        >
           Skip to content
         </a>
         {cfg.auth.mode === "dev" && (
@@ -40,22 +43,32 @@ export default async function RootLayout({ children }: { children: React.ReactNo
             </Link>
             {identity && (
               <nav aria-label="Main" className="flex gap-4 text-sm">
-                <Link className="hover:text-sky-700 dark:hover:text-sky-400" href="/">Overview</Link>
-                <Link className="hover:text-sky-700 dark:hover:text-sky-400" href="/standby">Standby</Link>
-                <Link className="hover:text-sky-700 dark:hover:text-sky-400" href="/audit">Audit</Link>
+                <Link className="hover:text-sky-700 dark:hover:text-sky-400" href="/">
+                  Overview
+                </Link>
+                <Link className="hover:text-sky-700 dark:hover:text-sky-400" href="/standby">
+                  Standby
+                </Link>
+                <Link className="hover:text-sky-700 dark:hover:text-sky-400" href="/audit">
+                  Audit
+                </Link>
                 {identity.role === "admin" && (
-                  <Link className="hover:text-sky-700 dark:hover:text-sky-400" href="/notifications">Notifications</Link>
+                  <Link className="hover:text-sky-700 dark:hover:text-sky-400" href="/notifications">
+                    Notifications
+                  </Link>
                 )}
               </nav>
             )}
             <span className="ml-auto rounded bg-slate-100 px-2 py-0.5 text-xs text-slate-600 dark:bg-slate-800 dark:text-slate-300">
-              {cfg.backend === "simulated" ? "simulated fleet" : "AWS"} · {cfg.regions.primary} / {cfg.regions.standby}
+              {cfg.backend === "simulated" ? "simulated fleet" : "AWS"} · {cfg.regions.primary} /{" "}
+              {cfg.regions.standby}
             </span>
             <ThemeToggle initial={theme === "dark" || theme === "light" ? theme : "system"} />
             {identity && (
               <span className="flex items-center gap-2 text-sm">
                 <span data-testid="identity">
-                  {identity.name} <span className="text-slate-500 dark:text-slate-400">· {identity.role ?? "no role"}</span>
+                  {identity.name}{" "}
+                  <span className="text-slate-500 dark:text-slate-400">· {identity.role ?? "no role"}</span>
                 </span>
                 {identity.source !== "alb" && identity.source !== "token" && <SignOutButton />}
               </span>

@@ -19,7 +19,15 @@ export const HEAP_REFRESHES = 20;
 /** Full refreshes before the first heap reading (measured flat from there to 40 refreshes). */
 const HEAP_WARMUP = 5;
 const BYTES_REFRESHES = 4;
-const ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"];
+const ARGS = [
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+  "--no-first-run",
+  "--disable-quic",
+];
 
 export interface BrowserMeasure {
   pools: number;
@@ -41,12 +49,20 @@ export interface BrowserMeasure {
 }
 
 /** Sizes are pools per region; the reference fleet has `reference` pools, the rest are generated. */
-export async function measureBrowser(sizes: number[], reference: number, runs: number): Promise<BrowserMeasure[]> {
+export async function measureBrowser(
+  sizes: number[],
+  reference: number,
+  runs: number,
+): Promise<BrowserMeasure[]> {
   const servers: Running[] = [];
   let browser: Browser | undefined;
   try {
     // Started side by side (each waits mostly on its own start-up), stopped at the end even if one failed.
-    const started = await Promise.allSettled(sizes.map((n) => startServer(Math.max(0, n - reference), { CAPSTAN_OVERVIEW_REFRESH_MS: String(REFRESH_MS) })));
+    const started = await Promise.allSettled(
+      sizes.map((n) =>
+        startServer(Math.max(0, n - reference), { CAPSTAN_OVERVIEW_REFRESH_MS: String(REFRESH_MS) }),
+      ),
+    );
     for (const s of started) if (s.status === "fulfilled") servers.push(s.value);
     const failed = started.find((s) => s.status === "rejected");
     if (failed) throw failed.reason;
@@ -74,7 +90,13 @@ export async function measureBrowser(sizes: number[], reference: number, runs: n
     const out: BrowserMeasure[] = [];
     for (const [i, s] of servers.entries()) {
       const refreshes = await visit(browser, s.base, (page) => refreshCosts(page));
-      out.push({ pools: sizes[i]!, readyMs: quantile(ready[i]!, 0.5), readyRunsMs: ready[i]!, ...last[i]!, ...refreshes });
+      out.push({
+        pools: sizes[i]!,
+        readyMs: quantile(ready[i]!, 0.5),
+        readyRunsMs: ready[i]!,
+        ...last[i]!,
+        ...refreshes,
+      });
     }
     return out;
   } finally {
@@ -84,10 +106,17 @@ export async function measureBrowser(sizes: number[], reference: number, runs: n
 }
 
 /** A fresh context, dev sign-in as an operator (the largest page: − / + on every pool), open /. */
-async function visit<T>(browser: Browser, base: string, then: (page: Page, readyMs: number, htmlBytes: number) => Promise<T>): Promise<T> {
+async function visit<T>(
+  browser: Browser,
+  base: string,
+  then: (page: Page, readyMs: number, htmlBytes: number) => Promise<T>,
+): Promise<T> {
   const context = await browser.newContext({ baseURL: base, viewport: { width: 1440, height: 900 } });
   try {
-    const res = await context.request.post("/api/session", { data: { name: "bench", role: "operator" }, headers: { origin: base } });
+    const res = await context.request.post("/api/session", {
+      data: { name: "bench", role: "operator" },
+      headers: { origin: base },
+    });
     if (res.status() !== 200) throw new Error(`dev sign-in: HTTP ${res.status()} ${await res.text()}`);
     const page = await context.newPage();
     const nav = await page.goto("/", { waitUntil: "commit" });

@@ -63,7 +63,10 @@ export interface ReplicaCheck {
 }
 
 /** Measures each replica count in turn (each on its own emulator, proxy and database). */
-export async function measureReplicas(counts: number[] = REPLICA_COUNTS, log: (m: string) => void = () => undefined): Promise<ReplicasMeasure[]> {
+export async function measureReplicas(
+  counts: number[] = REPLICA_COUNTS,
+  log: (m: string) => void = () => undefined,
+): Promise<ReplicasMeasure[]> {
   const out: ReplicasMeasure[] = [];
   for (const n of counts) {
     log(`replicas: ${n} standalone server${n > 1 ? "s" : ""} on one PostgreSQL database, ${VIEWERS} viewers`);
@@ -74,7 +77,10 @@ export async function measureReplicas(counts: number[] = REPLICA_COUNTS, log: (m
 
 async function measureOne(replicas: number): Promise<ReplicasMeasure> {
   const base = benchConfig(POOLS);
-  const config = { ...base, refresh: { ...base.refresh, capacitySeconds: CAPACITY_SECONDS, timeoutMs: 5000 } };
+  const config = {
+    ...base,
+    refresh: { ...base.refresh, capacitySeconds: CAPACITY_SECONDS, timeoutMs: 5000 },
+  };
   const floor = floorOf(config);
   const period = choosePeriod(RANGES[RANGE]);
   const t0 = performance.now();
@@ -82,7 +88,8 @@ async function measureOne(replicas: number): Promise<ReplicasMeasure> {
     name: `bench_replicas${replicas}`,
     replicas,
     config,
-    seed: (url) => Promise.all(REGION_LIST.map((region) => seedGroups(url, region, benchGroups(config, region)))),
+    seed: (url) =>
+      Promise.all(REGION_LIST.map((region) => seedGroups(url, region, benchGroups(config, region)))),
   });
   const startSeconds = (performance.now() - t0) / 1000;
   try {
@@ -97,8 +104,14 @@ async function measureOne(replicas: number): Promise<ReplicasMeasure> {
     const latest = start + windowMs + intervalMs;
     /** Until REFRESHES intervals after the first describe in every region (at most `latest`). */
     const end = () => {
-      const firsts = REGION_LIST.map((region) => cluster.proxy.calls().find((c) => c.region === region && c.action === "DescribeAutoScalingGroups")?.at);
-      return firsts.every((t) => t !== undefined) ? Math.min(latest, Math.max(...(firsts as number[])) + windowMs) : latest;
+      const firsts = REGION_LIST.map(
+        (region) =>
+          cluster.proxy.calls().find((c) => c.region === region && c.action === "DescribeAutoScalingGroups")
+            ?.at,
+      );
+      return firsts.every((t) => t !== undefined)
+        ? Math.min(latest, Math.max(...(firsts as number[])) + windowMs)
+        : latest;
     };
     let requests = 0;
     let failedRequests = 0;
@@ -108,7 +121,9 @@ async function measureOne(replicas: number): Promise<ReplicasMeasure> {
         // Viewers start a little apart, as people do, over the first second.
         await new Promise((r) => setTimeout(r, (v * VIEWER_PAUSE_MS) / VIEWERS));
         while (Date.now() < end()) {
-          const res = await api.get(`/api/fleet?range=${RANGE}`, AbortSignal.timeout(10_000)).catch(() => ({ status: 0 }));
+          const res = await api
+            .get(`/api/fleet?range=${RANGE}`, AbortSignal.timeout(10_000))
+            .catch(() => ({ status: 0 }));
           requests++;
           if (res.status !== 200) failedRequests++;
           await new Promise((r) => setTimeout(r, Math.min(VIEWER_PAUSE_MS, Math.max(0, end() - Date.now()))));
@@ -122,7 +137,10 @@ async function measureOne(replicas: number): Promise<ReplicasMeasure> {
     const perRegion: ReplicasMeasure["perRegion"] = {};
     for (const region of REGION_LIST) {
       const mine = calls.filter((c) => c.region === region);
-      const describeTimes = mine.filter((c) => c.action === "DescribeAutoScalingGroups").map((c) => c.at).sort((a, b) => a - b);
+      const describeTimes = mine
+        .filter((c) => c.action === "DescribeAutoScalingGroups")
+        .map((c) => c.at)
+        .sort((a, b) => a - b);
       const first = describeTimes[0] ?? 0;
       const describes = describeTimes.filter((t) => t < first + windowMs).length;
       const getMetricData = mine.filter((c) => c.action === "GetMetricData").length;
@@ -171,21 +189,33 @@ export function replicaChecks(ms: ReplicasMeasure[]): ReplicaCheck[] {
       target: `${p}: describes per region per capacity refresh = floor (shared cache)`,
       ok:
         m.failedRequests === 0 &&
-        regions.every(([, r]) => r.describes >= r.floorDescribes * (m.capacityRefreshes - 1) && r.describes <= limit(r)),
+        regions.every(
+          ([, r]) => r.describes >= r.floorDescribes * (m.capacityRefreshes - 1) && r.describes <= limit(r),
+        ),
       detail:
-        regions.map(([region, r]) => `${region} ${r.describes} in ${m.capacityRefreshes} refresh intervals (floor ${r.floorDescribes}/refresh: ≤ ${limit(r)})`).join("; ") +
-        (m.failedRequests ? `; ${m.failedRequests} of ${m.requests} requests failed` : ""),
+        regions
+          .map(
+            ([region, r]) =>
+              `${region} ${r.describes} in ${m.capacityRefreshes} refresh intervals (floor ${r.floorDescribes}/refresh: ≤ ${limit(r)})`,
+          )
+          .join("; ") + (m.failedRequests ? `; ${m.failedRequests} of ${m.requests} requests failed` : ""),
     });
     checks.push({
       target: `${p}: GetMetricData per region per metric period = floor`,
       ok: regions.every(([, r]) => r.getMetricData === r.floorGetMetricData * m.metricRefreshes),
-      detail: regions.map(([region, r]) => `${region} ${r.getMetricData} (floor ${r.floorGetMetricData * m.metricRefreshes})`).join("; "),
+      detail: regions
+        .map(
+          ([region, r]) => `${region} ${r.getMetricData} (floor ${r.floorGetMetricData * m.metricRefreshes})`,
+        )
+        .join("; "),
     });
     if (one && m !== one) {
       checks.push({
         target: `${p}: no more describes than 1 replica`,
         ok: regions.every(([region, r]) => r.describes <= one.perRegion[region]!.describes),
-        detail: regions.map(([region, r]) => `${region} ${r.describes} vs ${one.perRegion[region]!.describes}`).join("; "),
+        detail: regions
+          .map(([region, r]) => `${region} ${r.describes} vs ${one.perRegion[region]!.describes}`)
+          .join("; "),
       });
     }
   }

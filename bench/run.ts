@@ -100,7 +100,9 @@ async function main(): Promise<void> {
   results.forEach((r, i) => (r.server = servers[i]));
 
   if (browserRuns > 0) {
-    log(`browser: the overview in Chromium, ${browserRuns} loads per size, ${HEAP_REFRESHES} refreshes for the heap`);
+    log(
+      `browser: the overview in Chromium, ${browserRuns} loads per size, ${HEAP_REFRESHES} refreshes for the heap`,
+    );
     const browser = await measureBrowser(sizes, referencePools, browserRuns);
     results.forEach((r, i) => (r.browser = browser[i]));
   }
@@ -118,7 +120,8 @@ async function main(): Promise<void> {
 
   const checks = evaluate(results);
   checks.push(...replicaChecks(replicas));
-  if (replicasError) checks.push({ target: "replicas: measured", ok: false, detail: replicasError.slice(0, 2000) });
+  if (replicasError)
+    checks.push({ target: "replicas: measured", ok: false, detail: replicasError.slice(0, 2000) });
   const report = {
     generatedAt: new Date().toISOString(),
     node: process.version,
@@ -282,7 +285,11 @@ function browserChecks(results: SizeResult[], largest: SizeResult, smallest: Siz
   for (const r of results) {
     const p = `${r.pools} pools`;
     if (r.server) {
-      add(`${p}: GET /api/fleet ≤ 1.5 kB per pool`, r.server.fleetBytesPerPool <= 1500, `${kb(r.server.fleetBytesPerPool)} per pool (${kb(r.server.fleetBytes)})`);
+      add(
+        `${p}: GET /api/fleet ≤ 1.5 kB per pool`,
+        r.server.fleetBytesPerPool <= 1500,
+        `${kb(r.server.fleetBytesPerPool)} per pool (${kb(r.server.fleetBytes)})`,
+      );
     }
     const b = r.browser;
     if (!b) continue;
@@ -303,8 +310,18 @@ function browserChecks(results: SizeResult[], largest: SizeResult, smallest: Siz
   }
   if (largest.pools >= 500) {
     const html = Math.max(largest.browser?.htmlBytes ?? 0, largest.server?.htmlBytes ?? 0);
-    if (html) add(`${largest.pools} pools: overview HTML ≤ 1 MB`, html <= 1e6, `${kb(html)} (the larger of a viewer's and an operator's, with − / + on every pool)`);
-    if (largest.browser) add(`${largest.pools} pools: ≤ 10,000 DOM nodes`, largest.browser.domNodes <= 10_000, `${largest.browser.domNodes} nodes, ${largest.browser.rowsInDom} pool rows in the DOM`);
+    if (html)
+      add(
+        `${largest.pools} pools: overview HTML ≤ 1 MB`,
+        html <= 1e6,
+        `${kb(html)} (the larger of a viewer's and an operator's, with − / + on every pool)`,
+      );
+    if (largest.browser)
+      add(
+        `${largest.pools} pools: ≤ 10,000 DOM nodes`,
+        largest.browser.domNodes <= 10_000,
+        `${largest.browser.domNodes} nodes, ${largest.browser.rowsInDom} pool rows in the DOM`,
+      );
   }
   if (largest !== smallest && largest.browser && smallest.browser) {
     const ratio = largest.browser.readyMs / smallest.browser.readyMs;
@@ -365,12 +382,30 @@ function print(seconds: number, rs: SizeResult[], checks: Check[], replicas: Rep
   row("  overview HTML size", (r) => (r.server ? kb(r.server.htmlBytes) : "—"));
   row("  server RSS after the runs", (r) => (r.server ? `${r.server.rssMb.toFixed(0)} MB` : "—"));
   const b = (f: (x: BrowserMeasure) => string) => (r: SizeResult) => (r.browser ? f(r.browser) : "—");
-  row("browser⁴: overview ready, median (runs)", b((x) => `${ms(x.readyMs)} ms (${x.readyRunsMs.map((v) => v.toFixed(0)).join(", ")})`));
-  row("  DOM nodes (pool rows in the DOM)", b((x) => `${x.domNodes} (${x.rowsInDom})`));
-  row("  overview HTML, operator", b((x) => kb(x.htmlBytes)));
-  row("  JS heap after GC, before → after 20 refreshes", b((x) => `${(x.heapBeforeBytes / 1e6).toFixed(1)} → ${(x.heapAfterBytes / 1e6).toFixed(1)} MB`));
-  row("  bytes per refresh: 200 / 304", b((x) => `${kb(x.refreshBytes200)} / ${x.refreshBytes304 === null ? "—" : `${x.refreshBytes304} B`}`));
-  row("  client polls answered 304 / 200", b((x) => `${x.conditional.notModified304} / ${x.conditional.ok200}`));
+  row(
+    "browser⁴: overview ready, median (runs)",
+    b((x) => `${ms(x.readyMs)} ms (${x.readyRunsMs.map((v) => v.toFixed(0)).join(", ")})`),
+  );
+  row(
+    "  DOM nodes (pool rows in the DOM)",
+    b((x) => `${x.domNodes} (${x.rowsInDom})`),
+  );
+  row(
+    "  overview HTML, operator",
+    b((x) => kb(x.htmlBytes)),
+  );
+  row(
+    "  JS heap after GC, before → after 20 refreshes",
+    b((x) => `${(x.heapBeforeBytes / 1e6).toFixed(1)} → ${(x.heapAfterBytes / 1e6).toFixed(1)} MB`),
+  );
+  row(
+    "  bytes per refresh: 200 / 304",
+    b((x) => `${kb(x.refreshBytes200)} / ${x.refreshBytes304 === null ? "—" : `${x.refreshBytes304} B`}`),
+  );
+  row(
+    "  client polls answered 304 / 200",
+    b((x) => `${x.conditional.notModified304} / ${x.conditional.ok200}`),
+  );
 
   const header: [string, ...string[]] = ["", ...rs.map((r) => `${r.pools} pools`)];
   const widths = header.map((_, i) => Math.max(...[header, ...rows].map((x) => x[i]!.length)));
@@ -410,11 +445,26 @@ function printReplicas(ms: ReplicasMeasure[]) {
     regions.map((region) => f(m.perRegion[region]!)).join(" / ");
   row("start, all at once on an empty database", (m) => `${m.startSeconds.toFixed(1)} s`);
   row("GET /api/fleet answered (failed)", (m) => `${m.requests} (${m.failedRequests})`);
-  row("describes per region per refresh⁴", each((r) => r.describesPerRefresh.toFixed(2)));
-  row("  floor ceil(groups/100)", each((r) => String(r.floorDescribes)));
-  row("GetMetricData per region per period", each((r) => r.getMetricDataPerRefresh.toFixed(2)));
-  row("  floor ceil(series/500)", each((r) => String(r.floorGetMetricData)));
-  const header: [string, ...string[]] = ["", ...ms.map((m) => `${m.replicas} replica${m.replicas > 1 ? "s" : ""}`)];
+  row(
+    "describes per region per refresh⁴",
+    each((r) => r.describesPerRefresh.toFixed(2)),
+  );
+  row(
+    "  floor ceil(groups/100)",
+    each((r) => String(r.floorDescribes)),
+  );
+  row(
+    "GetMetricData per region per period",
+    each((r) => r.getMetricDataPerRefresh.toFixed(2)),
+  );
+  row(
+    "  floor ceil(series/500)",
+    each((r) => String(r.floorGetMetricData)),
+  );
+  const header: [string, ...string[]] = [
+    "",
+    ...ms.map((m) => `${m.replicas} replica${m.replicas > 1 ? "s" : ""}`),
+  ];
   const widths = header.map((_, i) => Math.max(...[header, ...rows].map((x) => x[i]!.length)));
   const line = (cells: string[]) =>
     cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join("   ");

@@ -22,7 +22,10 @@ export class OverviewPage {
   }
 }
 
-export const test = base.extend<{ asRole: (role: Role, name?: string) => Promise<void>; overview: OverviewPage }>({
+export const test = base.extend<{
+  asRole: (role: Role, name?: string) => Promise<void>;
+  overview: OverviewPage;
+}>({
   asRole: async ({ page, baseURL }, provide) => {
     await provide(async (role, name = `e2e-${role}`) => signIn(page.request, baseURL!, name, role));
   },
@@ -33,12 +36,23 @@ export const test = base.extend<{ asRole: (role: Role, name?: string) => Promise
 
 export { expect };
 
-export const REFERENCE_POOLS = ["proxy", "public-site", "app", "worker-email", "worker-calendar", "worker-default", "scheduler", "bastion"];
+export const REFERENCE_POOLS = [
+  "proxy",
+  "public-site",
+  "app",
+  "worker-email",
+  "worker-calendar",
+  "worker-default",
+  "scheduler",
+  "bastion",
+];
 
 /**
  * A recharts line that is really drawn: its path has many segments. (A flat line has a zero-height
  * box, which Playwright calls hidden, so visibility is the wrong check.)
  */
 export async function expectDrawnLine(page: Page, chart: string) {
-  await expect(page.getByTestId(`chart-${chart}`).locator("svg.recharts-surface path.recharts-curve").first()).toHaveAttribute("d", /^M[\d.]+,[\d.]+([LC][\d.,]+){10,}/);
+  await expect(
+    page.getByTestId(`chart-${chart}`).locator("svg.recharts-surface path.recharts-curve").first(),
+  ).toHaveAttribute("d", /^M[\d.]+,[\d.]+([LC][\d.,]+){10,}/);
 }

@@ -17,12 +17,17 @@ export function checkStartup(env: Env = process.env): FleetConfig {
   const notify = notifyEnvProblems(cfg, env);
   if (notify.length > 0) throw new ConfigError(env.CAPSTAN_CONFIG || "fleet.config.yaml", notify);
   if (cfg.auth.alb?.testKeyBaseUrl && env.NODE_ENV === "production") {
-    console.warn(`capstan: WARNING auth.alb.testKeyBaseUrl is set (CAPSTAN_ALLOW_TEST_KEYS=1): ALB keys come from ${cfg.auth.alb.testKeyBaseUrl}. Test runs only.`);
+    console.warn(
+      `capstan: WARNING auth.alb.testKeyBaseUrl is set (CAPSTAN_ALLOW_TEST_KEYS=1): ALB keys come from ${cfg.auth.alb.testKeyBaseUrl}. Test runs only.`,
+    );
   }
   return cfg;
 }
 
-export function startOrExit(env: Env = process.env, exit: (code: number) => never = process.exit): FleetConfig {
+export function startOrExit(
+  env: Env = process.env,
+  exit: (code: number) => never = process.exit,
+): FleetConfig {
   try {
     const cfg = checkStartup(env);
     // The backend too: a malformed CAPSTAN_SIM_FAULTS or a corrupt simulated-fleet state file must
@@ -49,7 +54,9 @@ export async function openStoreOrExit(exit: (code: number) => never = process.ex
     closeStoreOnShutdown(store);
     startBackgroundWork();
   } catch (e) {
-    console.error(`capstan: refusing to start: the store cannot be opened.\n${e instanceof Error ? e.message : String(e)}`);
+    console.error(
+      `capstan: refusing to start: the store cannot be opened.\n${e instanceof Error ? e.message : String(e)}`,
+    );
     exit(1);
   }
 }
@@ -59,7 +66,10 @@ export async function openStoreOrExit(exit: (code: number) => never = process.ex
  * SQLite file alone holds every row (a backup of it is complete). The close is synchronous for
  * SQLite, so it also runs from the 'exit' event, whoever calls process.exit.
  */
-export function closeStoreOnShutdown(store: Store, proc: Pick<NodeJS.Process, "once" | "listenerCount" | "exit"> = process): void {
+export function closeStoreOnShutdown(
+  store: Store,
+  proc: Pick<NodeJS.Process, "once" | "listenerCount" | "exit"> = process,
+): void {
   let closed = false;
   const closeNow = () => {
     if (closed) return;

@@ -2,7 +2,11 @@ import http from "node:http";
 import { once } from "node:events";
 import type { AddressInfo } from "node:net";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { AutoScalingClient, DescribeAutoScalingGroupsCommand, SetDesiredCapacityCommand } from "@aws-sdk/client-auto-scaling";
+import {
+  AutoScalingClient,
+  DescribeAutoScalingGroupsCommand,
+  SetDesiredCapacityCommand,
+} from "@aws-sdk/client-auto-scaling";
 import { CloudWatchClient, GetMetricDataCommand } from "@aws-sdk/client-cloudwatch";
 import { startAwsProxy, type AwsProxy } from "../e2e/support/aws-proxy";
 
@@ -27,7 +31,12 @@ beforeAll(async () => {
     const chunks: Buffer[] = [];
     req.on("data", (c: Buffer) => chunks.push(c));
     req.on("end", () => {
-      seen.push({ method: req.method!, url: req.url!, headers: req.headers, body: Buffer.concat(chunks).toString() });
+      seen.push({
+        method: req.method!,
+        url: req.url!,
+        headers: req.headers,
+        body: Buffer.concat(chunks).toString(),
+      });
       res.writeHead(200, { "content-type": "text/plain", "x-upstream": "yes" });
       res.end(`upstream saw ${req.method} ${req.url}`);
     });
@@ -84,14 +93,23 @@ describe("aws-proxy", () => {
     try {
       await attempt(east.send(new DescribeAutoScalingGroupsCommand({})));
       await attempt(east.send(new DescribeAutoScalingGroupsCommand({})));
-      await attempt(west.send(new SetDesiredCapacityCommand({ AutoScalingGroupName: "g", DesiredCapacity: 2 })));
+      await attempt(
+        west.send(new SetDesiredCapacityCommand({ AutoScalingGroupName: "g", DesiredCapacity: 2 })),
+      );
       await attempt(
         cw.send(
           new GetMetricDataCommand({
             StartTime: new Date(Date.now() - 3600_000),
             EndTime: new Date(),
             MetricDataQueries: [
-              { Id: "q", MetricStat: { Metric: { Namespace: "AWS/EC2", MetricName: "CPUUtilization" }, Period: 60, Stat: "Average" } },
+              {
+                Id: "q",
+                MetricStat: {
+                  Metric: { Namespace: "AWS/EC2", MetricName: "CPUUtilization" },
+                  Period: 60,
+                  Stat: "Average",
+                },
+              },
             ],
           }),
         ),
@@ -109,8 +127,15 @@ describe("aws-proxy", () => {
     });
     expect(c.total).toBe(4);
     // CloudWatch speaks AWS JSON 1.0 in this SDK version (the header the proxy reads).
-    expect(seen.find((s) => s.headers["x-amz-target"])?.headers["x-amz-target"]).toBe("GraniteServiceVersion20100801.GetMetricData");
-    expect(proxy.calls().map((x) => x.action)).toEqual(["DescribeAutoScalingGroups", "DescribeAutoScalingGroups", "SetDesiredCapacity", "GetMetricData"]);
+    expect(seen.find((s) => s.headers["x-amz-target"])?.headers["x-amz-target"]).toBe(
+      "GraniteServiceVersion20100801.GetMetricData",
+    );
+    expect(proxy.calls().map((x) => x.action)).toEqual([
+      "DescribeAutoScalingGroups",
+      "DescribeAutoScalingGroups",
+      "SetDesiredCapacity",
+      "GetMetricData",
+    ]);
   });
 
   it("holds an action until release, then forwards it even though its client has gone", async () => {
@@ -135,7 +160,9 @@ describe("aws-proxy", () => {
     await sent;
     expect(await proxy.release()).toBe(1);
     expect(proxy.held()).toBe(0);
-    expect(seen.map((s) => s.body)).toContain("Action=SetDesiredCapacity&Version=2011-01-01&AutoScalingGroupName=g&DesiredCapacity=5");
+    expect(seen.map((s) => s.body)).toContain(
+      "Action=SetDesiredCapacity&Version=2011-01-01&AutoScalingGroupName=g&DesiredCapacity=5",
+    );
     expect(proxy.counts().byAction).toEqual({ SetDesiredCapacity: 1, DescribeAutoScalingGroups: 1 });
     // After release, the action flows again.
     const again = await fetch(`${proxy.url}/`, {
@@ -147,11 +174,22 @@ describe("aws-proxy", () => {
   });
 
   it("answers its control endpoints over HTTP, which are never counted or forwarded", async () => {
-    const ctl = (p: string, init?: RequestInit) => fetch(`${proxy.url}/__capstan/${p}`, init).then((r) => r.json());
-    await fetch(`${proxy.url}/`, { method: "POST", headers: { "x-amz-target": "GraniteServiceVersion20100801.GetMetricData" }, body: "{}" });
+    const ctl = (p: string, init?: RequestInit) =>
+      fetch(`${proxy.url}/__capstan/${p}`, init).then((r) => r.json());
+    await fetch(`${proxy.url}/`, {
+      method: "POST",
+      headers: { "x-amz-target": "GraniteServiceVersion20100801.GetMetricData" },
+      body: "{}",
+    });
     expect(await ctl("counts")).toMatchObject({ byAction: { GetMetricData: 1 }, total: 1, held: 0 });
-    expect(await ctl("hold", { method: "POST", body: JSON.stringify({ action: "GetMetricData" }) })).toEqual({ holding: ["GetMetricData"] });
-    const pending = fetch(`${proxy.url}/`, { method: "POST", headers: { "x-amz-target": "X.GetMetricData" }, body: "{}" });
+    expect(await ctl("hold", { method: "POST", body: JSON.stringify({ action: "GetMetricData" }) })).toEqual({
+      holding: ["GetMetricData"],
+    });
+    const pending = fetch(`${proxy.url}/`, {
+      method: "POST",
+      headers: { "x-amz-target": "X.GetMetricData" },
+      body: "{}",
+    });
     await expect.poll(() => ctl("held")).toEqual({ held: 1 });
     expect(await ctl("release", { method: "POST" })).toEqual({ released: 1 });
     expect((await pending).status).toBe(200);

@@ -27,14 +27,21 @@ function resolve(from, spec) {
   if (spec.startsWith("@/")) base = path.join(root, spec.slice(2));
   else if (spec.startsWith(".")) base = path.resolve(path.dirname(from), spec);
   else return null;
-  for (const c of [base, `${base}.ts`, `${base}.tsx`, path.join(base, "index.ts"), path.join(base, "index.tsx")]) {
+  for (const c of [
+    base,
+    `${base}.ts`,
+    `${base}.tsx`,
+    path.join(base, "index.ts"),
+    path.join(base, "index.tsx"),
+  ]) {
     if (fs.existsSync(c) && fs.statSync(c).isFile()) return c;
   }
   return null;
 }
 
 // import … from "x", export … from "x", import "x", import("x")
-const IMPORT_RE = /(?:^|\n)\s*(?:import|export)\s[^;]*?from\s+["']([^"']+)["']|import\(\s*["']([^"']+)["']\s*\)|(?:^|\n)\s*import\s+["']([^"']+)["']/g;
+const IMPORT_RE =
+  /(?:^|\n)\s*(?:import|export)\s[^;]*?from\s+["']([^"']+)["']|import\(\s*["']([^"']+)["']\s*\)|(?:^|\n)\s*import\s+["']([^"']+)["']/g;
 
 const files = DIRS.flatMap((d) => walk(path.join(root, d), []));
 const graph = new Map();
@@ -85,7 +92,18 @@ const rel = (f) => path.relative(root, f);
 for (const group of groups) {
   const members = new Set(group);
   console.log(`import cycle (${group.length} files):`);
-  for (const f of group) console.log(`  ${rel(f)} → ${graph.get(f).filter((d) => members.has(d)).map(rel).join(", ")}`);
+  for (const f of group)
+    console.log(
+      `  ${rel(f)} → ${graph
+        .get(f)
+        .filter((d) => members.has(d))
+        .map(rel)
+        .join(", ")}`,
+    );
 }
-console.log(groups.length ? `${groups.length} import cycle(s) in ${files.length} files` : `no import cycles in ${files.length} files`);
+console.log(
+  groups.length
+    ? `${groups.length} import cycle(s) in ${files.length} files`
+    : `no import cycles in ${files.length} files`,
+);
 process.exit(groups.length ? 1 : 0);

@@ -14,7 +14,9 @@ if (existsSync(vitest)) {
   passed += r.numPassedTests;
   failed += r.numFailedTests;
   // A file that failed to load has no tests in it but is a failure all the same.
-  failed += (r.testResults ?? []).filter((f) => f.status === "failed" && (f.assertionResults ?? []).length === 0).length;
+  failed += (r.testResults ?? []).filter(
+    (f) => f.status === "failed" && (f.assertionResults ?? []).length === 0,
+  ).length;
 } else {
   console.error("no vitest report");
   failed += 1;

@@ -52,7 +52,9 @@ describe("deploy/compose.yaml", () => {
     healthcheck?: { test: unknown };
     depends_on?: Record<string, { condition: string }>;
   };
-  const compose = parse(read("deploy/compose.yaml"), { merge: true }) as { services: Record<string, Service> };
+  const compose = parse(read("deploy/compose.yaml"), { merge: true }) as {
+    services: Record<string, Service>;
+  };
   const services = Object.entries(compose.services);
   const replicas = services.filter(([, s]) => s.build !== undefined);
 
@@ -81,6 +83,8 @@ describe("deploy/compose.yaml", () => {
   it("uses the simulated backend from the image's configuration", () => {
     // The replicas carry no CAPSTAN_CONFIG of their own: the image's fleet.config.yaml applies.
     for (const [, s] of replicas) expect(s.environment?.CAPSTAN_CONFIG).toBeUndefined();
-    expect((parse(read("fleet.config.yaml")) as { backend?: string }).backend ?? "simulated").toBe("simulated");
+    expect((parse(read("fleet.config.yaml")) as { backend?: string }).backend ?? "simulated").toBe(
+      "simulated",
+    );
   });
 });

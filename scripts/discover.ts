@@ -33,8 +33,16 @@ async function main(): Promise<number> {
     return 0;
   }
   const region = /^[a-z]{2}(-[a-z]+)+-\d$/;
-  if (!values.primary || !values.standby || !region.test(values.primary) || !region.test(values.standby) || values.primary === values.standby) {
-    process.stderr.write(`--primary and --standby must be two different AWS regions, such as us-east-1 and us-west-2\n${USAGE}\n`);
+  if (
+    !values.primary ||
+    !values.standby ||
+    !region.test(values.primary) ||
+    !region.test(values.standby) ||
+    values.primary === values.standby
+  ) {
+    process.stderr.write(
+      `--primary and --standby must be two different AWS regions, such as us-east-1 and us-west-2\n${USAGE}\n`,
+    );
     return 2;
   }
   const report = await runDiscover({

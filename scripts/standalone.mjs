@@ -16,7 +16,9 @@ function fail(message) {
 }
 
 if (!existsSync(path.join(standalone, "server.js"))) {
-  fail(`${path.relative(root, standalone)}/server.js is missing: is output: "standalone" set in next.config.js, and did next build succeed?`);
+  fail(
+    `${path.relative(root, standalone)}/server.js is missing: is output: "standalone" set in next.config.js, and did next build succeed?`,
+  );
 }
 
 const copies = [
@@ -42,4 +44,6 @@ if (missing.length > 0) {
       "or list it in outputFileTracingIncludes.",
   );
 }
-console.log(`standalone server ready: ${path.relative(process.cwd(), standalone) || "."}/server.js (static assets copied, better-sqlite3 and pg present)`);
+console.log(
+  `standalone server ready: ${path.relative(process.cwd(), standalone) || "."}/server.js (static assets copied, better-sqlite3 and pg present)`,
+);

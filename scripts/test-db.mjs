@@ -36,13 +36,20 @@ async function create() {
 }
 
 async function drop() {
-  if (!/^capstan_test_[a-z0-9_]+$/.test(name ?? "")) fail(`refusing to drop ${JSON.stringify(name)}: not a test database`);
+  if (!/^capstan_test_[a-z0-9_]+$/.test(name ?? ""))
+    fail(`refusing to drop ${JSON.stringify(name)}: not a test database`);
   await withAdmin(async (c) => {
-    const { rows } = await c.query("SELECT datname FROM pg_database WHERE datname = $1 OR starts_with(datname, $1 || '_')", [name]);
+    const { rows } = await c.query(
+      "SELECT datname FROM pg_database WHERE datname = $1 OR starts_with(datname, $1 || '_')",
+      [name],
+    );
     for (const { datname } of rows) {
       // Retried: a connection ended by pg_terminate_backend may still be counted for a moment.
       for (let attempt = 1; ; attempt++) {
-        await c.query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()", [datname]);
+        await c.query(
+          "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()",
+          [datname],
+        );
         try {
           await c.query(`DROP DATABASE IF EXISTS ${quote(datname)}`);
           break;
@@ -52,7 +59,9 @@ async function drop() {
         }
       }
     }
-    console.error(`test-db: dropped ${rows.length} database(s): ${rows.map((r) => r.datname).join(", ") || "none"}`);
+    console.error(
+      `test-db: dropped ${rows.length} database(s): ${rows.map((r) => r.datname).join(", ") || "none"}`,
+    );
   });
 }
 

@@ -81,6 +81,7 @@ fi
 
 step "lint";      npx eslint . --max-warnings=0 || failed_steps=$((failed_steps + 1))
 step "cycles";    node scripts/check-cycles.mjs || failed_steps=$((failed_steps + 1))
+step "format";    npx prettier --check . || failed_steps=$((failed_steps + 1))
 step "typecheck"; npx tsc --noEmit || failed_steps=$((failed_steps + 1))
 step "unit and contract tests"
 npx vitest run --reporter=default --reporter=json --outputFile.json="$out/vitest.json" || true

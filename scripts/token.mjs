@@ -15,7 +15,8 @@ function fail(message) {
 
 if (!name || !role || rest.length) fail("expected exactly two arguments: a name and a role");
 // Plain names keep the YAML line valid without quoting and the audit log readable.
-if (!/^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$/.test(name)) fail(`name "${name}": use letters, digits, . _ @ - (at most 64)`);
+if (!/^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$/.test(name))
+  fail(`name "${name}": use letters, digits, . _ @ - (at most 64)`);
 if (!ROLES.includes(role)) fail(`role "${role}": expected one of ${ROLES.join(", ")}`);
 
 // 32 random bytes: 256 bits, so a fast unsalted SHA-256 in the configuration is safe to store.

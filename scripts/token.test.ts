@@ -4,7 +4,8 @@ import { describe, expect, it } from "vitest";
 import { identityFromBearer } from "@/lib/auth/tokens";
 import { configWithAuth } from "@/test/support/auth/config";
 
-const run = (...args: string[]) => spawnSync(process.execPath, ["scripts/token.mjs", ...args], { encoding: "utf8" });
+const run = (...args: string[]) =>
+  spawnSync(process.execPath, ["scripts/token.mjs", ...args], { encoding: "utf8" });
 
 describe("npm run token", () => {
   it("prints a new token and the configuration line that makes it work", () => {
@@ -19,7 +20,12 @@ describe("npm run token", () => {
 
     const entries = parseYaml(line!) as unknown[];
     const cfg = configWithAuth({ mode: "tokens", tokens: entries });
-    expect(identityFromBearer(`Bearer ${token}`, cfg)).toEqual({ name: "ci-bot", role: "operator", source: "token", scope: undefined });
+    expect(identityFromBearer(`Bearer ${token}`, cfg)).toEqual({
+      name: "ci-bot",
+      role: "operator",
+      source: "token",
+      scope: undefined,
+    });
   });
 
   it("never prints the same token twice", () => {

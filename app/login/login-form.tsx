@@ -25,7 +25,13 @@ export function LoginForm({ next }: { next: string }) {
 
   return (
     <form onSubmit={submit} className="space-y-4" noValidate>
-      <Field id="name" label="Name" error={errors.name} className="" labelClassName="mb-1 block text-sm font-medium">
+      <Field
+        id="name"
+        label="Name"
+        error={errors.name}
+        className=""
+        labelClassName="mb-1 block text-sm font-medium"
+      >
         <input
           id="name"
           name="name"
@@ -49,7 +55,9 @@ export function LoginForm({ next }: { next: string }) {
           ))}
         </div>
       </fieldset>
-      <p aria-live="polite" className="text-sm text-red-700 dark:text-red-400">{errors._}</p>
+      <p aria-live="polite" className="text-sm text-red-700 dark:text-red-400">
+        {errors._}
+      </p>
       <Button variant="primary" type="submit" disabled={busy} className="w-full">
         {busy ? "Signing in…" : "Sign in"}
       </Button>

@@ -5,7 +5,11 @@ import { LoginForm } from "./login-form";
 
 export const metadata: Metadata = { title: "Sign in" };
 
-export default async function LoginPage({ searchParams }: { searchParams: Promise<{ next?: string | string[] }> }) {
+export default async function LoginPage({
+  searchParams,
+}: {
+  searchParams: Promise<{ next?: string | string[] }>;
+}) {
   const { next } = await searchParams;
   const mode = getConfig().auth.mode;
   const back = safeNext(next);
@@ -14,7 +18,9 @@ export default async function LoginPage({ searchParams }: { searchParams: Promis
       <h1 className="mb-1 text-lg font-semibold">Sign in to Capstan</h1>
       {mode === "dev" ? (
         <>
-          <p className="mb-4 text-sm text-slate-500 dark:text-slate-400">Development sign-in: type a name and pick a role.</p>
+          <p className="mb-4 text-sm text-slate-500 dark:text-slate-400">
+            Development sign-in: type a name and pick a role.
+          </p>
           <LoginForm next={back} />
         </>
       ) : (
@@ -27,4 +33,3 @@ export default async function LoginPage({ searchParams }: { searchParams: Promis
     </div>
   );
 }
-

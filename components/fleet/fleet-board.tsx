@@ -104,11 +104,16 @@ function BoardBody({
 }) {
   const all = useMemo(() => {
     const known = new Map(catalogue.map((p) => [p.id, p]));
-    for (const v of views) for (const p of v?.pools ?? []) if (!known.has(p.id)) known.set(p.id, { id: p.id, name: p.name, tier: p.tier });
+    for (const v of views)
+      for (const p of v?.pools ?? [])
+        if (!known.has(p.id)) known.set(p.id, { id: p.id, name: p.name, tier: p.tier });
     return [...known.values()];
   }, [catalogue, views]);
   const byRegion = useMemo(() => views.map((v) => new Map((v?.pools ?? []).map((p) => [p.id, p]))), [views]);
-  const lookup = useCallback((id: string): (PoolSummary | undefined)[] => byRegion.map((m) => m.get(id)), [byRegion]);
+  const lookup = useCallback(
+    (id: string): (PoolSummary | undefined)[] => byRegion.map((m) => m.get(id)),
+    [byRegion],
+  );
   const rows = useMemo(() => applyView(all, view, lookup), [all, view, lookup]);
   const attention = useMemo(() => countAttention(all, lookup), [all, lookup]);
   const grouped = view.sort === "name";
@@ -116,19 +121,33 @@ function BoardBody({
   const refreshText = refreshMs % 1000 === 0 ? `${refreshMs / 1000} s` : `${refreshMs} ms`;
 
   // Before the board's own first refresh: the newest read among the streamed regions.
-  const shownAt = updatedAt ?? views.reduce<string | null>((a, v) => (v?.fetchedAt && (!a || v.fetchedAt > a) ? v.fetchedAt : a), null);
+  const shownAt =
+    updatedAt ??
+    views.reduce<string | null>((a, v) => (v?.fetchedAt && (!a || v.fetchedAt > a) ? v.fetchedAt : a), null);
 
   return (
     <section aria-labelledby="overview-title">
       <div className="mb-3 flex flex-wrap items-center gap-x-3 gap-y-2">
-        <h1 id="overview-title" className="text-xl font-semibold">Fleet overview</h1>
+        <h1 id="overview-title" className="text-xl font-semibold">
+          Fleet overview
+        </h1>
         <span className="text-xs text-slate-500 dark:text-slate-400" aria-live="polite">
           {shownAt ? `updated ${fmtUtc(shownAt)}` : "loading…"} · refreshes every {refreshText}
           {paused ? " (paused)" : ""}
         </span>
-        {fetchError && <InlineAlert tone="error" className="text-xs">refresh failed: {fetchError}</InlineAlert>}
+        {fetchError && (
+          <InlineAlert tone="error" className="text-xs">
+            refresh failed: {fetchError}
+          </InlineAlert>
+        )}
         <div className="ml-auto flex flex-wrap items-center gap-2">
-          <FleetFilter view={view} onChange={changeView} shown={rows.length} total={all.length} attention={attention} />
+          <FleetFilter
+            view={view}
+            onChange={changeView}
+            shown={rows.length}
+            total={all.length}
+            attention={attention}
+          />
           <Button variant="outline" size="sm" onClick={togglePause} aria-pressed={paused}>
             {paused ? "Resume refresh" : "Pause refresh"}
           </Button>
@@ -143,14 +162,24 @@ function BoardBody({
         >
           <thead>
             <tr className="border-b border-slate-200 dark:border-slate-800" aria-rowindex={1}>
-              <th scope="col" rowSpan={2} className="w-48 px-3 py-2 text-left align-bottom font-medium">Pool</th>
+              <th scope="col" rowSpan={2} className="w-48 px-3 py-2 text-left align-bottom font-medium">
+                Pool
+              </th>
               {regions.map((r, i) => (
-                <th key={r.region} scope="colgroup" colSpan={4} className={`px-2 pt-2 text-left font-normal ${i > 0 ? "border-l border-slate-200 dark:border-slate-800" : ""}`}>
+                <th
+                  key={r.region}
+                  scope="colgroup"
+                  colSpan={4}
+                  className={`px-2 pt-2 text-left font-normal ${i > 0 ? "border-l border-slate-200 dark:border-slate-800" : ""}`}
+                >
                   <RegionHeader region={r.region} role={r.role} view={views[i] ?? null} />
                 </th>
               ))}
             </tr>
-            <tr className="border-b border-slate-200 text-left text-xs text-slate-500 dark:border-slate-800 dark:text-slate-400" aria-rowindex={2}>
+            <tr
+              className="border-b border-slate-200 text-left text-xs text-slate-500 dark:border-slate-800 dark:text-slate-400"
+              aria-rowindex={2}
+            >
               {regions.map((r, i) => (
                 <RegionColumns key={r.region} first={i === 0} />
               ))}
@@ -169,7 +198,8 @@ function BoardBody({
         </table>
         {rows.length === 0 && all.length > 0 && (
           <p className="px-3 py-4 text-sm text-slate-500 dark:text-slate-400" data-testid="no-match">
-            No pool matches{view.q.trim() ? ` “${view.q.trim()}”` : ""}{view.status === "attention" ? " and needs attention" : ""}.{" "}
+            No pool matches{view.q.trim() ? ` “${view.q.trim()}”` : ""}
+            {view.status === "attention" ? " and needs attention" : ""}.{" "}
             <Button variant="link" onClick={() => changeView({ ...view, q: "", status: "all" })}>
               Clear the filter
             </Button>
@@ -184,10 +214,18 @@ function RegionColumns({ first }: { first: boolean }) {
   const b = first ? "" : "border-l border-slate-200 dark:border-slate-800";
   return (
     <>
-      <th scope="col" className={`px-2 pb-1 font-medium ${b}`} title="desired / in service, min–max">Capacity</th>
-      <th scope="col" className="px-2 pb-1 font-medium">CPU</th>
-      <th scope="col" className="px-2 pb-1 font-medium">Page load · backlog</th>
-      <th scope="col" className="px-2 pb-1 font-medium">Status</th>
+      <th scope="col" className={`px-2 pb-1 font-medium ${b}`} title="desired / in service, min–max">
+        Capacity
+      </th>
+      <th scope="col" className="px-2 pb-1 font-medium">
+        CPU
+      </th>
+      <th scope="col" className="px-2 pb-1 font-medium">
+        Page load · backlog
+      </th>
+      <th scope="col" className="px-2 pb-1 font-medium">
+        Status
+      </th>
     </>
   );
 }

@@ -39,7 +39,8 @@ export function FleetFilter({
     return () => window.removeEventListener("keydown", onKey);
   }, []);
   const filtered = view.q.trim() !== "" || view.status !== "all";
-  const control = "h-7 rounded border border-slate-300 bg-white px-2 text-xs dark:border-slate-700 dark:bg-slate-900";
+  const control =
+    "h-7 rounded border border-slate-300 bg-white px-2 text-xs dark:border-slate-700 dark:bg-slate-900";
   return (
     <div role="search" aria-label="Find pools" className="flex flex-wrap items-center gap-2">
       <label className="relative">
@@ -64,7 +65,10 @@ export function FleetFilter({
           className={`${control} w-44 pr-6 placeholder:text-slate-400`}
         />
         {!view.q && (
-          <kbd aria-hidden className="pointer-events-none absolute right-1.5 top-1/2 -translate-y-1/2 rounded border border-slate-300 px-1 text-[10px] leading-4 text-slate-400 dark:border-slate-700">
+          <kbd
+            aria-hidden
+            className="pointer-events-none absolute right-1.5 top-1/2 -translate-y-1/2 rounded border border-slate-300 px-1 text-[10px] leading-4 text-slate-400 dark:border-slate-700"
+          >
             /
           </kbd>
         )}
@@ -80,7 +84,11 @@ export function FleetFilter({
       </button>
       <label className="flex items-center gap-1 text-xs text-slate-500 dark:text-slate-400">
         Sort
-        <select value={view.sort} onChange={(e) => onChange({ ...view, sort: e.target.value as SortKey })} className={`${control} text-slate-900 dark:text-slate-100`}>
+        <select
+          value={view.sort}
+          onChange={(e) => onChange({ ...view, sort: e.target.value as SortKey })}
+          className={`${control} text-slate-900 dark:text-slate-100`}
+        >
           {SORTS.map((s) => (
             <option key={s.key} value={s.key}>
               {s.label}
@@ -89,7 +97,11 @@ export function FleetFilter({
         </select>
       </label>
       {filtered && (
-        <span className="text-xs text-slate-500 dark:text-slate-400" aria-live="polite" data-testid="filter-count">
+        <span
+          className="text-xs text-slate-500 dark:text-slate-400"
+          aria-live="polite"
+          data-testid="filter-count"
+        >
           {shown} of {total} pools
         </span>
       )}

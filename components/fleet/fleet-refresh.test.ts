@@ -10,7 +10,13 @@ describe("X-Capstan-Fetched-At: what a 304 tells the board about data age", () =
       range: "1h",
       period: 60,
       regions: [
-        { region: "us-east-1", role: "primary", status: "ok", fetchedAt: "2026-12-02T00:59:58.123Z", pools: [] },
+        {
+          region: "us-east-1",
+          role: "primary",
+          status: "ok",
+          fetchedAt: "2026-12-02T00:59:58.123Z",
+          pools: [],
+        },
         { region: "us-west-2", role: "standby", status: "error", fetchedAt: null, pools: [] },
       ],
     } satisfies FleetView;

@@ -30,7 +30,12 @@ export function parseFetchedAt(header: string | null): Map<string, string | null
  * `refreshMs` (every 3 s while a pool is scaling) with If-None-Match, so an unchanged fleet costs a
  * 304 and no re-render of the pools (only the data age moves).
  */
-export function useFleetRefresh(regions: { region: string }[], initial: Arrivals | null, refreshMs: number, paused: boolean) {
+export function useFleetRefresh(
+  regions: { region: string }[],
+  initial: Arrivals | null,
+  refreshMs: number,
+  paused: boolean,
+) {
   const [views, setViews] = useState<(RegionView | null)[]>(() => regions.map(() => null));
   const [updatedAt, setUpdatedAt] = useState<string | null>(null);
   const [fetchError, setFetchError] = useState<string | null>(null);
@@ -49,35 +54,39 @@ export function useFleetRefresh(regions: { region: string }[], initial: Arrivals
 
   // Responses can arrive out of order (a tick and a post-change refresh): only the newest counts.
   const latestRequest = useRef(0);
-  const refresh = useCallback(async (early?: Promise<Response>) => {
-    const request = ++latestRequest.current;
-    const res = await api.fleet({ etag: etag.current, early });
-    if (request !== latestRequest.current) return;
-    if (!res.ok) {
-      if (res.status === 401) router.push(`/login?next=${encodeURIComponent(window.location.pathname + window.location.search)}`);
-      else setFetchError(res.error.error);
-      return;
-    }
-    if (res.data === null) {
-      // 304: nothing changed but how old each region's data is.
-      const fetched = parseFetchedAt(res.headers.get("x-capstan-fetched-at"));
-      setViews((prev) =>
-        prev.map((v) => {
-          const at = v ? fetched.get(v.region) : undefined;
-          return v && at !== undefined && at !== v.fetchedAt ? { ...v, fetchedAt: at } : v;
-        }),
-      );
-      setUpdatedAt(new Date().toISOString());
+  const refresh = useCallback(
+    async (early?: Promise<Response>) => {
+      const request = ++latestRequest.current;
+      const res = await api.fleet({ etag: etag.current, early });
+      if (request !== latestRequest.current) return;
+      if (!res.ok) {
+        if (res.status === 401)
+          router.push(`/login?next=${encodeURIComponent(window.location.pathname + window.location.search)}`);
+        else setFetchError(res.error.error);
+        return;
+      }
+      if (res.data === null) {
+        // 304: nothing changed but how old each region's data is.
+        const fetched = parseFetchedAt(res.headers.get("x-capstan-fetched-at"));
+        setViews((prev) =>
+          prev.map((v) => {
+            const at = v ? fetched.get(v.region) : undefined;
+            return v && at !== undefined && at !== v.fetchedAt ? { ...v, fetchedAt: at } : v;
+          }),
+        );
+        setUpdatedAt(new Date().toISOString());
+        setFetchError(null);
+        return;
+      }
+      const body = res.data;
+      etag.current = res.headers.get("etag");
+      generation.current++;
+      setViews(regions.map((r) => body.regions.find((x) => x.region === r.region) ?? null));
+      setUpdatedAt(body.generatedAt);
       setFetchError(null);
-      return;
-    }
-    const body = res.data;
-    etag.current = res.headers.get("etag");
-    generation.current++;
-    setViews(regions.map((r) => body.regions.find((x) => x.region === r.region) ?? null));
-    setUpdatedAt(body.generatedAt);
-    setFetchError(null);
-  }, [regions, router]);
+    },
+    [regions, router],
+  );
 
   // No stream from the page (a big fleet): the answer to the request the page started before any
   // script loaded (EARLY_FLEET_FETCH), else ask the API now.
@@ -90,7 +99,9 @@ export function useFleetRefresh(regions: { region: string }[], initial: Arrivals
   }, [initial, refresh]);
 
   // While a pool is scaling, follow it closely (pending → in service); otherwise every refreshMs.
-  const scaling = views.some((v) => v?.pools.some((p) => p.pending > 0 || p.terminating > 0 || p.inService !== p.desired));
+  const scaling = views.some((v) =>
+    v?.pools.some((p) => p.pending > 0 || p.terminating > 0 || p.inService !== p.desired),
+  );
   usePolling(refresh, scaling ? Math.min(FAST_REFRESH_MS, refreshMs) : refreshMs, { paused });
 
   // A change made on this page asks for an immediate refresh rather than waiting for the tick.

@@ -70,8 +70,17 @@ export function FleetRows({
       {first > 0 && <tr aria-hidden style={{ height: offsets[first] }} data-testid="spacer-top" />}
       {items.slice(first, end).map((item, k) =>
         item.kind === "group" ? (
-          <tr key={`g-${item.label}`} aria-rowindex={headerRows + first + k + 1} className="bg-slate-50 dark:bg-slate-950/60" style={{ height: GROUP_H }}>
-            <th scope="colgroup" colSpan={cols} className="px-3 py-1 text-left text-xs font-semibold uppercase tracking-wide text-slate-500 dark:text-slate-400">
+          <tr
+            key={`g-${item.label}`}
+            aria-rowindex={headerRows + first + k + 1}
+            className="bg-slate-50 dark:bg-slate-950/60"
+            style={{ height: GROUP_H }}
+          >
+            <th
+              scope="colgroup"
+              colSpan={cols}
+              className="px-3 py-1 text-left text-xs font-semibold uppercase tracking-wide text-slate-500 dark:text-slate-400"
+            >
               {item.label} <span className="font-normal normal-case tracking-normal">({item.count})</span>
             </th>
           </tr>
@@ -87,7 +96,9 @@ export function FleetRows({
           />
         ),
       )}
-      {end < items.length && <tr aria-hidden style={{ height: total - offsets[end]! }} data-testid="spacer-bottom" />}
+      {end < items.length && (
+        <tr aria-hidden style={{ height: total - offsets[end]! }} data-testid="spacer-bottom" />
+      )}
     </tbody>
   );
 }
@@ -122,7 +133,10 @@ const PoolRow = memo(
         className="border-t border-slate-100 hover:bg-slate-50 dark:border-slate-800/70 dark:hover:bg-slate-800/30"
       >
         <th scope="row" className="max-w-60 px-3 py-1.5 text-left font-normal">
-          <Link href={`/pools/${regions[0]!.region}/${row.id}`} className="font-medium hover:text-sky-700 hover:underline dark:hover:text-sky-400">
+          <Link
+            href={`/pools/${regions[0]!.region}/${row.id}`}
+            className="font-medium hover:text-sky-700 hover:underline dark:hover:text-sky-400"
+          >
             {row.id}
           </Link>
           <div className="truncate text-xs text-slate-500 dark:text-slate-400">{row.name}</div>
@@ -151,5 +165,11 @@ const PoolRow = memo(
     a.regions === b.regions &&
     a.renderControls === b.renderControls &&
     a.summaries.every((s, i) => s === b.summaries[i]) &&
-    a.views.every((v, i) => v?.status === b.views[i]?.status && v?.region === b.views[i]?.region && v?.error === b.views[i]?.error && (v === null) === (b.views[i] === null)),
+    a.views.every(
+      (v, i) =>
+        v?.status === b.views[i]?.status &&
+        v?.region === b.views[i]?.region &&
+        v?.error === b.views[i]?.error &&
+        (v === null) === (b.views[i] === null),
+    ),
 );

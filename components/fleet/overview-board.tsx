@@ -53,14 +53,33 @@ export function OverviewBoard({
           pool: cfg,
           admin: mayAdmin.has(`${view.region}/${pool.id}`),
           desired,
-          group: { region: view.region, desired: pool.desired, min: pool.min, max: pool.max, hasScalingPolicies: pool.hasScalingPolicies, hasScheduledActions: pool.hasScheduledActions },
+          group: {
+            region: view.region,
+            desired: pool.desired,
+            min: pool.min,
+            max: pool.max,
+            hasScalingPolicies: pool.hasScalingPolicies,
+            hasScheduledActions: pool.hasScheduledActions,
+          },
         });
       return (
         <span className="flex gap-1">
-          <Button variant="outline" size="icon" aria-label={`Remove one instance from ${pool.id} in ${view.region}`} disabled={pool.desired <= pool.min} onClick={() => open(pool.desired - 1)}>
+          <Button
+            variant="outline"
+            size="icon"
+            aria-label={`Remove one instance from ${pool.id} in ${view.region}`}
+            disabled={pool.desired <= pool.min}
+            onClick={() => open(pool.desired - 1)}
+          >
             −
           </Button>
-          <Button variant="outline" size="icon" aria-label={`Add one instance to ${pool.id} in ${view.region}`} disabled={pool.desired >= pool.max} onClick={() => open(pool.desired + 1)}>
+          <Button
+            variant="outline"
+            size="icon"
+            aria-label={`Add one instance to ${pool.id} in ${view.region}`}
+            disabled={pool.desired >= pool.max}
+            onClick={() => open(pool.desired + 1)}
+          >
             +
           </Button>
         </span>

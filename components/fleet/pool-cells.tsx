@@ -29,7 +29,12 @@ export function PoolCells({
     return (
       <>
         {[0, 1, 2, 3].map((i) => (
-          <td key={i} className={i === 0 ? first : cell} data-testid={i === 0 ? testId : undefined} data-loading="true">
+          <td
+            key={i}
+            className={i === 0 ? first : cell}
+            data-testid={i === 0 ? testId : undefined}
+            data-loading="true"
+          >
             <Skeleton className={i === 0 ? "h-5 w-20" : "h-5 w-24"} />
           </td>
         ))}
@@ -37,9 +42,14 @@ export function PoolCells({
     );
   }
   if (!pool || pool.status === "missing" || (pool.status === "error" && !pool.group)) {
-    const text = region.status === "error" ? `unavailable: ${region.error?.code ?? "error"}` : "no group in this region";
+    const text =
+      region.status === "error" ? `unavailable: ${region.error?.code ?? "error"}` : "no group in this region";
     return (
-      <td colSpan={4} data-testid={testId} className={`${first} text-xs ${region.status === "error" ? "text-red-700 dark:text-red-400" : "text-slate-500 dark:text-slate-400"}`}>
+      <td
+        colSpan={4}
+        data-testid={testId}
+        className={`${first} text-xs ${region.status === "error" ? "text-red-700 dark:text-red-400" : "text-slate-500 dark:text-slate-400"}`}
+      >
         {text}
       </td>
     );
@@ -51,18 +61,35 @@ export function PoolCells({
         <div className="flex items-center gap-2">
           <div className="w-[7.75rem] shrink-0">
             <div className="text-base font-semibold" data-testid="capacity">
-              <Link href={`/pools/${region.region}/${pool.id}`} className="hover:underline" title="desired (open this pool in this region)">
+              <Link
+                href={`/pools/${region.region}/${pool.id}`}
+                className="hover:underline"
+                title="desired (open this pool in this region)"
+              >
                 {pool.desired}
               </Link>
               <span className="text-slate-500 dark:text-slate-400"> / </span>
               <span title="in service">{pool.inService}</span>
             </div>
             <div className="whitespace-nowrap text-xs text-slate-500 dark:text-slate-400">
-              <span title="min–max">{pool.min}–{pool.max}</span>
-              {pool.pending > 0 && <span className="ml-1 font-medium text-sky-600 dark:text-sky-400">+{pool.pending} pending</span>}
-              {pool.terminating > 0 && <span className="ml-1 font-medium text-slate-500 dark:text-slate-400">−{pool.terminating} leaving</span>}
+              <span title="min–max">
+                {pool.min}–{pool.max}
+              </span>
+              {pool.pending > 0 && (
+                <span className="ml-1 font-medium text-sky-600 dark:text-sky-400">
+                  +{pool.pending} pending
+                </span>
+              )}
+              {pool.terminating > 0 && (
+                <span className="ml-1 font-medium text-slate-500 dark:text-slate-400">
+                  −{pool.terminating} leaving
+                </span>
+              )}
               {(pool.hasScalingPolicies || pool.hasScheduledActions) && (
-                <span className="ml-1 text-amber-700 dark:text-amber-400" title="Scaling policies or scheduled actions may change desired on their own">
+                <span
+                  className="ml-1 text-amber-700 dark:text-amber-400"
+                  title="Scaling policies or scheduled actions may change desired on their own"
+                >
                   ⚙ {pool.hasScalingPolicies ? "policy" : "scheduled"}
                 </span>
               )}
@@ -71,7 +98,14 @@ export function PoolCells({
           {controls}
         </div>
         {pool.revert && (
-          <RevertBanner compact region={region.region} pool={pool.id} revert={pool.revert} canChange={!!controls} onChanged={() => window.dispatchEvent(new Event(FLEET_CHANGED))} />
+          <RevertBanner
+            compact
+            region={region.region}
+            pool={pool.id}
+            revert={pool.revert}
+            canChange={!!controls}
+            onChanged={() => window.dispatchEvent(new Event(FLEET_CHANGED))}
+          />
         )}
       </td>
       <td className={`${cell} ${dim}`}>
@@ -82,11 +116,21 @@ export function PoolCells({
       <td className={`${cell} ${dim}`}>
         {pool.pageLoad ? (
           <Metric value={fmtMs(pool.pageLoad.latest)} hint="p90" testId="load-now">
-            <Sparkline series={pool.pageLoad} width={72} className="stroke-violet-500" label={`${pool.id} p90 page load, last hour`} />
+            <Sparkline
+              series={pool.pageLoad}
+              width={72}
+              className="stroke-violet-500"
+              label={`${pool.id} p90 page load, last hour`}
+            />
           </Metric>
         ) : pool.backlog ? (
           <Metric value={fmtCount(pool.backlog.latest)} hint="queued">
-            <Sparkline series={pool.backlog} width={72} className="stroke-amber-500" label={`${pool.id} backlog, last hour`} />
+            <Sparkline
+              series={pool.backlog}
+              width={72}
+              className="stroke-amber-500"
+              label={`${pool.id} backlog, last hour`}
+            />
           </Metric>
         ) : (
           <span className="text-xs text-slate-500 dark:text-slate-400">—</span>
@@ -95,7 +139,10 @@ export function PoolCells({
       <td className={`${cell} ${dim}`}>
         <StatusBadge status={pool.status} title={pool.statusReason} />
         {pool.statusReason && pool.status !== "healthy" && (
-          <div className="mt-0.5 max-w-[9rem] truncate text-[11px] text-slate-500 dark:text-slate-400" title={pool.statusReason}>
+          <div
+            className="mt-0.5 max-w-[9rem] truncate text-[11px] text-slate-500 dark:text-slate-400"
+            title={pool.statusReason}
+          >
             {pool.statusReason}
           </div>
         )}
@@ -104,11 +151,23 @@ export function PoolCells({
   );
 }
 
-function Metric({ value, hint, testId, children }: { value: string; hint?: string; testId?: string; children: React.ReactNode }) {
+function Metric({
+  value,
+  hint,
+  testId,
+  children,
+}: {
+  value: string;
+  hint?: string;
+  testId?: string;
+  children: React.ReactNode;
+}) {
   return (
     <div className="flex items-center gap-2">
       <div className="w-14 text-right">
-        <div className="text-sm font-medium" data-testid={testId}>{value}</div>
+        <div className="text-sm font-medium" data-testid={testId}>
+          {value}
+        </div>
         {hint && <div className="text-[10px] uppercase text-slate-500 dark:text-slate-400">{hint}</div>}
       </div>
       {children}

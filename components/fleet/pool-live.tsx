@@ -43,24 +43,48 @@ function charts(d: PoolDetail): ChartSpec[] {
     ],
   });
   if (d.series.requests) {
-    out.push({ id: "requests", title: "Requests", unit: "requests", series: [{ key: "requests", label: "per period", points: d.series.requests, color: "#14b8a6" }] });
+    out.push({
+      id: "requests",
+      title: "Requests",
+      unit: "requests",
+      series: [{ key: "requests", label: "per period", points: d.series.requests, color: "#14b8a6" }],
+    });
   }
   if (d.series.backlog) {
-    out.push({ id: "backlog", title: "Queue backlog", unit: "messages", target: d.targets.backlog, series: [{ key: "backlog", label: "visible messages", points: d.series.backlog, color: "#f59e0b" }] });
+    out.push({
+      id: "backlog",
+      title: "Queue backlog",
+      unit: "messages",
+      target: d.targets.backlog,
+      series: [{ key: "backlog", label: "visible messages", points: d.series.backlog, color: "#f59e0b" }],
+    });
   }
   out.push({
     id: "capacity",
     title: "Capacity",
     unit: "instances",
     series: [
-      { key: "desired", label: "desired", points: d.series.desired, color: "#64748b", step: true, dashed: true },
+      {
+        key: "desired",
+        label: "desired",
+        points: d.series.desired,
+        color: "#64748b",
+        step: true,
+        dashed: true,
+      },
       { key: "inService", label: "in service", points: d.series.inService, color: "#10b981", step: true },
     ],
   });
   return out;
 }
 
-export function PoolLive({ initial, resize }: { initial: PoolDetail; resize: { config: PreviewPool; admin: boolean } | null }) {
+export function PoolLive({
+  initial,
+  resize,
+}: {
+  initial: PoolDetail;
+  resize: { config: PreviewPool; admin: boolean } | null;
+}) {
   const [d, setD] = useState(initial);
   const [error, setError] = useState<string | null>(null);
   const { region, range } = d;
@@ -79,7 +103,11 @@ export function PoolLive({ initial, resize }: { initial: PoolDetail; resize: { c
     }
   }, [region, poolId, range]);
   // Follow a change in flight closely (pending → in service, activity progress), else every 15 s.
-  const moving = d.pool.pending > 0 || d.pool.terminating > 0 || d.pool.inService !== d.pool.desired || d.activities.some((a) => a.progress < 100);
+  const moving =
+    d.pool.pending > 0 ||
+    d.pool.terminating > 0 ||
+    d.pool.inService !== d.pool.desired ||
+    d.activities.some((a) => a.progress < 100);
   usePolling(refresh, moving ? FAST_REFRESH_MS : REFRESH_MS);
 
   const p = d.pool;
@@ -87,7 +115,9 @@ export function PoolLive({ initial, resize }: { initial: PoolDetail; resize: { c
     <div className="space-y-4">
       {(d.error || error) && (
         <Alert tone="warning">
-          {d.error ? `${d.region}: ${d.error.code}: ${d.error.message}${d.status === "stale" ? " — showing last good data" : ""}` : `Refresh failed: ${error}`}
+          {d.error
+            ? `${d.region}: ${d.error.code}: ${d.error.message}${d.status === "stale" ? " — showing last good data" : ""}`
+            : `Refresh failed: ${error}`}
         </Alert>
       )}
       <dl className="grid grid-cols-2 gap-3 sm:grid-cols-4 lg:grid-cols-8" data-testid="pool-summary">
@@ -100,7 +130,10 @@ export function PoolLive({ initial, resize }: { initial: PoolDetail; resize: { c
         <Stat label="Instance" value={`${d.instanceType} · ${fmtUsd(d.hourlyPrice)}/h`} />
         <div>
           <dt className="text-xs text-slate-500 dark:text-slate-400">Status</dt>
-          <dd className="mt-1"><StatusBadge status={p.status} title={p.statusReason} /> <span className="text-xs text-slate-500 dark:text-slate-400">{p.statusReason}</span></dd>
+          <dd className="mt-1">
+            <StatusBadge status={p.status} title={p.statusReason} />{" "}
+            <span className="text-xs text-slate-500 dark:text-slate-400">{p.statusReason}</span>
+          </dd>
         </div>
       </dl>
       {p.status === "degraded" && p.statusReason && (
@@ -110,29 +143,64 @@ export function PoolLive({ initial, resize }: { initial: PoolDetail; resize: { c
       )}
       {(p.hasScalingPolicies || p.hasScheduledActions) && (
         <Alert tone="warning" role={null}>
-          This group has {[p.hasScalingPolicies && "scaling policies", p.hasScheduledActions && "scheduled actions"].filter(Boolean).join(" and ")}: they may
-          change desired capacity on their own and undo a manual change.
+          This group has{" "}
+          {[p.hasScalingPolicies && "scaling policies", p.hasScheduledActions && "scheduled actions"]
+            .filter(Boolean)
+            .join(" and ")}
+          : they may change desired capacity on their own and undo a manual change.
         </Alert>
       )}
-      {d.revert && <RevertBanner region={d.region} pool={p.id} revert={d.revert} canChange={resize !== null} onChanged={refresh} />}
-      {resize && <ResizeForm region={d.region} pool={p} config={resize.config} admin={resize.admin} suggestion={d.suggestion} onDone={refresh} />}
+      {d.revert && (
+        <RevertBanner
+          region={d.region}
+          pool={p.id}
+          revert={d.revert}
+          canChange={resize !== null}
+          onChanged={refresh}
+        />
+      )}
+      {resize && (
+        <ResizeForm
+          region={d.region}
+          pool={p}
+          config={resize.config}
+          admin={resize.admin}
+          suggestion={d.suggestion}
+          onDone={refresh}
+        />
+      )}
       <PoolCharts charts={charts(d)} markers={d.markers} domain={d.domain} />
       {d.pageLoadSource && (
         <p className="text-xs text-slate-500 dark:text-slate-400" data-testid="page-load-source">
           Page load: {d.pageLoadSource.namespace} {d.pageLoadSource.metric} by{" "}
-          {Object.entries(d.pageLoadSource.dimensions).map(([k, v]) => `${k} ${v}`).join(", ")}
-          {d.pageLoadSource.from === "target group" ? ", found from the group's target group" : ", from the configuration"}.
+          {Object.entries(d.pageLoadSource.dimensions)
+            .map(([k, v]) => `${k} ${v}`)
+            .join(", ")}
+          {d.pageLoadSource.from === "target group"
+            ? ", found from the group's target group"
+            : ", from the configuration"}
+          .
         </p>
       )}
       {d.markers.length > 0 && <ChangeEffects markers={d.markers} />}
       {d.metricsError && (
         <Alert tone="warning">
-          Metrics could not be read: {d.metricsError.code}: {d.metricsError.message}. The graphs show the last good data, if any.
+          Metrics could not be read: {d.metricsError.code}: {d.metricsError.message}. The graphs show the last
+          good data, if any.
         </Alert>
       )}
-      {d.partial && <p className="text-xs text-amber-700 dark:text-amber-400">CloudWatch returned partial data: gaps are missing points, not zeros.</p>}
-      <section aria-labelledby="activities-title" className="rounded-lg border border-slate-200 bg-white p-3 dark:border-slate-800 dark:bg-slate-900">
-        <h2 id="activities-title" className="mb-2 font-medium">Scaling activities</h2>
+      {d.partial && (
+        <p className="text-xs text-amber-700 dark:text-amber-400">
+          CloudWatch returned partial data: gaps are missing points, not zeros.
+        </p>
+      )}
+      <section
+        aria-labelledby="activities-title"
+        className="rounded-lg border border-slate-200 bg-white p-3 dark:border-slate-800 dark:bg-slate-900"
+      >
+        <h2 id="activities-title" className="mb-2 font-medium">
+          Scaling activities
+        </h2>
         {d.activitiesError ? (
           <p role="alert" className="text-sm text-amber-800 dark:text-amber-300">
             Activities could not be read: {d.activitiesError.code}: {d.activitiesError.message}
@@ -141,8 +209,13 @@ export function PoolLive({ initial, resize }: { initial: PoolDetail; resize: { c
           <ActivitiesTable activities={d.activities} />
         )}
       </section>
-      <section aria-labelledby="instances-title" className="rounded-lg border border-slate-200 bg-white p-3 dark:border-slate-800 dark:bg-slate-900">
-        <h2 id="instances-title" className="mb-2 font-medium">Instances ({d.instances.length})</h2>
+      <section
+        aria-labelledby="instances-title"
+        className="rounded-lg border border-slate-200 bg-white p-3 dark:border-slate-800 dark:bg-slate-900"
+      >
+        <h2 id="instances-title" className="mb-2 font-medium">
+          Instances ({d.instances.length})
+        </h2>
         {d.instancesError && (
           <p role="alert" className="mb-2 text-sm text-amber-800 dark:text-amber-300">
             Instance details could not be read: {d.instancesError.code}: {d.instancesError.message}
@@ -151,9 +224,16 @@ export function PoolLive({ initial, resize }: { initial: PoolDetail; resize: { c
         <InstancesTable instances={d.instances} cpu={d.instanceCpu} />
       </section>
       <p className="text-xs text-slate-500 dark:text-slate-400" data-testid="cloudwatch-cost">
-        This dashboard asks CloudWatch for {d.cloudwatch.seriesPerRefresh} series per refresh: about {d.cloudwatch.metricsPerDay.toLocaleString("en-US")} metrics a day
-        (≈ {fmtUsd(d.cloudwatch.usdPerDay)}/day at $0.01 per 1,000), shared by every viewer
-        {d.cloudwatch.instanceSeries > 0 && <>, of which the per-instance CPU is {d.cloudwatch.instanceSeries} series (≈ {fmtUsd(d.cloudwatch.instanceUsdPerDay)}/day, only while this page is open)</>}. Updated {fmtUtc(d.generatedAt)}.
+        This dashboard asks CloudWatch for {d.cloudwatch.seriesPerRefresh} series per refresh: about{" "}
+        {d.cloudwatch.metricsPerDay.toLocaleString("en-US")} metrics a day (≈ {fmtUsd(d.cloudwatch.usdPerDay)}
+        /day at $0.01 per 1,000), shared by every viewer
+        {d.cloudwatch.instanceSeries > 0 && (
+          <>
+            , of which the per-instance CPU is {d.cloudwatch.instanceSeries} series (≈{" "}
+            {fmtUsd(d.cloudwatch.instanceUsdPerDay)}/day, only while this page is open)
+          </>
+        )}
+        . Updated {fmtUtc(d.generatedAt)}.
       </p>
     </div>
   );
@@ -170,16 +250,32 @@ const VERDICT_STYLE: Record<string, string> = {
 /** Every change in the range and whether it helped: the loop closed where the operator looks. */
 function ChangeEffects({ markers }: { markers: PoolDetail["markers"] }) {
   return (
-    <section aria-labelledby="effects-title" className="rounded-lg border border-slate-200 bg-white p-3 dark:border-slate-800 dark:bg-slate-900">
-      <h2 id="effects-title" className="mb-2 font-medium">Changes and their effect</h2>
+    <section
+      aria-labelledby="effects-title"
+      className="rounded-lg border border-slate-200 bg-white p-3 dark:border-slate-800 dark:bg-slate-900"
+    >
+      <h2 id="effects-title" className="mb-2 font-medium">
+        Changes and their effect
+      </h2>
       <ul className="space-y-1 text-sm">
         {[...markers].reverse().map((m) => (
-          <li key={`${m.at}-${m.actor}`} data-testid="change-effect" data-verdict={m.effect?.verdict ?? ""} className="flex flex-wrap items-baseline gap-2">
+          <li
+            key={`${m.at}-${m.actor}`}
+            data-testid="change-effect"
+            data-verdict={m.effect?.verdict ?? ""}
+            className="flex flex-wrap items-baseline gap-2"
+          >
             <span className="tabular-nums text-slate-500 dark:text-slate-400">{fmtUtc(m.at)}</span>
             <span>
               {m.actor}: {m.from} → {m.to}
             </span>
-            {m.effect && <span className={`rounded px-1.5 py-0.5 text-xs font-medium ${VERDICT_STYLE[m.effect.verdict] ?? ""}`}>{m.effect.verdict}</span>}
+            {m.effect && (
+              <span
+                className={`rounded px-1.5 py-0.5 text-xs font-medium ${VERDICT_STYLE[m.effect.verdict] ?? ""}`}
+              >
+                {m.effect.verdict}
+              </span>
+            )}
             {m.effect && <span className="text-slate-600 dark:text-slate-300">{m.effect.summary}</span>}
           </li>
         ))}
@@ -192,7 +288,9 @@ function Stat({ label, value, testId }: { label: string; value: string; testId?:
   return (
     <div>
       <dt className="text-xs text-slate-500 dark:text-slate-400">{label}</dt>
-      <dd className="mt-0.5 text-lg font-semibold" data-testid={testId}>{value}</dd>
+      <dd className="mt-0.5 text-lg font-semibold" data-testid={testId}>
+        {value}
+      </dd>
     </div>
   );
 }

@@ -11,14 +11,26 @@ export function fmtLatency(ms: number): string {
 }
 
 /** One line of prediction text, e.g. "predicted CPU 58 %, p90 ≈ 480 ms (now 2.3 s)". */
-export function describePrediction(p: Pick<PredictionView, "cpuPercent" | "pageLoadP90Ms" | "backlogDrainMinutes" | "saturated"> & { now?: PredictionView["now"] }): string {
+export function describePrediction(
+  p: Pick<PredictionView, "cpuPercent" | "pageLoadP90Ms" | "backlogDrainMinutes" | "saturated"> & {
+    now?: PredictionView["now"];
+  },
+): string {
   if (p.saturated) return "predicted: still saturated — arrivals exceed what this size can serve";
   const parts = [`predicted CPU ${Math.round(p.cpuPercent)} %`];
   if (p.pageLoadP90Ms !== undefined) {
-    parts.push(`p90 ≈ ${fmtLatency(p.pageLoadP90Ms)}${p.now?.pageLoadP90Ms != null ? ` (now ${fmtLatency(p.now.pageLoadP90Ms)})` : ""}`);
+    parts.push(
+      `p90 ≈ ${fmtLatency(p.pageLoadP90Ms)}${p.now?.pageLoadP90Ms != null ? ` (now ${fmtLatency(p.now.pageLoadP90Ms)})` : ""}`,
+    );
   }
   if (p.backlogDrainMinutes !== undefined) {
-    parts.push(p.backlogDrainMinutes === null ? "backlog keeps growing" : p.backlogDrainMinutes === 0 ? "no backlog" : `backlog drained in ≈ ${Math.ceil(p.backlogDrainMinutes)} min`);
+    parts.push(
+      p.backlogDrainMinutes === null
+        ? "backlog keeps growing"
+        : p.backlogDrainMinutes === 0
+          ? "no backlog"
+          : `backlog drained in ≈ ${Math.ceil(p.backlogDrainMinutes)} min`,
+    );
   }
   return parts.join(", ");
 }
@@ -27,7 +39,15 @@ export function describePrediction(p: Pick<PredictionView, "cpuPercent" | "pageL
  * What the fitted model predicts at the value being typed, fetched from …/predict (debounced).
  * When the data cannot carry a prediction the line says why instead of guessing.
  */
-export function PredictionLine({ region, pool, desired }: { region: string; pool: string; desired: number | null }) {
+export function PredictionLine({
+  region,
+  pool,
+  desired,
+}: {
+  region: string;
+  pool: string;
+  desired: number | null;
+}) {
   const [text, setText] = useState<{ for: number; line: string; ok: boolean } | null>(null);
   useEffect(() => {
     if (desired === null) return;
@@ -36,10 +56,17 @@ export function PredictionLine({ region, pool, desired }: { region: string; pool
       try {
         const res = await api.predict(region, pool, desired, ctl.signal);
         if (res.ok && res.data) setText({ for: desired, line: describePrediction(res.data), ok: true });
-        else if (!res.ok && res.status === 0) setText({ for: desired, line: "no prediction: the server did not answer", ok: false });
-        else if (!res.ok) setText({ for: desired, line: `no prediction: ${res.error.error.replace(/^No prediction for [^:]+: /, "")}`, ok: false });
+        else if (!res.ok && res.status === 0)
+          setText({ for: desired, line: "no prediction: the server did not answer", ok: false });
+        else if (!res.ok)
+          setText({
+            for: desired,
+            line: `no prediction: ${res.error.error.replace(/^No prediction for [^:]+: /, "")}`,
+            ok: false,
+          });
       } catch (e) {
-        if ((e as Error).name !== "AbortError") setText({ for: desired, line: "no prediction: the server did not answer", ok: false });
+        if ((e as Error).name !== "AbortError")
+          setText({ for: desired, line: "no prediction: the server did not answer", ok: false });
       }
     }, 250);
     return () => {
@@ -50,7 +77,11 @@ export function PredictionLine({ region, pool, desired }: { region: string; pool
   if (desired === null) return null;
   const current = text && text.for === desired ? text : null;
   return (
-    <div data-testid="resize-prediction" aria-live="polite" className={`text-sm ${current?.ok === false ? "text-slate-500 dark:text-slate-400" : "text-slate-700 dark:text-slate-200"}`}>
+    <div
+      data-testid="resize-prediction"
+      aria-live="polite"
+      className={`text-sm ${current?.ok === false ? "text-slate-500 dark:text-slate-400" : "text-slate-700 dark:text-slate-200"}`}
+    >
       {current ? (current.ok ? `At ${desired}: ${current.line}` : current.line) : "predicting…"}
     </div>
   );

@@ -39,9 +39,13 @@ const region = (pools: PoolSummary[]): RegionView => ({
   pools,
 });
 
-const header = (pools: PoolSummary[]) => renderToStaticMarkup(createElement(RegionHeader, { region: "us-east-1", role: "primary", view: region(pools) }));
+const header = (pools: PoolSummary[]) =>
+  renderToStaticMarkup(
+    createElement(RegionHeader, { region: "us-east-1", role: "primary", view: region(pools) }),
+  );
 /** The count the header shows, or null when it shows none. */
-const shown = (html: string) => html.match(/data-testid="degraded-count-us-east-1"[^>]*>(\d+) degraded</)?.[1] ?? null;
+const shown = (html: string) =>
+  html.match(/data-testid="degraded-count-us-east-1"[^>]*>(\d+) degraded</)?.[1] ?? null;
 
 const mixed = [
   pool("proxy", "healthy"),

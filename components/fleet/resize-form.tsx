@@ -38,15 +38,32 @@ export function ResizeForm({
       pool: config,
       admin,
       desired: n,
-      group: { region, desired: pool.desired, min: pool.min, max: pool.max, hasScalingPolicies: pool.hasScalingPolicies, hasScheduledActions: pool.hasScheduledActions },
+      group: {
+        region,
+        desired: pool.desired,
+        min: pool.min,
+        max: pool.max,
+        hasScalingPolicies: pool.hasScalingPolicies,
+        hasScheduledActions: pool.hasScheduledActions,
+      },
     });
   }
 
   return (
-    <section aria-labelledby="resize-title-form" className="rounded-lg border border-slate-200 bg-white p-3 dark:border-slate-800 dark:bg-slate-900">
+    <section
+      aria-labelledby="resize-title-form"
+      className="rounded-lg border border-slate-200 bg-white p-3 dark:border-slate-800 dark:bg-slate-900"
+    >
       <form onSubmit={review} className="flex flex-wrap items-end gap-3">
-        <h2 id="resize-title-form" className="w-full font-medium sm:w-auto sm:self-center">Resize</h2>
-        <Field id="resize-desired" label={`Desired (now ${pool.desired}, ${pool.min}–${pool.max})`} className="" error={valid ? undefined : "a whole number of 0 or more"}>
+        <h2 id="resize-title-form" className="w-full font-medium sm:w-auto sm:self-center">
+          Resize
+        </h2>
+        <Field
+          id="resize-desired"
+          label={`Desired (now ${pool.desired}, ${pool.min}–${pool.max})`}
+          className=""
+          error={valid ? undefined : "a whole number of 0 or more"}
+        >
           <input
             id="resize-desired"
             inputMode="numeric"
@@ -65,10 +82,17 @@ export function ResizeForm({
             <div>
               Suggested: <strong className="text-slate-900 dark:text-slate-100">{suggestion.desired}</strong>
               {suggestion.predicted && (
-                <span data-testid="suggestion-prediction"> — {describePrediction({ ...suggestion.predicted, saturated: false })}</span>
+                <span data-testid="suggestion-prediction">
+                  {" "}
+                  — {describePrediction({ ...suggestion.predicted, saturated: false })}
+                </span>
               )}
               {suggestion.desired !== pool.desired && (
-                <Button variant="link" onClick={() => setDesired(String(suggestion.desired))} className="ml-2 text-xs">
+                <Button
+                  variant="link"
+                  onClick={() => setDesired(String(suggestion.desired))}
+                  className="ml-2 text-xs"
+                >
                   use {suggestion.desired}
                 </Button>
               )}
@@ -76,7 +100,11 @@ export function ResizeForm({
             <div className="text-xs text-slate-500 dark:text-slate-400">{suggestion.reason}</div>
           </div>
         )}
-        {notice && <p role="status" className="text-sm text-sky-800 dark:text-sky-300">{notice}</p>}
+        {notice && (
+          <p role="status" className="text-sm text-sky-800 dark:text-sky-300">
+            {notice}
+          </p>
+        )}
       </form>
       {request && (
         <ResizeDialog

@@ -55,7 +55,11 @@ export function RevertBanner({
     setError(null);
     const res =
       method === "POST"
-        ? await api.extendRevert(region, pool, Math.max(1, Math.round((Date.parse(revert.at) - Date.now()) / 60_000)) + 60)
+        ? await api.extendRevert(
+            region,
+            pool,
+            Math.max(1, Math.round((Date.parse(revert.at) - Date.now()) / 60_000)) + 60,
+          )
         : await api.cancelRevert(region, pool);
     if (!res.ok) setError(res.error.error);
     setBusy(false);
@@ -65,7 +69,11 @@ export function RevertBanner({
   const text = `back to ${revert.to} at ${atText(revert.at, now ?? Date.parse(revert.at))}${now === null ? "" : ` (${untilText(revert.at, now)})`}`;
   return (
     <div
-      className={compact ? "flex flex-wrap items-center gap-1 text-xs text-sky-800 dark:text-sky-300" : "flex flex-wrap items-center gap-2 rounded border border-sky-300 bg-sky-50 px-3 py-2 text-sm text-sky-900 dark:border-sky-800 dark:bg-sky-950 dark:text-sky-200"}
+      className={
+        compact
+          ? "flex flex-wrap items-center gap-1 text-xs text-sky-800 dark:text-sky-300"
+          : "flex flex-wrap items-center gap-2 rounded border border-sky-300 bg-sky-50 px-3 py-2 text-sm text-sky-900 dark:border-sky-800 dark:bg-sky-950 dark:text-sky-200"
+      }
       data-testid="revert-banner"
     >
       <span title={`Time-boxed change by ${revert.by} (audit ${revert.changeId}): expects ${revert.from}`}>
@@ -73,10 +81,22 @@ export function RevertBanner({
       </span>
       {canChange && (
         <>
-          <Button variant="tinted" size="xs" disabled={busy} onClick={() => act("POST")} aria-label={`Extend the revert of ${pool} in ${region} by one hour`}>
+          <Button
+            variant="tinted"
+            size="xs"
+            disabled={busy}
+            onClick={() => act("POST")}
+            aria-label={`Extend the revert of ${pool} in ${region} by one hour`}
+          >
             +1 h
           </Button>
-          <Button variant="tinted" size="xs" disabled={busy} onClick={() => act("DELETE")} aria-label={`Cancel the revert of ${pool} in ${region}`}>
+          <Button
+            variant="tinted"
+            size="xs"
+            disabled={busy}
+            onClick={() => act("DELETE")}
+            aria-label={`Cancel the revert of ${pool} in ${region}`}
+          >
             cancel
           </Button>
         </>

@@ -29,7 +29,9 @@ export function Sparkline({
     if (v > top) top = v;
   }
   if (values.length < 2 || !any) {
-    return <svg width={width} height={height} role="img" aria-label={`${label}: no data`} className="opacity-40" />;
+    return (
+      <svg width={width} height={height} role="img" aria-label={`${label}: no data`} className="opacity-40" />
+    );
   }
   top = max ?? top * 1.1;
   // Evenly spaced by construction: x is the index.
@@ -47,9 +49,23 @@ export function Sparkline({
   });
   if (current.length) segments.push(current.join(" "));
   return (
-    <svg width={width} height={height} viewBox={`0 0 ${width} ${height}`} role="img" aria-label={label} data-testid="sparkline">
+    <svg
+      width={width}
+      height={height}
+      viewBox={`0 0 ${width} ${height}`}
+      role="img"
+      aria-label={label}
+      data-testid="sparkline"
+    >
       {segments.map((s, i) => (
-        <polyline key={i} points={s} fill="none" strokeWidth={1.5} strokeLinejoin="round" className={className} />
+        <polyline
+          key={i}
+          points={s}
+          fill="none"
+          strokeWidth={1.5}
+          strokeLinejoin="round"
+          className={className}
+        />
       ))}
     </svg>
   );

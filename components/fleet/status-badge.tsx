@@ -14,11 +14,26 @@ const STYLES: Record<string, string> = {
   cannot: "bg-red-100 text-red-800 dark:bg-red-900/50 dark:text-red-300",
 };
 
-const LABELS: Record<string, string> = { scale: "scale up first", cannot: "cannot take over", missing: "no group", ok: "reachable" };
+const LABELS: Record<string, string> = {
+  scale: "scale up first",
+  cannot: "cannot take over",
+  missing: "no group",
+  ok: "reachable",
+};
 
-export function StatusBadge({ status, title }: { status: PoolStatus | RegionStatus | Verdict; title?: string }) {
+export function StatusBadge({
+  status,
+  title,
+}: {
+  status: PoolStatus | RegionStatus | Verdict;
+  title?: string;
+}) {
   return (
-    <span title={title} data-status={status} className={`inline-block whitespace-nowrap rounded px-1.5 py-0.5 text-xs font-medium ${STYLES[status] ?? STYLES.unknown}`}>
+    <span
+      title={title}
+      data-status={status}
+      className={`inline-block whitespace-nowrap rounded px-1.5 py-0.5 text-xs font-medium ${STYLES[status] ?? STYLES.unknown}`}
+    >
       {LABELS[status] ?? status}
     </span>
   );

@@ -13,11 +13,33 @@ type Views = (RegionView | null)[];
  * blanks a fast one); once all have arrived the innermost level draws, and it stays the one that
  * draws: `live` (the board's own refreshes) replaces the streamed views there.
  */
-export function Streamed({ arrivals, live, draw, empty }: { arrivals: Arrivals; live: Views | null; draw: (views: Views) => ReactNode; empty: Views }) {
+export function Streamed({
+  arrivals,
+  live,
+  draw,
+  empty,
+}: {
+  arrivals: Arrivals;
+  live: Views | null;
+  draw: (views: Views) => ReactNode;
+  empty: Views;
+}) {
   return <Level arrivals={arrivals} k={0} known={empty} live={live} draw={draw} />;
 }
 
-function Level({ arrivals, k, known, live, draw }: { arrivals: Arrivals; k: number; known: Views; live: Views | null; draw: (views: Views) => ReactNode }) {
+function Level({
+  arrivals,
+  k,
+  known,
+  live,
+  draw,
+}: {
+  arrivals: Arrivals;
+  k: number;
+  known: Views;
+  live: Views | null;
+  draw: (views: Views) => ReactNode;
+}) {
   if (k >= arrivals.length) return draw(live ?? known);
   return (
     <Suspense fallback={draw(known)}>
@@ -26,7 +48,17 @@ function Level({ arrivals, k, known, live, draw }: { arrivals: Arrivals; k: numb
   );
 }
 
-function Arrival({ arrivals, k, live, draw }: { arrivals: Arrivals; k: number; live: Views | null; draw: (views: Views) => ReactNode }) {
+function Arrival({
+  arrivals,
+  k,
+  live,
+  draw,
+}: {
+  arrivals: Arrivals;
+  k: number;
+  live: Views | null;
+  draw: (views: Views) => ReactNode;
+}) {
   const known = use(arrivals[k]!);
   return <Level arrivals={arrivals} k={k + 1} known={known} live={live} draw={draw} />;
 }

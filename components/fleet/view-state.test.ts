@@ -11,7 +11,13 @@ const rows: Row[] = [
   { id: "scheduler", name: "Cron scheduler", tier: "infra" },
 ];
 
-function summary(id: string, status: PoolStatus, cpu: number | null, pageLoad: number | null, desired: number): PoolSummary {
+function summary(
+  id: string,
+  status: PoolStatus,
+  cpu: number | null,
+  pageLoad: number | null,
+  desired: number,
+): PoolSummary {
   const series = { start: 0, step: 0, values: [] };
   return {
     id,
@@ -38,7 +44,10 @@ function summary(id: string, status: PoolStatus, cpu: number | null, pageLoad: n
 const data: Record<string, (PoolSummary | undefined)[]> = {
   proxy: [summary("proxy", "healthy", 20, 120, 6), summary("proxy", "healthy", 5, 100, 2)],
   app: [summary("app", "degraded", 71, 1480, 12), summary("app", "healthy", 30, 400, 6)],
-  "worker-email": [summary("worker-email", "healthy", 40, null, 4), summary("worker-email", "scaling", 85, null, 8)],
+  "worker-email": [
+    summary("worker-email", "healthy", 40, null, 4),
+    summary("worker-email", "scaling", 85, null, 8),
+  ],
   bastion: [summary("bastion", "healthy", null, null, 1), undefined],
   scheduler: [summary("scheduler", "healthy", 10, null, 1), summary("scheduler", "stale", 10, null, 1)],
 };
@@ -50,7 +59,11 @@ describe("overview view state in the URL", () => {
 
   it("parses ?q=, ?status=, ?sort= and falls back to the default on anything else", () => {
     expect(parseView(params(""))).toEqual(DEFAULT_VIEW);
-    expect(parseView(params("q=work&status=attention&sort=cpu"))).toEqual({ q: "work", status: "attention", sort: "cpu" });
+    expect(parseView(params("q=work&status=attention&sort=cpu"))).toEqual({
+      q: "work",
+      status: "attention",
+      sort: "cpu",
+    });
     expect(parseView(params("status=everything&sort=%3Cscript%3E"))).toEqual(DEFAULT_VIEW);
     expect(parseView(params(`q=${"x".repeat(500)}`)).q).toHaveLength(100);
   });
@@ -67,9 +80,21 @@ describe("overview view state in the URL", () => {
 
 describe("filtering and sorting pools", () => {
   it("the default keeps every pool, grouped by tier, degraded pools first, then configuration order", () => {
-    expect(ids(applyView(rows, DEFAULT_VIEW, lookup))).toEqual(["app", "proxy", "worker-email", "bastion", "scheduler"]);
+    expect(ids(applyView(rows, DEFAULT_VIEW, lookup))).toEqual([
+      "app",
+      "proxy",
+      "worker-email",
+      "bastion",
+      "scheduler",
+    ]);
     const calm = (id: string) => (id === "app" ? [summary("app", "healthy", 50, 400, 12)] : lookup(id));
-    expect(ids(applyView(rows, DEFAULT_VIEW, calm))).toEqual(["proxy", "app", "worker-email", "bastion", "scheduler"]);
+    expect(ids(applyView(rows, DEFAULT_VIEW, calm))).toEqual([
+      "proxy",
+      "app",
+      "worker-email",
+      "bastion",
+      "scheduler",
+    ]);
   });
 
   it("the filter matches id and name, case-insensitively, every word", () => {
@@ -87,13 +112,37 @@ describe("filtering and sorting pools", () => {
   });
 
   it("sorts by the highest figure in either region, pools without one last, ties by id", () => {
-    expect(ids(applyView(rows, { ...DEFAULT_VIEW, sort: "cpu" }, lookup))).toEqual(["worker-email", "app", "proxy", "scheduler", "bastion"]);
-    expect(ids(applyView(rows, { ...DEFAULT_VIEW, sort: "pageload" }, lookup))).toEqual(["app", "proxy", "bastion", "scheduler", "worker-email"]);
-    expect(ids(applyView(rows, { ...DEFAULT_VIEW, sort: "capacity" }, lookup))).toEqual(["app", "worker-email", "proxy", "bastion", "scheduler"]);
+    expect(ids(applyView(rows, { ...DEFAULT_VIEW, sort: "cpu" }, lookup))).toEqual([
+      "worker-email",
+      "app",
+      "proxy",
+      "scheduler",
+      "bastion",
+    ]);
+    expect(ids(applyView(rows, { ...DEFAULT_VIEW, sort: "pageload" }, lookup))).toEqual([
+      "app",
+      "proxy",
+      "bastion",
+      "scheduler",
+      "worker-email",
+    ]);
+    expect(ids(applyView(rows, { ...DEFAULT_VIEW, sort: "capacity" }, lookup))).toEqual([
+      "app",
+      "worker-email",
+      "proxy",
+      "bastion",
+      "scheduler",
+    ]);
   });
 
   it("before any region has arrived, sorting keeps every pool (by id)", () => {
-    expect(ids(applyView(rows, { ...DEFAULT_VIEW, sort: "cpu" }, () => []))).toEqual(["app", "bastion", "proxy", "scheduler", "worker-email"]);
+    expect(ids(applyView(rows, { ...DEFAULT_VIEW, sort: "cpu" }, () => []))).toEqual([
+      "app",
+      "bastion",
+      "proxy",
+      "scheduler",
+      "worker-email",
+    ]);
   });
 });
 

@@ -24,7 +24,12 @@ export const SORTS: { key: SortKey; label: string }[] = [
 ];
 
 /** Statuses that need someone to look: the ones the overview already computes per pool and region. */
-export const ATTENTION: ReadonlySet<PoolStatus> = new Set<PoolStatus>(["degraded", "scaling", "stale", "error"]);
+export const ATTENTION: ReadonlySet<PoolStatus> = new Set<PoolStatus>([
+  "degraded",
+  "scaling",
+  "stale",
+  "error",
+]);
 
 const MAX_Q = 100;
 
@@ -74,7 +79,14 @@ function figure(key: Exclude<SortKey, "name">, summaries: (PoolSummary | undefin
   let best: number | null = null;
   for (const p of summaries) {
     if (!p) continue;
-    const v = key === "cpu" ? p.cpu.latest : key === "pageload" ? (p.pageLoad?.latest ?? null) : p.group ? p.desired : null;
+    const v =
+      key === "cpu"
+        ? p.cpu.latest
+        : key === "pageload"
+          ? (p.pageLoad?.latest ?? null)
+          : p.group
+            ? p.desired
+            : null;
     if (v !== null && (best === null || v > best)) best = v;
   }
   return best;
@@ -88,7 +100,9 @@ const TIER_ORDER: Record<Tier, number> = { web: 0, worker: 1, infra: 2 };
  * by the figure, highest first, pools without one last, ties by id so the order never jitters.
  */
 export function applyView<T extends Row>(rows: T[], view: ViewState, lookup: Lookup): T[] {
-  const kept = rows.filter((r) => matchesQuery(r, view.q) && (view.status === "all" || needsAttention(lookup(r.id))));
+  const kept = rows.filter(
+    (r) => matchesQuery(r, view.q) && (view.status === "all" || needsAttention(lookup(r.id))),
+  );
   if (view.sort === "name") {
     // Degraded pools (in either region) lead their tier: the slow pool is the first row read.
     const degraded = (r: T) => lookup(r.id).some((s) => s?.status === "degraded");
@@ -100,7 +114,8 @@ export function applyView<T extends Row>(rows: T[], view: ViewState, lookup: Loo
   const key = view.sort;
   const withFigure = kept.map((r) => ({ r, v: figure(key, lookup(r.id)) }));
   withFigure.sort((a, b) => {
-    if (a.v === null || b.v === null) return a.v === b.v ? a.r.id.localeCompare(b.r.id) : a.v === null ? 1 : -1;
+    if (a.v === null || b.v === null)
+      return a.v === b.v ? a.r.id.localeCompare(b.r.id) : a.v === null ? 1 : -1;
     return b.v - a.v || a.r.id.localeCompare(b.r.id);
   });
   return withFigure.map((x) => x.r);

@@ -85,5 +85,8 @@ export function useWindow(anchor: RefObject<HTMLElement | null>, offsets: number
   }, [anchor, offsets, enabled]);
   if (!enabled) return { first: 0, end: n };
   // A list that shrank (a filter) before the next measurement: never past its end.
-  return { first: Math.min(range.first, Math.max(0, n - 1)), end: Math.min(Math.max(range.end, range.first + 1), n) };
+  return {
+    first: Math.min(range.first, Math.max(0, n - 1)),
+    end: Math.min(Math.max(range.end, range.first + 1), n),
+  };
 }

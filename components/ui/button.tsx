@@ -25,15 +25,31 @@ const SIZES = {
 export type ButtonVariant = keyof typeof VARIANTS;
 export type ButtonSize = keyof typeof SIZES;
 
-export type ButtonProps = ButtonHTMLAttributes<HTMLButtonElement> & { variant?: ButtonVariant; size?: ButtonSize };
+export type ButtonProps = ButtonHTMLAttributes<HTMLButtonElement> & {
+  variant?: ButtonVariant;
+  size?: ButtonSize;
+};
 
 /**
  * A button in one of the app's few looks and sizes. `type` defaults to "button" (never an
  * accidental submit); `className` is for layout (margins, width), not for colours or padding.
  */
 export const Button = forwardRef<HTMLButtonElement, ButtonProps>(function Button(
-  { variant = "outline", size = variant === "link" ? "inline" : "md", className = "", type = "button", ...rest },
+  {
+    variant = "outline",
+    size = variant === "link" ? "inline" : "md",
+    className = "",
+    type = "button",
+    ...rest
+  },
   ref,
 ) {
-  return <button ref={ref} type={type} className={`rounded disabled:opacity-50 ${VARIANTS[variant]} ${SIZES[size]} ${className}`} {...rest} />;
+  return (
+    <button
+      ref={ref}
+      type={type}
+      className={`rounded disabled:opacity-50 ${VARIANTS[variant]} ${SIZES[size]} ${className}`}
+      {...rest}
+    />
+  );
 });

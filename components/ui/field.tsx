@@ -1,7 +1,8 @@
 import type { ReactNode } from "react";
 
 /** The control look shared by inputs and selects; red border when aria-invalid. */
-export const CONTROL = "rounded border border-slate-300 bg-white px-2 py-1 dark:border-slate-700 dark:bg-slate-950 aria-[invalid=true]:border-red-500";
+export const CONTROL =
+  "rounded border border-slate-300 bg-white px-2 py-1 dark:border-slate-700 dark:bg-slate-950 aria-[invalid=true]:border-red-500";
 
 /**
  * A labelled control with room for its error below. The control inside must carry `id={id}`,

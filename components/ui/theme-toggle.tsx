@@ -15,10 +15,19 @@ export function ThemeToggle({ initial }: { initial: Theme }) {
     const html = document.documentElement;
     html.classList.remove("light", "dark");
     if (next !== "system") html.classList.add(next);
-    document.cookie = next === "system" ? "theme=; Max-Age=0; Path=/; SameSite=Lax" : `theme=${next}; Max-Age=31536000; Path=/; SameSite=Lax`;
+    document.cookie =
+      next === "system"
+        ? "theme=; Max-Age=0; Path=/; SameSite=Lax"
+        : `theme=${next}; Max-Age=31536000; Path=/; SameSite=Lax`;
   }
   return (
-    <Button variant="outline" size="xs" onClick={cycle} className="text-slate-600 dark:text-slate-300" aria-label={`Theme: ${theme}. Switch to ${NEXT[theme]}`}>
+    <Button
+      variant="outline"
+      size="xs"
+      onClick={cycle}
+      className="text-slate-600 dark:text-slate-300"
+      aria-label={`Theme: ${theme}. Switch to ${NEXT[theme]}`}
+    >
       Theme: {theme}
     </Button>
   );

@@ -8,7 +8,11 @@ import { useEffect, useRef } from "react";
  * requests, not more. The newest `poll` is always the one called (no stale closure), and changing
  * it does not restart the clock. `immediate` polls once as soon as polling starts.
  */
-export function usePolling(poll: () => unknown, intervalMs: number, { paused = false, immediate = false }: { paused?: boolean; immediate?: boolean } = {}) {
+export function usePolling(
+  poll: () => unknown,
+  intervalMs: number,
+  { paused = false, immediate = false }: { paused?: boolean; immediate?: boolean } = {},
+) {
   const latest = useRef(poll);
   useEffect(() => {
     latest.current = poll;

@@ -1,5 +1,11 @@
 import { randomUUID } from "node:crypto";
-import { createServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import {
+  createServer,
+  request as httpRequest,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from "node:http";
 import type { AddressInfo } from "node:net";
 import { exportSPKI, generateKeyPair, SignJWT } from "jose";
 
@@ -9,7 +15,8 @@ import { exportSPKI, generateKeyPair, SignJWT } from "jose";
 // name is dropped, as the real ALB does. `mode` picks the token: a valid one, an expired one, or
 // one signed by a key the ALB never published (a forged signer).
 
-export const ALB_ARN = "arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/app/capstan-e2e/50dc6c495c0c9188";
+export const ALB_ARN =
+  "arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/app/capstan-e2e/50dc6c495c0c9188";
 export const ALB_ISSUER = "https://idp.e2e.example";
 export const ALB_CLIENT = "capstan-e2e";
 export type TokenMode = "valid" | "expired" | "foreign" | "none";
@@ -71,8 +78,22 @@ export async function startAlbStandIn(appPort: number): Promise<AlbStandIn> {
     if (state.mode === "none") return null;
     const now = Math.floor(Date.now() / 1000);
     const exp = state.mode === "expired" ? now - 60 : now + 120;
-    return new SignJWT({ sub: "e2e-sub", email: state.user.email, groups: state.user.groups, iss: ALB_ISSUER, exp })
-      .setProtectedHeader({ alg: "ES256", typ: "JWT", kid, signer: ALB_ARN, iss: ALB_ISSUER, client: ALB_CLIENT, exp })
+    return new SignJWT({
+      sub: "e2e-sub",
+      email: state.user.email,
+      groups: state.user.groups,
+      iss: ALB_ISSUER,
+      exp,
+    })
+      .setProtectedHeader({
+        alg: "ES256",
+        typ: "JWT",
+        kid,
+        signer: ALB_ARN,
+        iss: ALB_ISSUER,
+        client: ALB_CLIENT,
+        exp,
+      })
       .sign(state.mode === "foreign" ? forger.privateKey : real.privateKey);
   }
 
@@ -82,10 +103,13 @@ export async function startAlbStandIn(appPort: number): Promise<AlbStandIn> {
       delete headers["x-amzn-oidc-data"];
       const t = await token();
       if (t) headers["x-amzn-oidc-data"] = t;
-      const upstream = httpRequest({ host: "127.0.0.1", port: appPort, method: req.method, path: req.url, headers }, (up) => {
-        res.writeHead(up.statusCode ?? 502, up.headers);
-        up.pipe(res);
-      });
+      const upstream = httpRequest(
+        { host: "127.0.0.1", port: appPort, method: req.method, path: req.url, headers },
+        (up) => {
+          res.writeHead(up.statusCode ?? 502, up.headers);
+          up.pipe(res);
+        },
+      );
       upstream.on("error", (err) => {
         if (!res.headersSent) res.writeHead(502, { "content-type": "text/plain" });
         res.end(`stand-in ALB: ${err.message}`);

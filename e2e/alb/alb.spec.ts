@@ -30,7 +30,11 @@ test.beforeAll(async () => {
     config: path.join(dir, "fleet.yaml"),
     dataDir: path.join(dir, "data"),
     // The key server is local: start-up refuses testKeyBaseUrl in production unless told this is a test.
-    env: { CAPSTAN_ALLOW_TEST_KEYS: "1", CAPSTAN_SESSION_SECRET: "alb-e2e-session-secret-0123456789abcdef", CAPSTAN_SIM_WARMUP_SECONDS: "8" },
+    env: {
+      CAPSTAN_ALLOW_TEST_KEYS: "1",
+      CAPSTAN_SESSION_SECRET: "alb-e2e-session-secret-0123456789abcdef",
+      CAPSTAN_SIM_WARMUP_SECONDS: "8",
+    },
   });
   await waitHealthy(server, 90_000);
 });
@@ -53,7 +57,8 @@ test("signs in through the load balancer and bumps a pool", async ({ page }) => 
   expect(alb.keyFetches.filter((u) => u.startsWith("/keys/us-east-1/"))).toHaveLength(1); // one key fetch, then cached
 
   const cell = page.getByTestId("cell-us-east-1-worker-email");
-  const from = (await (await page.request.get(`${alb.url}/api/pools/us-east-1/worker-email?range=1h`)).json()).pool.desired as number;
+  const from = (await (await page.request.get(`${alb.url}/api/pools/us-east-1/worker-email?range=1h`)).json())
+    .pool.desired as number;
   await cell.getByRole("button", { name: "Add one instance to worker-email in us-east-1" }).click();
   const dialog = page.getByTestId("resize-dialog");
   await expect(dialog.getByLabel("Desired")).toHaveValue(String(from + 1));
@@ -63,11 +68,19 @@ test("signs in through the load balancer and bumps a pool", async ({ page }) => 
   await expect(page.getByRole("status")).toContainText(`Desired ${from} → ${from + 1}`);
 
   const audit = await (await page.request.get(`${alb.url}/api/audit?pool=worker-email`)).json();
-  expect(audit.records[0]).toMatchObject({ actor: "ana@example.com", role: "operator", from, to: from + 1, outcome: "succeeded" });
+  expect(audit.records[0]).toMatchObject({
+    actor: "ana@example.com",
+    role: "operator",
+    from,
+    to: from + 1,
+    outcome: "succeeded",
+  });
 });
 
 for (const mode of ["expired", "foreign"] as const) {
-  test(`refuses ${mode === "expired" ? "an expired token" : "a token from a foreign signer"}: signed out, nothing changes`, async ({ page }) => {
+  test(`refuses ${mode === "expired" ? "an expired token" : "a token from a foreign signer"}: signed out, nothing changes`, async ({
+    page,
+  }) => {
     alb.mode = mode;
     const fleet = await page.request.get(`${alb.url}/api/fleet`);
     expect(fleet.status()).toBe(401);
@@ -82,7 +95,9 @@ for (const mode of ["expired", "foreign"] as const) {
   });
 }
 
-test("a person whose groups map to no role is signed in but refused (403), and the refused change is audited", async ({ page }) => {
+test("a person whose groups map to no role is signed in but refused (403), and the refused change is audited", async ({
+  page,
+}) => {
   alb.user = { email: "carl@example.com", groups: ["contractors"] };
   expect((await page.request.get(`${alb.url}/api/fleet`)).status()).toBe(403);
   const change = await page.request.post(`${alb.url}/api/pools/us-east-1/worker-email/capacity`, {
@@ -95,7 +110,14 @@ test("a person whose groups map to no role is signed in but refused (403), and t
   await expect(page.getByText("You are signed in as carl@example.com")).toBeVisible();
 
   alb.user = { email: "ana@example.com", groups: ["ops"] };
-  const audit = await (await page.request.get(`${alb.url}/api/audit?actor=${encodeURIComponent("carl@example.com")}`)).json();
+  const audit = await (
+    await page.request.get(`${alb.url}/api/audit?actor=${encodeURIComponent("carl@example.com")}`)
+  ).json();
   expect(audit.records).toHaveLength(1);
-  expect(audit.records[0]).toMatchObject({ actor: "carl@example.com", role: null, outcome: "denied", pool: "worker-email" });
+  expect(audit.records[0]).toMatchObject({
+    actor: "carl@example.com",
+    role: null,
+    outcome: "denied",
+    pool: "worker-email",
+  });
 });

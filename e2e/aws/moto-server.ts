@@ -13,13 +13,7 @@ import { randomBytes } from "node:crypto";
 import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { sha256Hex } from "@/lib/auth/tokens";
-import {
-  motoEnv,
-  motoFleetConfig,
-  seedMotoFleet,
-  startMoto,
-  type MotoServer,
-} from "@/test/support/aws";
+import { motoEnv, motoFleetConfig, seedMotoFleet, startMoto, type MotoServer } from "@/test/support/aws";
 import { AWS_E2E_DATA_DIR, AWS_E2E_PORT, AWS_E2E_STATE_FILE, AWS_E2E_TOKEN, AWS_E2E_TOKEN_NAME } from "./env";
 
 async function main(): Promise<void> {

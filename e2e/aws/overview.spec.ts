@@ -1,12 +1,6 @@
 import { readFileSync } from "node:fs";
 import { AutoScalingClient, DescribeAutoScalingGroupsCommand } from "@aws-sdk/client-auto-scaling";
-import {
-  MOTO_CREDENTIALS,
-  MOTO_FLEET,
-  MOTO_PRIMARY,
-  MOTO_STANDBY,
-  motoFleetPools,
-} from "@/test/support/aws";
+import { MOTO_CREDENTIALS, MOTO_FLEET, MOTO_PRIMARY, MOTO_STANDBY, motoFleetPools } from "@/test/support/aws";
 import { expect, test } from "../fixtures";
 import { AWS_E2E_STATE_FILE, AWS_E2E_TOKEN_NAME } from "./env";
 

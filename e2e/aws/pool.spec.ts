@@ -1,7 +1,10 @@
 import { readFileSync } from "node:fs";
 import { AutoScalingClient, DescribeAutoScalingGroupsCommand } from "@aws-sdk/client-auto-scaling";
 import { DescribeInstancesCommand, EC2Client } from "@aws-sdk/client-ec2";
-import { DescribeTargetGroupsCommand, ElasticLoadBalancingV2Client } from "@aws-sdk/client-elastic-load-balancing-v2";
+import {
+  DescribeTargetGroupsCommand,
+  ElasticLoadBalancingV2Client,
+} from "@aws-sdk/client-elastic-load-balancing-v2";
 import { MOTO_CREDENTIALS, MOTO_PRIMARY } from "@/test/support/aws";
 import { expect, test } from "../fixtures";
 import { AWS_E2E_STATE_FILE } from "./env";
@@ -37,7 +40,8 @@ async function launchTimes(groupName: string): Promise<Map<string, Date>> {
   const asg = new AutoScalingClient(emulator());
   const ec2 = new EC2Client(emulator());
   try {
-    const g = (await asg.send(new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: [groupName] }))).AutoScalingGroups![0]!;
+    const g = (await asg.send(new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: [groupName] })))
+      .AutoScalingGroups![0]!;
     const ids = (g.Instances ?? []).map((i) => i.InstanceId!);
     const out = await ec2.send(new DescribeInstancesCommand({ InstanceIds: ids }));
     return new Map(out.Reservations!.flatMap((r) => r.Instances!).map((i) => [i.InstanceId!, i.LaunchTime!]));
@@ -96,5 +100,7 @@ test("the pool page lists the emulator's instances with their launch times", asy
     await expect(row.getByRole("img", { name: new RegExp(`CPU of ${id}`) })).toBeAttached();
   }
   // The per-instance CPU is in the CloudWatch cost line.
-  await expect(page.getByTestId("cloudwatch-cost")).toContainText(`per-instance CPU is ${launched.size} series`);
+  await expect(page.getByTestId("cloudwatch-cost")).toContainText(
+    `per-instance CPU is ${launched.size} series`,
+  );
 });

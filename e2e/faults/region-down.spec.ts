@@ -1,7 +1,11 @@
 import { expect, REFERENCE_POOLS, test } from "../fixtures";
 
 // This server starts with CAPSTAN_SIM_FAULTS=us-west-2:down.
-test("with the standby region down, every primary pool is on screen and the standby column shows the error", async ({ page, asRole, overview }) => {
+test("with the standby region down, every primary pool is on screen and the standby column shows the error", async ({
+  page,
+  asRole,
+  overview,
+}) => {
   await asRole("viewer");
   await overview.open();
   for (const pool of REFERENCE_POOLS) {
@@ -9,7 +13,9 @@ test("with the standby region down, every primary pool is on screen and the stan
     await expect(overview.cell("us-west-2", pool)).toContainText("unavailable: NetworkingError");
   }
   await expect(page.getByTestId("region-header-us-west-2")).toContainText("error");
-  await expect(page.getByTestId("region-header-us-west-2").getByRole("alert")).toContainText("NetworkingError");
+  await expect(page.getByTestId("region-header-us-west-2").getByRole("alert")).toContainText(
+    "NetworkingError",
+  );
 
   const fleet = await (await page.request.get("/api/fleet")).json();
   const west = fleet.regions.find((r: { region: string }) => r.region === "us-west-2");

@@ -103,7 +103,8 @@ export async function startCluster(opts: ClusterOptions): Promise<Cluster> {
       await bounded(`teardown ${step.name}`, 20_000, step.run(), log).catch((e: unknown) => errors.push(e));
     }
     cleanup.length = 0;
-    if (errors.length) throw new AggregateError(errors, `cluster ${opts.name}: ${errors.length} teardown step(s) failed`);
+    if (errors.length)
+      throw new AggregateError(errors, `cluster ${opts.name}: ${errors.length} teardown step(s) failed`);
   };
   try {
     const dir = mkdtempSync(path.join(os.tmpdir(), `capstan-${opts.name}-`));
@@ -125,7 +126,11 @@ export async function startCluster(opts: ClusterOptions): Promise<Cluster> {
       auth: {
         ...opts.config.auth,
         mode: "tokens" as const,
-        tokens: (Object.keys(TOKEN_ROLES) as TokenName[]).map((t) => ({ name: actor(t), role: TOKEN_ROLES[t], sha256: sha256Hex(tokens[t]) })),
+        tokens: (Object.keys(TOKEN_ROLES) as TokenName[]).map((t) => ({
+          name: actor(t),
+          role: TOKEN_ROLES[t],
+          sha256: sha256Hex(tokens[t]),
+        })),
       },
     };
     // Signed-out health says only ok/degraded; the start-up checks read the details as a viewer.
@@ -164,7 +169,12 @@ export async function startCluster(opts: ClusterOptions): Promise<Cluster> {
     );
 
     const api = (i: number, token: TokenName): Api => {
-      const call = async <T>(method: "GET" | "POST", p: string, data?: unknown, signal?: AbortSignal): Promise<ApiReply<T>> => {
+      const call = async <T>(
+        method: "GET" | "POST",
+        p: string,
+        data?: unknown,
+        signal?: AbortSignal,
+      ): Promise<ApiReply<T>> => {
         const r = replicas[i]!;
         const res = await fetch(`${r.url}${p}`, {
           method,

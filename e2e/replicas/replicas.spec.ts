@@ -2,7 +2,13 @@ import { randomBytes } from "node:crypto";
 import { test, expect } from "@playwright/test";
 import { Client } from "pg";
 import { AutoScalingClient, DescribeAutoScalingGroupsCommand } from "@aws-sdk/client-auto-scaling";
-import { MOTO_CREDENTIALS, MOTO_PRIMARY, MOTO_STANDBY, motoFleetConfig, seedMotoFleet } from "@/test/support/aws";
+import {
+  MOTO_CREDENTIALS,
+  MOTO_PRIMARY,
+  MOTO_STANDBY,
+  motoFleetConfig,
+  seedMotoFleet,
+} from "@/test/support/aws";
 import { PG_MIGRATIONS } from "@/lib/store/postgres/migrations";
 import { startCluster, type Cluster } from "./cluster";
 
@@ -49,7 +55,12 @@ const key = (label: string) => `${label}-${randomBytes(8).toString("hex")}`;
 
 /** A group's desired capacity read straight from the emulator (not through the proxy: uncounted). */
 async function emulatorDesired(region: string, group: string): Promise<number> {
-  const client = new AutoScalingClient({ region, endpoint: cluster.moto.url, credentials: MOTO_CREDENTIALS, maxAttempts: 1 });
+  const client = new AutoScalingClient({
+    region,
+    endpoint: cluster.moto.url,
+    credentials: MOTO_CREDENTIALS,
+    maxAttempts: 1,
+  });
   try {
     const out = await client.send(new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: [group] }));
     const desired = out.AutoScalingGroups?.[0]?.DesiredCapacity;
@@ -72,7 +83,9 @@ interface AuditRow {
 }
 
 async function auditThrough(i: number): Promise<AuditRow[]> {
-  const res = await cluster.api(i, "viewer").get<{ records: AuditRow[] }>(`/api/audit?region=${POOL.region}&pool=${POOL.pool}&limit=100`);
+  const res = await cluster
+    .api(i, "viewer")
+    .get<{ records: AuditRow[] }>(`/api/audit?region=${POOL.region}&pool=${POOL.pool}&limit=100`);
   expect(res.status, JSON.stringify(res.body)).toBe(200);
   return res.body.records;
 }
@@ -114,12 +127,18 @@ test("two replicas started at the same moment on an empty database both come up"
   const db = new Client({ connectionString: cluster.db.url });
   await db.connect();
   try {
-    const versions = await db.query<{ version: number; n: string }>("SELECT version, count(*) AS n FROM schema_migrations GROUP BY version ORDER BY version");
-    expect(versions.rows.map((r) => [r.version, Number(r.n)])).toEqual(PG_MIGRATIONS.map((m) => [m.version, 1]));
+    const versions = await db.query<{ version: number; n: string }>(
+      "SELECT version, count(*) AS n FROM schema_migrations GROUP BY version ORDER BY version",
+    );
+    expect(versions.rows.map((r) => [r.version, Number(r.n)])).toEqual(
+      PG_MIGRATIONS.map((m) => [m.version, 1]),
+    );
     const tables = await db.query<{ table_name: string }>(
       "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY table_name",
     );
-    expect(tables.rows.map((r) => r.table_name)).toEqual(expect.arrayContaining(["audit_log", "documents", "read_cache", "schema_migrations"]));
+    expect(tables.rows.map((r) => r.table_name)).toEqual(
+      expect.arrayContaining(["audit_log", "documents", "read_cache", "schema_migrations"]),
+    );
   } finally {
     await db.end();
   }
@@ -150,10 +169,22 @@ test("simultaneous changes of one pool through both replicas: one reaches AWS, t
 test("one idempotency key sent to both replicas at once: one write, the same record from both", async () => {
   const from = await emulatorDesired(POOL.region, POOL.group);
   cluster.proxy.reset();
-  const body = { desired: from + 1, expectedDesired: from, reason: "double submit across replicas", idempotencyKey: key("twin") };
-  const replies = await overlapping(() => [0, 1].map((i) => cluster.api(i, "operatorA").post<{ record: { id: string }; replayed: boolean }>(CAPACITY_URL, body)));
+  const body = {
+    desired: from + 1,
+    expectedDesired: from,
+    reason: "double submit across replicas",
+    idempotencyKey: key("twin"),
+  };
+  const replies = await overlapping(() =>
+    [0, 1].map((i) =>
+      cluster.api(i, "operatorA").post<{ record: { id: string }; replayed: boolean }>(CAPACITY_URL, body),
+    ),
+  );
   const detail = JSON.stringify(replies);
-  expect(replies.map((r) => r.status), detail).toEqual([200, 200]);
+  expect(
+    replies.map((r) => r.status),
+    detail,
+  ).toEqual([200, 200]);
   expect(setDesiredCount(), `SetDesiredCapacity calls that reached AWS: ${detail}`).toBe(1);
   expect(replies[0]!.body.record.id, detail).toBe(replies[1]!.body.record.id);
   expect(replies.map((r) => r.body.replayed).sort(), detail).toEqual([false, true]);
@@ -172,8 +203,16 @@ test("the audit log is shared: a change made through replica 1 is listed by repl
   expect(res.status, JSON.stringify(res.body)).toBe(200);
   const rows = await auditThrough(1);
   const row = rows.find((r) => r.id === res.body.record.id);
-  expect(row, `record ${res.body.record.id} in replica 2's audit log (${rows.length} rows there)`).toBeDefined();
-  expect(row).toMatchObject({ actor: cluster.actor("operatorB"), idempotencyKey, outcome: "succeeded", to: from - 1 });
+  expect(
+    row,
+    `record ${res.body.record.id} in replica 2's audit log (${rows.length} rows there)`,
+  ).toBeDefined();
+  expect(row).toMatchObject({
+    actor: cluster.actor("operatorB"),
+    idempotencyKey,
+    outcome: "succeeded",
+    to: from - 1,
+  });
 });
 
 test("viewers spread over both replicas cost AWS what one viewer on one replica costs", async () => {
@@ -195,11 +234,25 @@ test("viewers spread over both replicas cost AWS what one viewer on one replica 
     );
     const calls = cluster.proxy.calls().filter((c) => c.at >= start && c.at <= Date.now());
     const per = (action: string) =>
-      Object.fromEntries(REGIONS.map((region) => [region, calls.filter((c) => c.region === region && c.action === action).length]));
+      Object.fromEntries(
+        REGIONS.map((region) => [
+          region,
+          calls.filter((c) => c.region === region && c.action === action).length,
+        ]),
+      );
     const describeTimes = Object.fromEntries(
-      REGIONS.map((region) => [region, calls.filter((c) => c.region === region && c.action === "DescribeAutoScalingGroups").map((c) => c.at)]),
+      REGIONS.map((region) => [
+        region,
+        calls.filter((c) => c.region === region && c.action === "DescribeAutoScalingGroups").map((c) => c.at),
+      ]),
     );
-    return { statuses, describes: per("DescribeAutoScalingGroups"), metrics: per("GetMetricData"), describeTimes, seconds: (Date.now() - start) / 1000 };
+    return {
+      statuses,
+      describes: per("DescribeAutoScalingGroups"),
+      metrics: per("GetMetricData"),
+      describeTimes,
+      seconds: (Date.now() - start) / 1000,
+    };
   };
 
   // One viewer on one replica: the baseline, in this same cluster.
@@ -217,11 +270,14 @@ test("viewers spread over both replicas cost AWS what one viewer on one replica 
     // configuration names): its size, as one viewer on one replica causes it.
     const perRefresh = Math.max(...bursts(one.describeTimes[region]!));
     expect(one.describes[region], `baseline describes in ${region}: ${detail}`).toBeGreaterThan(0);
-    expect(six.describes[region], `describes in ${region}, 6 viewers on 2 replicas vs 1 on 1 (${perRefresh} per refresh): ${detail}`).toBeLessThanOrEqual(
-      Math.min(one.describes[region]! + perRefresh, refreshes * perRefresh),
-    );
+    expect(
+      six.describes[region],
+      `describes in ${region}, 6 viewers on 2 replicas vs 1 on 1 (${perRefresh} per refresh): ${detail}`,
+    ).toBeLessThanOrEqual(Math.min(one.describes[region]! + perRefresh, refreshes * perRefresh));
     // One GetMetricData per period per region for the new range, whoever asked and where.
-    expect(six.metrics[region], `GetMetricData in ${region} for 6 viewers on 2 replicas: ${detail}`).toBe(metricsFloor);
+    expect(six.metrics[region], `GetMetricData in ${region} for 6 viewers on 2 replicas: ${detail}`).toBe(
+      metricsFloor,
+    );
   }
 });
 
@@ -245,9 +301,16 @@ test("a replica killed with its SetDesiredCapacity in flight: the other shows it
   // The reply never comes: the replica dies first. The error of the dropped connection is expected.
   const sent = cluster
     .api(0, "operatorA")
-    .post(CAPACITY_URL, { desired: from + 1, expectedDesired: from, reason: "killed mid-flight", idempotencyKey })
+    .post(CAPACITY_URL, {
+      desired: from + 1,
+      expectedDesired: from,
+      reason: "killed mid-flight",
+      idempotencyKey,
+    })
     .catch((err: unknown) => err);
-  await expect.poll(() => cluster.proxy.held(), { message: "SetDesiredCapacity held at the proxy", timeout: 20_000 }).toBeGreaterThanOrEqual(1);
+  await expect
+    .poll(() => cluster.proxy.held(), { message: "SetDesiredCapacity held at the proxy", timeout: 20_000 })
+    .toBeGreaterThanOrEqual(1);
   await victim.kill();
   await sent;
   // AWS got the request before the replica died: the proxy delivers it now.
@@ -261,9 +324,12 @@ test("a replica killed with its SetDesiredCapacity in flight: the other shows it
   expect(["pending", "outcome unknown"], JSON.stringify(first)).toContain(first!.label);
   // Background reconciliation (every second, after 3 s) settles it against the group.
   await expect
-    .poll(async () => {
-      const r = await mine();
-      return r && { outcome: r.outcome, reconciled: r.reconciled, label: r.label };
-    }, { message: "reconciled through replica 2", timeout: 30_000 })
+    .poll(
+      async () => {
+        const r = await mine();
+        return r && { outcome: r.outcome, reconciled: r.reconciled, label: r.label };
+      },
+      { message: "reconciled through replica 2", timeout: 30_000 },
+    )
     .toEqual({ outcome: "succeeded", reconciled: true, label: "succeeded (reconciled)" });
 });

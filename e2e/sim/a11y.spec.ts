@@ -28,10 +28,16 @@ const PAGES: { path: string; heading: string | RegExp; chart?: string }[] = [
 
 /** The serious and critical violations, each with where and why: an empty list is a pass. */
 async function violations(page: Page) {
-  const results = await new AxeBuilder({ page }).withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]).analyze();
+  const results = await new AxeBuilder({ page })
+    .withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"])
+    .analyze();
   return results.violations
     .filter((v) => v.impact === "serious" || v.impact === "critical")
-    .map((v) => ({ rule: v.id, impact: v.impact, nodes: v.nodes.map((n) => `${n.target.join(" ")} ${n.failureSummary?.split("\n")[1] ?? ""}`.trim()) }));
+    .map((v) => ({
+      rule: v.id,
+      impact: v.impact,
+      nodes: v.nodes.map((n) => `${n.target.join(" ")} ${n.failureSummary?.split("\n")[1] ?? ""}`.trim()),
+    }));
 }
 
 async function setTheme(page: Page, baseURL: string, theme: Theme) {
@@ -48,7 +54,10 @@ for (const theme of THEMES) {
         await expect(page.locator("html")).toHaveClass(theme);
         await expect(page.getByRole("heading", { name: heading, level: 1 }).first()).toBeVisible();
         if (chart) await expectDrawnLine(page, chart);
-        if (path === "/") await expect(page.getByTestId("cell-us-east-1-app").getByTestId("capacity")).toHaveText(/^\d+ \/ \d+/);
+        if (path === "/")
+          await expect(page.getByTestId("cell-us-east-1-app").getByTestId("capacity")).toHaveText(
+            /^\d+ \/ \d+/,
+          );
         expect(await violations(page)).toEqual([]);
       });
     }
@@ -64,11 +73,19 @@ for (const theme of THEMES) {
       expect(await violations(page)).toEqual([]);
     });
 
-    test("the resize dialog (preview, prediction, warnings, an error): no serious or critical violation", async ({ page, asRole, baseURL, overview }) => {
+    test("the resize dialog (preview, prediction, warnings, an error): no serious or critical violation", async ({
+      page,
+      asRole,
+      baseURL,
+      overview,
+    }) => {
       await asRole("admin", "axe");
       await setTheme(page, baseURL!, theme);
       await overview.open();
-      await overview.cell("us-east-1", "app").getByRole("button", { name: "Add one instance to app in us-east-1" }).click();
+      await overview
+        .cell("us-east-1", "app")
+        .getByRole("button", { name: "Add one instance to app in us-east-1" })
+        .click();
       const dialog = page.getByTestId("resize-dialog");
       await expect(dialog.getByTestId("resize-prediction")).not.toHaveText("predicting…");
       // A big step (within max, so Enter still submits): guardrail warnings and the override field.
@@ -85,15 +102,26 @@ for (const theme of THEMES) {
   });
 }
 
-test("a pool page with a time-boxed change pending (revert banner, change effect): no violation, light or dark", async ({ page, asRole, baseURL }) => {
+test("a pool page with a time-boxed change pending (revert banner, change effect): no violation, light or dark", async ({
+  page,
+  asRole,
+  baseURL,
+}) => {
   const REGION = "us-west-2";
   const POOL = "worker-default";
   const origin = { origin: baseURL! };
   await asRole("admin", "axe");
-  const from = (await (await page.request.get(`/api/pools/${REGION}/${POOL}?range=1h`)).json()).pool.desired as number;
+  const from = (await (await page.request.get(`/api/pools/${REGION}/${POOL}?range=1h`)).json()).pool
+    .desired as number;
   const bump = await page.request.post(`/api/pools/${REGION}/${POOL}/capacity`, {
     headers: origin,
-    data: { desired: from + 1, expectedDesired: from, reason: "a11y spec: a pending revert", revertAfterMinutes: 60, idempotencyKey: `a11y-${Date.now()}` },
+    data: {
+      desired: from + 1,
+      expectedDesired: from,
+      reason: "a11y spec: a pending revert",
+      revertAfterMinutes: 60,
+      idempotencyKey: `a11y-${Date.now()}`,
+    },
   });
   expect(bump.status(), await bump.text()).toBe(200);
   try {
@@ -108,15 +136,25 @@ test("a pool page with a time-boxed change pending (revert banner, change effect
   } finally {
     // Leave the pool as it was for the specs that follow.
     await page.request.delete(`/api/pools/${REGION}/${POOL}/revert`, { headers: origin });
-    const now = (await (await page.request.get(`/api/pools/${REGION}/${POOL}?range=1h`)).json()).pool.desired as number;
+    const now = (await (await page.request.get(`/api/pools/${REGION}/${POOL}?range=1h`)).json()).pool
+      .desired as number;
     await page.request.post(`/api/pools/${REGION}/${POOL}/capacity`, {
       headers: origin,
-      data: { desired: from, expectedDesired: now, reason: "a11y spec: back as it was", idempotencyKey: `a11y-back-${Date.now()}` },
+      data: {
+        desired: from,
+        expectedDesired: now,
+        reason: "a11y spec: back as it was",
+        idempotencyKey: `a11y-back-${Date.now()}`,
+      },
     });
   }
 });
 
-test("the whole bump flow works by keyboard alone, and focus returns where it was", async ({ page, asRole, overview }) => {
+test("the whole bump flow works by keyboard alone, and focus returns where it was", async ({
+  page,
+  asRole,
+  overview,
+}) => {
   await asRole("operator", "kim");
   await overview.open();
   const cell = overview.cell("us-east-1", "worker-calendar");

@@ -2,13 +2,21 @@ import { expect, signIn, test } from "../fixtures";
 
 // One server, one simulated fleet: each test bumps a different pool so they never interfere.
 
-async function currentDesired(request: import("@playwright/test").APIRequestContext, region: string, pool: string): Promise<number> {
+async function currentDesired(
+  request: import("@playwright/test").APIRequestContext,
+  region: string,
+  pool: string,
+): Promise<number> {
   const body = await (await request.get(`/api/pools/${region}/${pool}?range=1h`)).json();
   return body.pool.desired;
 }
 
 test.describe("bump a pool", () => {
-  test("an operator adds two instances to app: preview, confirm, pending → in service, audit row, graph marker", async ({ page, asRole, overview }) => {
+  test("an operator adds two instances to app: preview, confirm, pending → in service, audit row, graph marker", async ({
+    page,
+    asRole,
+    overview,
+  }) => {
     await asRole("operator", "olivia");
     await overview.open();
     const cell = overview.cell("us-east-1", "app");
@@ -19,7 +27,9 @@ test.describe("bump a pool", () => {
     const dialog = page.getByTestId("resize-dialog");
     await expect(dialog).toBeVisible();
     await dialog.getByLabel("Desired").fill(String(from + 2));
-    await expect(dialog.getByTestId("resize-preview")).toContainText(`Desired ${from} → ${from + 2} (+2, +${Math.round((2 / from) * 100)} %)`);
+    await expect(dialog.getByTestId("resize-preview")).toContainText(
+      `Desired ${from} → ${from + 2} (+2, +${Math.round((2 / from) * 100)} %)`,
+    );
     await expect(dialog.getByTestId("resize-preview")).toContainText("+$0.40 per hour");
     await dialog.getByLabel(/Reason/).fill("p90 page load climbing");
     await dialog.getByLabel(/Reason/).press("Enter");
@@ -43,7 +53,13 @@ test.describe("bump a pool", () => {
     await expect(page.getByTestId("activities")).toContainText("Launching a new EC2 instance");
   });
 
-  test("a stale page gets the conflict message with the current value", async ({ page, asRole, overview, baseURL, playwright }) => {
+  test("a stale page gets the conflict message with the current value", async ({
+    page,
+    asRole,
+    overview,
+    baseURL,
+    playwright,
+  }) => {
     await asRole("operator", "sam");
     await overview.open();
     const cell = overview.cell("us-east-1", "worker-default");
@@ -56,7 +72,12 @@ test.describe("bump a pool", () => {
     await signIn(other, baseURL!, "rita", "operator");
     const res = await other.post("/api/pools/us-east-1/worker-default/capacity", {
       headers: { origin: baseURL! },
-      data: { desired: seen + 1, expectedDesired: seen, reason: "calendar burst", idempotencyKey: `other-${Date.now()}` },
+      data: {
+        desired: seen + 1,
+        expectedDesired: seen,
+        reason: "calendar burst",
+        idempotencyKey: `other-${Date.now()}`,
+      },
     });
     expect(res.status(), await res.text()).toBe(200);
 
@@ -69,7 +90,10 @@ test.describe("bump a pool", () => {
     await other.dispose();
   });
 
-  test("an out-of-range value gets the field error, in the form and from the API", async ({ page, asRole }) => {
+  test("an out-of-range value gets the field error, in the form and from the API", async ({
+    page,
+    asRole,
+  }) => {
     await asRole("admin", "ada");
     await page.goto("/pools/us-east-1/proxy?range=1h");
     await page.getByLabel(/^Desired \(now/).fill("13");
@@ -83,7 +107,12 @@ test.describe("bump a pool", () => {
     const desired = await currentDesired(page.request, "us-east-1", "proxy");
     const res = await page.request.post("/api/pools/us-east-1/proxy/capacity", {
       headers: { origin: new URL(page.url()).origin },
-      data: { desired: 13, expectedDesired: desired, reason: "testing bounds", idempotencyKey: `bounds-${Date.now()}` },
+      data: {
+        desired: 13,
+        expectedDesired: desired,
+        reason: "testing bounds",
+        idempotencyKey: `bounds-${Date.now()}`,
+      },
     });
     expect(res.status()).toBe(400);
     expect((await res.json()).fields.desired).toMatch(/max 12/);
@@ -108,7 +137,11 @@ test.describe("bump a pool", () => {
     expect(audit.records).toHaveLength(1);
   });
 
-  test("a submit whose reply was lost, sent again, makes one change (same idempotency key)", async ({ page, asRole, overview }, testInfo) => {
+  test("a submit whose reply was lost, sent again, makes one change (same idempotency key)", async ({
+    page,
+    asRole,
+    overview,
+  }, testInfo) => {
     const actor = `lou-${testInfo.retry}`;
     await asRole("operator", actor);
     await overview.open();
@@ -151,18 +184,35 @@ test.describe("bump a pool", () => {
     const desired = await currentDesired(page.request, "us-east-1", "bastion");
     const res = await page.request.post("/api/pools/us-east-1/bastion/capacity", {
       headers: { origin: new URL(page.url()).origin },
-      data: { desired: desired + 1, expectedDesired: desired, reason: "should fail", idempotencyKey: `viewer-${Date.now()}` },
+      data: {
+        desired: desired + 1,
+        expectedDesired: desired,
+        reason: "should fail",
+        idempotencyKey: `viewer-${Date.now()}`,
+      },
     });
     expect(res.status()).toBe(403);
   });
 
-  test("a POST without an Origin header or with a foreign one is refused", async ({ page, asRole, baseURL }) => {
+  test("a POST without an Origin header or with a foreign one is refused", async ({
+    page,
+    asRole,
+    baseURL,
+  }) => {
     await asRole("operator", "cross");
     const desired = await currentDesired(page.request, "us-east-1", "worker-email");
-    const body = { desired: desired + 1, expectedDesired: desired, reason: "csrf probe", idempotencyKey: `csrf-${Date.now()}` };
+    const body = {
+      desired: desired + 1,
+      expectedDesired: desired,
+      reason: "csrf probe",
+      idempotencyKey: `csrf-${Date.now()}`,
+    };
     const probes: Record<string, string>[] = [{}, { origin: "https://evil.example" }, { origin: "null" }];
     for (const headers of probes) {
-      const res = await page.request.post("/api/pools/us-east-1/worker-email/capacity", { headers, data: body });
+      const res = await page.request.post("/api/pools/us-east-1/worker-email/capacity", {
+        headers,
+        data: body,
+      });
       expect(res.status(), JSON.stringify(headers)).toBe(403);
     }
     expect(await currentDesired(page.request, "us-east-1", "worker-email")).toBe(desired);
@@ -190,4 +240,3 @@ test.describe("bump a pool", () => {
     expect(audit.records[0]).toMatchObject({ from, to: from + 10, override: true, outcome: "succeeded" });
   });
 });
-

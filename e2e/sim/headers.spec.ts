@@ -14,7 +14,8 @@ function pagesOnDisk(dir = path.resolve("app"), route = ""): string[] {
     if (!e.isDirectory() || e.name === "api" || /^[_@]/.test(e.name)) continue;
     // (group) folders add no path segment; [param] takes its sample value.
     const param = /^\[\[?(?:\.\.\.)?(\w+)\]?\]$/.exec(e.name)?.[1];
-    if (param && !(param in SAMPLE)) throw new Error(`headers.spec: no sample value for the [${param}] segment (app${route}/${e.name})`);
+    if (param && !(param in SAMPLE))
+      throw new Error(`headers.spec: no sample value for the [${param}] segment (app${route}/${e.name})`);
     const seg = /^\(.*\)$/.test(e.name) ? "" : `/${param ? SAMPLE[param] : e.name}`;
     out.push(...pagesOnDisk(path.join(dir, e.name), route + seg));
   }
@@ -23,10 +24,14 @@ function pagesOnDisk(dir = path.resolve("app"), route = ""): string[] {
 const PAGES = pagesOnDisk();
 
 test("the pages found on disk include the known ones", () => {
-  for (const p of ["/", "/pools/us-east-1/app", "/audit", "/standby", "/notifications", "/login"]) expect(PAGES).toContain(p);
+  for (const p of ["/", "/pools/us-east-1/app", "/audit", "/standby", "/notifications", "/login"])
+    expect(PAGES).toContain(p);
 });
 
-test("security headers on every page, no CSP violation and no console error in Chromium", async ({ page, asRole }) => {
+test("security headers on every page, no CSP violation and no console error in Chromium", async ({
+  page,
+  asRole,
+}) => {
   // Every page found, each loaded to network idle: the time grows with their number (a slow CI
   // machine takes several seconds for a first render).
   test.setTimeout(20_000 * PAGES.length);
@@ -53,7 +58,8 @@ test("security headers on every page, no CSP violation and no console error in C
     const h = res!.headers();
     const csp = h["content-security-policy"] ?? "";
     expect(csp, path).toMatch(/script-src 'self' 'nonce-[A-Za-z0-9+/=]+' 'strict-dynamic'/);
-    for (const d of ["object-src 'none'", "base-uri 'none'", "frame-ancestors 'none'"]) expect(csp, path).toContain(d);
+    for (const d of ["object-src 'none'", "base-uri 'none'", "frame-ancestors 'none'"])
+      expect(csp, path).toContain(d);
     nonces.add(/'nonce-([^']+)'/.exec(csp)![1]!);
     // Inline <style> elements need the nonce; only style attributes may be inline.
     expect(csp, path).toMatch(/style-src 'self' 'nonce-[A-Za-z0-9+/=]+'(;|$)/);

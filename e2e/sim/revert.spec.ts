@@ -8,10 +8,15 @@ import { expect, test } from "../fixtures";
 const REGION = "us-east-1";
 const POOL = "worker-calendar";
 
-test("a bump with a 1-minute revert shows when it goes back, then comes back on its own, audited as Capstan", async ({ page, asRole, overview }) => {
+test("a bump with a 1-minute revert shows when it goes back, then comes back on its own, audited as Capstan", async ({
+  page,
+  asRole,
+  overview,
+}) => {
   test.setTimeout(150_000);
   await asRole("operator", "oskar");
-  const from = (await (await page.request.get(`/api/pools/${REGION}/${POOL}?range=1h`)).json()).pool.desired as number;
+  const from = (await (await page.request.get(`/api/pools/${REGION}/${POOL}?range=1h`)).json()).pool
+    .desired as number;
   await overview.open();
   const cell = overview.cell(REGION, POOL);
   await cell.getByRole("button", { name: `Add one instance to ${POOL} in ${REGION}` }).click();
@@ -24,7 +29,9 @@ test("a bump with a 1-minute revert shows when it goes back, then comes back on 
   await expect(page.getByRole("status")).toContainText(`back to ${from} at`);
 
   // While pending: the overview and the pool page say when it goes back, and the API has it.
-  await expect(cell.getByTestId("revert-banner")).toContainText(new RegExp(`back to ${from} at \\d\\d:\\d\\d UTC \\(in [^)]+\\)`));
+  await expect(cell.getByTestId("revert-banner")).toContainText(
+    new RegExp(`back to ${from} at \\d\\d:\\d\\d UTC \\(in [^)]+\\)`),
+  );
   const api = await (await page.request.get(`/api/pools/${REGION}/${POOL}?range=1h`)).json();
   expect(api.revert).toMatchObject({ to: from, from: from + 1, by: "oskar" });
   await page.goto(`/pools/${REGION}/${POOL}?range=1h`);

@@ -25,7 +25,11 @@ test.describe("watch the fleet", () => {
     await expect(page.getByText("Development sign-in is active")).toBeVisible();
   });
 
-  test("the overview shows all eight reference pools in both regions with numbers and sparklines", async ({ page, asRole, overview }) => {
+  test("the overview shows all eight reference pools in both regions with numbers and sparklines", async ({
+    page,
+    asRole,
+    overview,
+  }) => {
     await asRole("viewer");
     await overview.open();
     for (const pool of REFERENCE_POOLS) {
@@ -43,7 +47,11 @@ test.describe("watch the fleet", () => {
     // On the wire, sparklines are { start, step, values } with at most 36 points, gaps as null.
     const east = fleet.regions.find((r: { region: string }) => r.region === "us-east-1");
     const cpu = east.pools.find((p: { id: string }) => p.id === "app").cpu;
-    expect(cpu).toMatchObject({ start: expect.any(Number), step: expect.any(Number), latest: expect.any(Number) });
+    expect(cpu).toMatchObject({
+      start: expect.any(Number),
+      step: expect.any(Number),
+      latest: expect.any(Number),
+    });
     expect(cpu.values.length).toBeGreaterThan(10);
     expect(cpu.values.length).toBeLessThanOrEqual(36);
     expect(cpu.values.every((v: unknown) => v === null || Number.isInteger(v))).toBe(true);
@@ -56,8 +64,12 @@ test.describe("watch the fleet", () => {
       .toBe(304);
     // CPU and page-load sparklines are drawn with points, and the CPU figure is a percentage.
     const appRow = overview.row("app");
-    await expect(appRow.getByRole("img", { name: "app CPU, last hour" }).first().locator("polyline").first()).toHaveAttribute("points", /\d+\.\d,\d/);
-    await expect(appRow.getByRole("img", { name: "app p90 page load, last hour" }).first().locator("polyline").first()).toHaveAttribute("points", /,/);
+    await expect(
+      appRow.getByRole("img", { name: "app CPU, last hour" }).first().locator("polyline").first(),
+    ).toHaveAttribute("points", /\d+\.\d,\d/);
+    await expect(
+      appRow.getByRole("img", { name: "app p90 page load, last hour" }).first().locator("polyline").first(),
+    ).toHaveAttribute("points", /,/);
     await expect(appRow.getByText(/^\d+ %$/).first()).toBeVisible();
     await expect(appRow.getByText(/^\d[\d,]* ms$/).first()).toBeVisible();
     await expect(overview.row("worker-email").getByText("queued").first()).toBeVisible();
@@ -65,7 +77,10 @@ test.describe("watch the fleet", () => {
     await expect(page.getByTestId("region-header-us-west-2")).toContainText(/data \d+ s old/);
   });
 
-  test("a pool page shows charts with data, and the range switch changes the URL and the data", async ({ page, asRole }) => {
+  test("a pool page shows charts with data, and the range switch changes the URL and the data", async ({
+    page,
+    asRole,
+  }) => {
     await asRole("viewer");
     await page.goto("/pools/us-east-1/app");
     for (const chart of ["page-load", "cpu", "capacity"]) {
@@ -75,14 +90,19 @@ test.describe("watch the fleet", () => {
     await expect(page.getByTestId("stat-capacity")).toContainText(`${now.pool.desired} /`);
     await expect(page.getByTestId("instances").locator("tbody tr")).toHaveCount(now.instances.length);
     expect(now.instances.length).toBeGreaterThanOrEqual(12);
-    const ticks6h = await page.getByTestId("chart-cpu").locator(".recharts-cartesian-axis-tick-value").allTextContents();
+    const ticks6h = await page
+      .getByTestId("chart-cpu")
+      .locator(".recharts-cartesian-axis-tick-value")
+      .allTextContents();
 
     await page.getByRole("navigation", { name: "Time range" }).getByRole("link", { name: "7d" }).click();
     await expect(page).toHaveURL(/range=7d/);
     await expect(page.getByRole("link", { name: "7d" })).toHaveAttribute("aria-current", "page");
     await expectDrawnLine(page, "cpu");
     // A seven-day axis labels dates, a six-hour one labels times of day.
-    await expect(page.getByTestId("chart-cpu").locator(".recharts-cartesian-axis-tick-value").first()).toHaveText(/^\d\d-\d\d /);
+    await expect(
+      page.getByTestId("chart-cpu").locator(".recharts-cartesian-axis-tick-value").first(),
+    ).toHaveText(/^\d\d-\d\d /);
     expect(ticks6h[0]).toMatch(/^\d\d:\d\d$/);
 
     const api = await page.request.get("/api/pools/us-east-1/app?range=7d");

@@ -66,7 +66,12 @@ interface Held {
 }
 
 /** The AWS action of a request, per protocol (see the header comment); "unknown" if none. */
-export function actionOf(method: string, url: string, headers: http.IncomingHttpHeaders, body: Buffer): string {
+export function actionOf(
+  method: string,
+  url: string,
+  headers: http.IncomingHttpHeaders,
+  body: Buffer,
+): string {
   const target = headers["x-amz-target"];
   if (typeof target === "string" && target) return target.slice(target.lastIndexOf(".") + 1);
   const path = new URL(url, "http://proxy");
@@ -167,7 +172,8 @@ export async function startAwsProxy(targetUrl: string, options: { port?: number 
         } catch {
           action = undefined;
         }
-        if (typeof action !== "string" || !action) return json(400, { error: 'expected {"action": "<AWS action>"}' });
+        if (typeof action !== "string" || !action)
+          return json(400, { error: 'expected {"action": "<AWS action>"}' });
         holding.add(action);
         return json(200, { holding: [...holding] });
       }

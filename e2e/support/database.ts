@@ -39,7 +39,10 @@ async function admin<T>(baseUrl: string, fn: (c: Client) => Promise<T>): Promise
   }
 }
 
-export async function createTestDatabase(purpose: string, baseUrl = testDatabaseBaseUrl()): Promise<TestDatabase> {
+export async function createTestDatabase(
+  purpose: string,
+  baseUrl = testDatabaseBaseUrl(),
+): Promise<TestDatabase> {
   const name = databaseName(baseUrl, purpose);
   await admin(baseUrl, (c) => c.query(`CREATE DATABASE ${quote(name)}`));
   const url = new URL(baseUrl);
@@ -52,7 +55,10 @@ export async function createTestDatabase(purpose: string, baseUrl = testDatabase
       if (dropped) return;
       dropped = true;
       await admin(baseUrl, async (c) => {
-        await c.query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()", [name]);
+        await c.query(
+          "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()",
+          [name],
+        );
         await c.query(`DROP DATABASE IF EXISTS ${quote(name)} WITH (FORCE)`);
       });
     },
@@ -62,7 +68,10 @@ export async function createTestDatabase(purpose: string, baseUrl = testDatabase
 /** Databases on the server whose name starts with this prefix (tests check that none is left behind). */
 export async function listDatabases(prefix: string, baseUrl = testDatabaseBaseUrl()): Promise<string[]> {
   return admin(baseUrl, async (c) => {
-    const r = await c.query<{ datname: string }>("SELECT datname FROM pg_database WHERE starts_with(datname, $1) ORDER BY 1", [prefix]);
+    const r = await c.query<{ datname: string }>(
+      "SELECT datname FROM pg_database WHERE starts_with(datname, $1) ORDER BY 1",
+      [prefix],
+    );
     return r.rows.map((x) => x.datname);
   });
 }

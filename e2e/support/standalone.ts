@@ -8,7 +8,9 @@ import path from "node:path";
 // Every server started here is killed if this process exits without stopping it.
 // CAPSTAN_E2E_STANDALONE_SERVER names another build's server.js (e.g. one built in a scratch copy).
 
-export const STANDALONE_SERVER = path.resolve(process.env.CAPSTAN_E2E_STANDALONE_SERVER || ".next/standalone/server.js");
+export const STANDALONE_SERVER = path.resolve(
+  process.env.CAPSTAN_E2E_STANDALONE_SERVER || ".next/standalone/server.js",
+);
 
 export interface StandaloneOptions {
   /** A label for messages ("replica-1"). */
@@ -65,7 +67,10 @@ export function startStandalone(opts: StandaloneOptions): StandaloneServer {
     ["config", opts.config],
     ["dataDir", opts.dataDir],
   ] as const) {
-    if (!path.isAbsolute(v)) throw new Error(`startStandalone(${opts.name}): ${k} must be absolute (server.js changes directory): ${v}`);
+    if (!path.isAbsolute(v))
+      throw new Error(
+        `startStandalone(${opts.name}): ${k} must be absolute (server.js changes directory): ${v}`,
+      );
   }
   installExitHook();
   const child = spawn(process.execPath, [STANDALONE_SERVER], {
@@ -123,11 +128,16 @@ export function startStandalone(opts: StandaloneOptions): StandaloneServer {
  * exits, or with its output after `timeoutMs`. Signed out it says only ok/degraded: pass an
  * Authorization header for the details.
  */
-export async function waitHealthy(server: StandaloneServer, timeoutMs = 60_000, headers: Record<string, string> = {}): Promise<Record<string, unknown>> {
+export async function waitHealthy(
+  server: StandaloneServer,
+  timeoutMs = 60_000,
+  headers: Record<string, string> = {},
+): Promise<Record<string, unknown>> {
   const deadline = Date.now() + timeoutMs;
   let last = "no answer yet";
   while (Date.now() < deadline) {
-    if (!server.running()) throw new Error(`${server.name} exited before it was healthy:\n${server.output()}`);
+    if (!server.running())
+      throw new Error(`${server.name} exited before it was healthy:\n${server.output()}`);
     try {
       const res = await fetch(`${server.url}/api/health`, { headers, signal: AbortSignal.timeout(5000) });
       const text = await res.text();

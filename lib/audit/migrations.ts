@@ -11,9 +11,27 @@ export interface Migration {
 
 /** The audit columns no update may touch (version 1 of both stores' schema; a later column that must not change gets its own migration). */
 export const IMMUTABLE_COLUMNS = [
-  "seq", "id", "time", "actor", "role", "action", "region", "pool", "group_name", "from_desired",
-  "expected_desired", "to_desired", "min_from", "min_to", "max_from", "max_to", "reason",
-  "idempotency_key", "request_hash", "is_intent", "override",
+  "seq",
+  "id",
+  "time",
+  "actor",
+  "role",
+  "action",
+  "region",
+  "pool",
+  "group_name",
+  "from_desired",
+  "expected_desired",
+  "to_desired",
+  "min_from",
+  "min_to",
+  "max_from",
+  "max_to",
+  "reason",
+  "idempotency_key",
+  "request_hash",
+  "is_intent",
+  "override",
 ];
 /** Version 2 adds these, as immutable as the rest. */
 const IMMUTABLE_COLUMNS_V2 = [...IMMUTABLE_COLUMNS, "revert_of", "revert_at", "batch_id"];
@@ -228,7 +246,11 @@ export const MIGRATIONS: readonly Migration[] = [
 ];
 
 /** Apply every migration not yet recorded, in one immediate transaction (safe across processes). */
-export function migrate(db: Database.Database, migrations: readonly Migration[] = MIGRATIONS, now: () => Date = () => new Date()): number[] {
+export function migrate(
+  db: Database.Database,
+  migrations: readonly Migration[] = MIGRATIONS,
+  now: () => Date = () => new Date(),
+): number[] {
   db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
     version    INTEGER PRIMARY KEY,
     name       TEXT NOT NULL,
@@ -240,7 +262,9 @@ export function migrate(db: Database.Database, migrations: readonly Migration[] 
     const newest = Math.max(0, ...migrations.map((m) => m.version));
     const ahead = [...done].filter((v) => v > newest);
     if (ahead.length > 0) {
-      throw new Error(`audit database schema version ${Math.max(...ahead)} is newer than this Capstan knows (${newest}); refusing to open it`);
+      throw new Error(
+        `audit database schema version ${Math.max(...ahead)} is newer than this Capstan knows (${newest}); refusing to open it`,
+      );
     }
     const insert = db.prepare("INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)");
     for (const m of [...migrations].sort((a, b) => a.version - b.version)) {

@@ -15,7 +15,9 @@ let backend: FakeBackend;
 beforeEach(() => {
   dir = tempDataDir();
   store = new SqliteAuditStore(dir.file);
-  backend = new FakeBackend([makeGroup("us-east-1", "app", "tave-prod-app", { min: 4, max: 48, desired: 12 })]);
+  backend = new FakeBackend([
+    makeGroup("us-east-1", "app", "tave-prod-app", { min: 4, max: 48, desired: 12 }),
+  ]);
 });
 afterEach(() => {
   store.close();
@@ -39,8 +41,15 @@ describe("reconcilePending", () => {
     const summary = await reconcilePending(backend, { store, now: at(T0 + 31_000) });
     expect(summary).toEqual({ succeeded: 1, unknown: 0, skipped: 0 });
     const after = (await store.get(record.id))!;
-    expect(after).toMatchObject({ outcome: "succeeded", reconciled: true, requestId: null, completedAt: "2026-11-29T10:00:31.000Z" });
-    expect(after.note).toMatch(/^Reconciled: no reply was recorded; the group showed desired 16 \(as asked\)/);
+    expect(after).toMatchObject({
+      outcome: "succeeded",
+      reconciled: true,
+      requestId: null,
+      completedAt: "2026-11-29T10:00:31.000Z",
+    });
+    expect(after.note).toMatch(
+      /^Reconciled: no reply was recorded; the group showed desired 16 \(as asked\)/,
+    );
     expect(displayOutcome(after)).toBe("succeeded (reconciled)");
   });
 
@@ -59,7 +68,11 @@ describe("reconcilePending", () => {
   it("a young intent is left alone: its reply may still arrive", async () => {
     const { record } = await store.recordIntent(intent());
     backend.setDesired("us-east-1", "tave-prod-app", 16);
-    expect(await reconcilePending(backend, { store, now: at(T0 + 10_000) })).toEqual({ succeeded: 0, unknown: 0, skipped: 0 });
+    expect(await reconcilePending(backend, { store, now: at(T0 + 10_000) })).toEqual({
+      succeeded: 0,
+      unknown: 0,
+      skipped: 0,
+    });
     expect((await store.get(record.id))!.outcome).toBe("pending");
     expect(displayOutcome((await store.get(record.id))!, new Date(T0 + 10_000))).toBe("pending");
     expect(backend.reads).toBe(0);
@@ -79,7 +92,11 @@ describe("reconcilePending", () => {
   it("when the group cannot be read the intent stays pending (shown as unknown) for the next read", async () => {
     const { record } = await store.recordIntent(intent());
     backend.readError = new BackendError("Throttling", "Rate exceeded", { httpStatus: 400, regional: true });
-    expect(await reconcilePending(backend, { store, now: at(T0 + 31_000) })).toEqual({ succeeded: 0, unknown: 0, skipped: 1 });
+    expect(await reconcilePending(backend, { store, now: at(T0 + 31_000) })).toEqual({
+      succeeded: 0,
+      unknown: 0,
+      skipped: 1,
+    });
     const row = (await store.get(record.id))!;
     expect(row.outcome).toBe("pending");
     expect(displayOutcome(row, new Date(T0 + 31_000))).toBe("outcome unknown");
@@ -88,7 +105,12 @@ describe("reconcilePending", () => {
   it("the first observation after the intent decides, not the state now", async () => {
     const { record } = await store.recordIntent(intent());
     // 5 s later someone else's attempt read the group fresh and saw 14, not 16.
-    await store.recordAttempt({ ...intent({ actor: "adam", from: 14, expected: 12, to: 20 }, T0 + 5_000), outcome: "rejected", errorCode: "Conflict", errorMessage: "m" });
+    await store.recordAttempt({
+      ...intent({ actor: "adam", from: 14, expected: 12, to: 20 }, T0 + 5_000),
+      outcome: "rejected",
+      errorCode: "Conflict",
+      errorMessage: "m",
+    });
     backend.setDesired("us-east-1", "tave-prod-app", 16);
     await reconcilePending(backend, { store, now: at(T0 + 31_000) });
     const after = (await store.get(record.id))!;
@@ -100,9 +122,15 @@ describe("reconcilePending", () => {
   it("a bounds change needs min and max in place too", async () => {
     const ok = await store.recordIntent(intent({ action: "bounds", minTo: 6, maxTo: 40 }));
     // The second intent read the group after the first had landed.
-    const notOk = await store.recordIntent(intent({ action: "bounds", from: 16, minFrom: 6, maxFrom: 40, minTo: 5, maxTo: 40 }, T0 + 1));
+    const notOk = await store.recordIntent(
+      intent({ action: "bounds", from: 16, minFrom: 6, maxFrom: 40, minTo: 5, maxTo: 40 }, T0 + 1),
+    );
     backend.put(makeGroup("us-east-1", "app", "tave-prod-app", { min: 6, max: 40, desired: 16 }));
-    expect(await reconcilePending(backend, { store, now: at(T0 + 31_000) })).toEqual({ succeeded: 1, unknown: 1, skipped: 0 });
+    expect(await reconcilePending(backend, { store, now: at(T0 + 31_000) })).toEqual({
+      succeeded: 1,
+      unknown: 1,
+      skipped: 0,
+    });
     expect((await store.get(ok.record.id))!.outcome).toBe("succeeded");
     expect((await store.get(notOk.record.id))!.note).toContain("min 6, max 40");
   });
@@ -117,8 +145,14 @@ describe("reconcilePending", () => {
   it("reads each region once however many groups have pending intents", async () => {
     backend.put(makeGroup("us-east-1", "proxy", "tave-prod-proxy", { min: 2, max: 12, desired: 4 }));
     await store.recordIntent(intent({}, T0));
-    await store.recordIntent(intent({ pool: "proxy", group: "tave-prod-proxy", from: 4, expected: 4, to: 4 }, T0 + 1));
-    expect(await reconcilePending(backend, { store, now: at(T0 + 60_000) })).toEqual({ succeeded: 1, unknown: 1, skipped: 0 });
+    await store.recordIntent(
+      intent({ pool: "proxy", group: "tave-prod-proxy", from: 4, expected: 4, to: 4 }, T0 + 1),
+    );
+    expect(await reconcilePending(backend, { store, now: at(T0 + 60_000) })).toEqual({
+      succeeded: 1,
+      unknown: 1,
+      skipped: 0,
+    });
     expect(backend.reads).toBe(1);
   });
 });

@@ -53,7 +53,10 @@ export interface ReconcileOptions {
   locks?: Pick<Store, "tryWithLock">;
 }
 
-export async function reconcilePending(backend: FleetBackend, opts: ReconcileOptions = {}): Promise<ReconcileSummary> {
+export async function reconcilePending(
+  backend: FleetBackend,
+  opts: ReconcileOptions = {},
+): Promise<ReconcileSummary> {
   const store = opts.store ?? auditStore();
   const now = opts.now ?? (() => new Date());
   const cutoff = new Date(now().getTime() - (opts.afterMs ?? reconcileAfterMs())).toISOString();
@@ -107,7 +110,8 @@ export async function reconcilePending(backend: FleetBackend, opts: ReconcileOpt
     }
     const matches =
       seen.desired === rec.to &&
-      (rec.action !== "bounds" || ((rec.minTo === null || seen.min === rec.minTo) && (rec.maxTo === null || seen.max === rec.maxTo)));
+      (rec.action !== "bounds" ||
+        ((rec.minTo === null || seen.min === rec.minTo) && (rec.maxTo === null || seen.max === rec.maxTo)));
     const observed = `desired ${seen.desired}${rec.action === "bounds" ? `, min ${seen.min ?? "?"}, max ${seen.max ?? "?"}` : ""}`;
     if (matches) {
       const updated = await store.recordOutcome(rec.id, {
@@ -129,18 +133,20 @@ export async function reconcilePending(backend: FleetBackend, opts: ReconcileOpt
 }
 
 /** A pending intent whose reply is overdue and not on its way in this process. */
-export function isStalePending(record: AuditRecord, now: Date = new Date(), afterMs = reconcileAfterMs()): boolean {
-  return record.outcome === "pending" && Date.parse(record.time) < now.getTime() - afterMs && !isInFlight(record.id);
+export function isStalePending(
+  record: AuditRecord,
+  now: Date = new Date(),
+  afterMs = reconcileAfterMs(),
+): boolean {
+  return (
+    record.outcome === "pending" &&
+    Date.parse(record.time) < now.getTime() - afterMs &&
+    !isInFlight(record.id)
+  );
 }
 
 export type OutcomeLabel =
-  | "pending"
-  | "succeeded"
-  | "succeeded (reconciled)"
-  | "failed"
-  | "rejected"
-  | "denied"
-  | "outcome unknown";
+  "pending" | "succeeded" | "succeeded (reconciled)" | "failed" | "rejected" | "denied" | "outcome unknown";
 
 /** How an outcome reads on screen and in exports. */
 export function displayOutcome(record: AuditRecord, now: Date = new Date()): OutcomeLabel {

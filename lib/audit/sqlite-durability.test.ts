@@ -1,4 +1,14 @@
-import { copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, truncateSync, writeFileSync } from "node:fs";
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  truncateSync,
+  writeFileSync,
+} from "node:fs";
 import path from "node:path";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { closeStoreOnShutdown } from "@/lib/startup";
@@ -22,7 +32,12 @@ async function sixRows(): Promise<{ store: SqliteAuditStore; file: string; dir: 
   dirs.push(t);
   const store = new SqliteAuditStore(t.file);
   for (let i = 0; i < 6; i++) {
-    await store.recordAttempt({ ...auditRecord({ idempotencyKey: `k-${i}-xxxxxxxx` }, Date.UTC(2026, 10, 30, 10, i)), outcome: "denied", errorCode: "Forbidden", errorMessage: "m" });
+    await store.recordAttempt({
+      ...auditRecord({ idempotencyKey: `k-${i}-xxxxxxxx` }, Date.UTC(2026, 10, 30, 10, i)),
+      outcome: "denied",
+      errorCode: "Forbidden",
+      errorMessage: "m",
+    });
   }
   return { store, file: t.file, dir: t.dir };
 }
@@ -40,7 +55,8 @@ describe("the SQLite audit log on disk", () => {
   it("is private: directory 0700, database and its -wal/-shm 0600", async () => {
     const { store, file, dir } = await sixRows();
     expect(statSync(dir).mode & 0o777).toBe(0o700);
-    for (const f of [file, `${file}-wal`, `${file}-shm`, highWaterFile(file)]) expect(statSync(f).mode & 0o777, f).toBe(0o600);
+    for (const f of [file, `${file}-wal`, `${file}-shm`, highWaterFile(file)])
+      expect(statSync(f).mode & 0o777, f).toBe(0o600);
     store.close();
   });
 
@@ -59,7 +75,11 @@ describe("the SQLite audit log on disk", () => {
     const { store, file } = await sixRows();
     const handlers = new Map<string, () => void>();
     const exit = vi.fn() as unknown as (code?: number) => never;
-    closeStoreOnShutdown(new SqliteStore(store), { once: ((e: string, f: () => void) => handlers.set(e, f)) as never, listenerCount: () => 0, exit });
+    closeStoreOnShutdown(new SqliteStore(store), {
+      once: ((e: string, f: () => void) => handlers.set(e, f)) as never,
+      listenerCount: () => 0,
+      exit,
+    });
     handlers.get("SIGTERM")!();
     expect(exit).toHaveBeenCalledWith(0);
     expect(store.db.open).toBe(false);
@@ -74,7 +94,11 @@ describe("the SQLite audit log on disk", () => {
     const moved = path.join(copy, "audit.sqlite");
     copyFileSync(file, moved);
     copyFileSync(highWaterFile(file), highWaterFile(moved));
-    expect(() => new SqliteAuditStore(moved)).toThrow(new RegExp(`^${moved.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&")}: the audit log holds \\d rows but has held 6`));
+    expect(() => new SqliteAuditStore(moved)).toThrow(
+      new RegExp(
+        `^${moved.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&")}: the audit log holds \\d rows but has held 6`,
+      ),
+    );
   });
 
   it("refuses a 0-byte database file", async () => {
@@ -90,7 +114,9 @@ describe("the SQLite audit log on disk", () => {
     const bytes = readFileSync(file);
     bytes.fill(0x41, 0, 100); // header destroyed
     writeFileSync(file, bytes);
-    expect(() => new SqliteAuditStore(file)).toThrow(new RegExp(`^${file.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&")}: the audit log`));
+    expect(() => new SqliteAuditStore(file)).toThrow(
+      new RegExp(`^${file.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&")}: the audit log`),
+    );
   });
 
   it("a fresh data directory starts empty and sets its mark", () => {
@@ -107,10 +133,16 @@ describe("the high-water mark", () => {
   it("counts every kind of row: intents, refusals and the rows a time-boxed change's revert writes", async () => {
     const { store, file } = await sixRows();
     const at = (m: number) => new Date(Date.UTC(2026, 10, 30, 11, m)).toISOString();
-    const { record } = await store.recordIntent(auditRecord({ idempotencyKey: "bump-xxxxxxxx", from: 4, to: 6 }, Date.UTC(2026, 10, 30, 11, 0)), { revertAt: at(30) });
+    const { record } = await store.recordIntent(
+      auditRecord({ idempotencyKey: "bump-xxxxxxxx", from: 4, to: 6 }, Date.UTC(2026, 10, 30, 11, 0)),
+      { revertAt: at(30) },
+    );
     await store.recordOutcome(record.id, { outcome: "succeeded", completedAt: at(1) });
     const due = (await store.pendingRevert(record.region, record.pool))!;
-    const cancel = { ...auditRecord({ action: "revert", idempotencyKey: null, from: null, revertOf: record.id }), outcome: "succeeded" as const };
+    const cancel = {
+      ...auditRecord({ action: "revert", idempotencyKey: null, from: null, revertOf: record.id }),
+      outcome: "succeeded" as const,
+    };
     expect((await store.settleRevert(due.id, { state: "cancelled" }, cancel))?.record).toBeTruthy();
     expect(JSON.parse(readFileSync(highWaterFile(file), "utf8")).rows).toBe(8);
     store.close();
@@ -144,7 +176,9 @@ describe("the SQLite audit log while the server runs", () => {
 
     const again = await sixRows();
     truncateSync(again.file, 0);
-    await expect(new SqliteStore(again.store).ping()).rejects.toThrow(`${again.file}: the audit log file was emptied`);
+    await expect(new SqliteStore(again.store).ping()).rejects.toThrow(
+      `${again.file}: the audit log file was emptied`,
+    );
     again.store.close();
   });
 
@@ -153,11 +187,21 @@ describe("the SQLite audit log while the server runs", () => {
     const s = new SqliteStore(store);
     rmSync(highWaterFile(file));
     mkdirSync(path.join(highWaterFile(file), "blocker"), { recursive: true }); // the rename onto it fails
-    await store.recordAttempt({ ...auditRecord({ idempotencyKey: "k-7-xxxxxxxx" }), outcome: "denied", errorCode: "Forbidden", errorMessage: "m" });
+    await store.recordAttempt({
+      ...auditRecord({ idempotencyKey: "k-7-xxxxxxxx" }),
+      outcome: "denied",
+      errorCode: "Forbidden",
+      errorMessage: "m",
+    });
     expect(store.db.prepare("SELECT count(*) FROM audit_log").pluck().get()).toBe(7);
     await expect(s.ping()).rejects.toThrow(`${highWaterFile(file)}: the high-water mark cannot be written`);
     rmSync(highWaterFile(file), { recursive: true });
-    await store.recordAttempt({ ...auditRecord({ idempotencyKey: "k-8-xxxxxxxx" }), outcome: "denied", errorCode: "Forbidden", errorMessage: "m" });
+    await store.recordAttempt({
+      ...auditRecord({ idempotencyKey: "k-8-xxxxxxxx" }),
+      outcome: "denied",
+      errorCode: "Forbidden",
+      errorMessage: "m",
+    });
     await expect(s.ping()).resolves.toBeUndefined();
     expect(JSON.parse(readFileSync(highWaterFile(file), "utf8")).rows).toBe(8);
     store.close();

@@ -17,7 +17,8 @@ export function readHighWater(file: string): number {
   const f = highWaterFile(file);
   if (!existsSync(f)) return 0;
   const n = Number(JSON.parse(readFileSync(f, "utf8")).rows);
-  if (!Number.isSafeInteger(n) || n < 0) throw new Error(`${f}: not a valid high-water mark; restore it or the audit log`);
+  if (!Number.isSafeInteger(n) || n < 0)
+    throw new Error(`${f}: not a valid high-water mark; restore it or the audit log`);
   return n;
 }
 
@@ -36,7 +37,10 @@ export function checkAuditFile(db: Database.Database, file: string): number {
   } catch (e) {
     throw new Error(`${file}: the audit log is damaged (${(e as Error).message}); restore it from a backup`);
   }
-  if (verdict !== "ok") throw new Error(`${file}: the audit log is damaged (integrity check: ${String(verdict)}); restore it from a backup`);
+  if (verdict !== "ok")
+    throw new Error(
+      `${file}: the audit log is damaged (integrity check: ${String(verdict)}); restore it from a backup`,
+    );
   const rows = countRows(db);
   const mark = readHighWater(file);
   if (rows < mark) {
@@ -82,9 +86,14 @@ export function checkOnDisk(file: string, opened: FileIdentity, rows: number, ma
   try {
     st = statSync(file);
   } catch {
-    throw new Error(`${file}: the audit log file is gone while the server has it open; rows written now would be lost at the next start`);
+    throw new Error(
+      `${file}: the audit log file is gone while the server has it open; rows written now would be lost at the next start`,
+    );
   }
-  if (st.dev !== opened.dev || st.ino !== opened.ino) throw new Error(`${file}: the audit log file was replaced while the server has it open`);
-  if (st.size === 0 && rows > 0) throw new Error(`${file}: the audit log file was emptied while the server has it open`);
-  if (markError) throw new Error(`${highWaterFile(file)}: the high-water mark cannot be written (${markError.message})`);
+  if (st.dev !== opened.dev || st.ino !== opened.ino)
+    throw new Error(`${file}: the audit log file was replaced while the server has it open`);
+  if (st.size === 0 && rows > 0)
+    throw new Error(`${file}: the audit log file was emptied while the server has it open`);
+  if (markError)
+    throw new Error(`${highWaterFile(file)}: the high-water mark cannot be written (${markError.message})`);
 }

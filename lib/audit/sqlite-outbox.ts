@@ -52,10 +52,16 @@ export function insertOutbox(db: Database.Database, events: readonly OutboxEntry
     `INSERT INTO outbox (id, event_id, type, target_kind, url_env, secret_env, payload, next_at, created_at)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (event_id, target_kind, url_env) DO NOTHING`,
   );
-  for (const e of events) insert.run(randomUUID(), e.eventId, e.type, e.targetKind, e.urlEnv, e.secretEnv, e.payload, now, now);
+  for (const e of events)
+    insert.run(randomUUID(), e.eventId, e.type, e.targetKind, e.urlEnv, e.secretEnv, e.payload, now, now);
 }
 
-export function claimOutbox(db: Database.Database, now: string, leaseUntil: string, limit: number): Delivery[] {
+export function claimOutbox(
+  db: Database.Database,
+  now: string,
+  leaseUntil: string,
+  limit: number,
+): Delivery[] {
   const claim = randomUUID();
   const rows = db
     .prepare(
@@ -87,7 +93,9 @@ export function finishOutbox(db: Database.Database, id: string, claim: string, r
 }
 
 export function listOutbox(db: Database.Database, limit: number): Delivery[] {
-  return (db.prepare("SELECT * FROM outbox ORDER BY created_at DESC, rowid DESC LIMIT ?").all(limit) as OutboxRow[]).map(toDelivery);
+  return (
+    db.prepare("SELECT * FROM outbox ORDER BY created_at DESC, rowid DESC LIMIT ?").all(limit) as OutboxRow[]
+  ).map(toDelivery);
 }
 
 export function observeState(
@@ -98,9 +106,13 @@ export function observeState(
   events: (previous: { value: string; since: string } | null) => OutboxEntry[],
 ): { changed: boolean; previous: { value: string; since: string } | null } {
   const run = db.transaction(() => {
-    const previous = (db.prepare("SELECT value, since FROM observed_states WHERE key = ?").get(key) as { value: string; since: string } | undefined) ?? null;
+    const previous =
+      (db.prepare("SELECT value, since FROM observed_states WHERE key = ?").get(key) as
+        { value: string; since: string } | undefined) ?? null;
     if (previous?.value === value) return { changed: false, previous };
-    db.prepare("INSERT INTO observed_states (key, value, since) VALUES (?, ?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value, since = excluded.since").run(key, value, now);
+    db.prepare(
+      "INSERT INTO observed_states (key, value, since) VALUES (?, ?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value, since = excluded.since",
+    ).run(key, value, now);
     insertOutbox(db, events(previous), now);
     return { changed: true, previous };
   });

@@ -1,7 +1,15 @@
 import "server-only";
 import { randomUUID } from "node:crypto";
 import type { Role } from "@/lib/config/schema";
-import type { AuditAction, AuditMarker, AuditOutcome, AuditRecord, NewAuditRecord, RevertState, ScheduledRevert } from "./types";
+import type {
+  AuditAction,
+  AuditMarker,
+  AuditOutcome,
+  AuditRecord,
+  NewAuditRecord,
+  RevertState,
+  ScheduledRevert,
+} from "./types";
 
 // Rows of the SQLite audit_log table and their mapping to AuditRecord (snake_case ↔ camelCase).
 
@@ -74,7 +82,16 @@ export function toRecord(r: Row): AuditRecord {
   };
 }
 
-export function toParams(rec: NewAuditRecord, extra: { isIntent: 0 | 1; outcome: AuditOutcome; errorCode?: string | null; errorMessage?: string | null; completedAt?: string | null }) {
+export function toParams(
+  rec: NewAuditRecord,
+  extra: {
+    isIntent: 0 | 1;
+    outcome: AuditOutcome;
+    errorCode?: string | null;
+    errorMessage?: string | null;
+    completedAt?: string | null;
+  },
+) {
   return {
     id: randomUUID(),
     time: rec.time,

@@ -3,7 +3,14 @@ import Database from "better-sqlite3";
 import type { TimeRange } from "@/lib/fleet/types";
 import { ensurePrivateFile } from "@/lib/store/private-files";
 import { migrate } from "./migrations";
-import { checkAuditFile, checkOnDisk, checkpointAndClose, identify, writeHighWater, type FileIdentity } from "./sqlite-durability";
+import {
+  checkAuditFile,
+  checkOnDisk,
+  checkpointAndClose,
+  identify,
+  writeHighWater,
+  type FileIdentity,
+} from "./sqlite-durability";
 import { randomUUID } from "node:crypto";
 import type { OutboxEntry } from "@/lib/audit/outbox";
 import { claimOutbox, finishOutbox, insertOutbox, listOutbox, observeState } from "./sqlite-outbox";
@@ -86,7 +93,11 @@ export class SqliteAuditStore implements AuditStore {
     } catch (err) {
       this.db.close();
       const message = (err as Error).message;
-      throw new Error(message.startsWith(file) ? message : `${file}: the audit log cannot be opened (${message}); restore it from a backup`);
+      throw new Error(
+        message.startsWith(file)
+          ? message
+          : `${file}: the audit log cannot be opened (${message}); restore it from a backup`,
+      );
     }
   }
 
@@ -108,13 +119,19 @@ export class SqliteAuditStore implements AuditStore {
     if (this.opened) checkOnDisk(this.file, this.opened, this.rows, this.markError);
   }
 
-  async recordIntent(intent: NewAuditRecord, opts: { revertAt?: string } = {}): Promise<{ record: AuditRecord; created: boolean }> {
+  async recordIntent(
+    intent: NewAuditRecord,
+    opts: { revertAt?: string } = {},
+  ): Promise<{ record: AuditRecord; created: boolean }> {
     const run = this.db.transaction(() => {
       if (intent.idempotencyKey) {
         const existing = this.findIntentSync(intent.actor, intent.idempotencyKey);
         if (existing) return { record: existing, created: false };
       }
-      const params = toParams(opts.revertAt ? { ...intent, revertAt: opts.revertAt } : intent, { isIntent: 1, outcome: "pending" });
+      const params = toParams(opts.revertAt ? { ...intent, revertAt: opts.revertAt } : intent, {
+        isIntent: 1,
+        outcome: "pending",
+      });
       this.db.prepare(INSERT).run(params);
       const record = this.getSync(params.id)!;
       // The way back is written with the intent: a crash cannot leave a bump without its revert.
@@ -149,7 +166,11 @@ export class SqliteAuditStore implements AuditStore {
     return this.getSync(params.id)!;
   }
 
-  async recordOutcome(id: string, u: OutcomeUpdate, events: readonly OutboxEntry[] = []): Promise<AuditRecord | null> {
+  async recordOutcome(
+    id: string,
+    u: OutcomeUpdate,
+    events: readonly OutboxEntry[] = [],
+  ): Promise<AuditRecord | null> {
     const run = this.db.transaction(() => {
       const res = this.db
         .prepare(
@@ -233,7 +254,9 @@ export class SqliteAuditStore implements AuditStore {
           parts.push(names.length ? `region IN (${names.join(", ")})` : "0");
         }
         if (sc.pools) {
-          const globs = sc.pools.map((p, j) => ((params[`sp${i}_${j}`] = toGlob(p)), `pool GLOB @sp${i}_${j}`));
+          const globs = sc.pools.map(
+            (p, j) => ((params[`sp${i}_${j}`] = toGlob(p)), `pool GLOB @sp${i}_${j}`),
+          );
           parts.push(globs.length ? `(${globs.join(" OR ")})` : "0");
         }
         return parts.length ? `(${parts.join(" AND ")})` : "1";
@@ -252,7 +275,9 @@ export class SqliteAuditStore implements AuditStore {
   }
 
   async pendingBefore(time: string): Promise<AuditRecord[]> {
-    const rows = this.db.prepare("SELECT * FROM audit_log WHERE outcome = 'pending' AND time < ? ORDER BY seq").all(time) as Row[];
+    const rows = this.db
+      .prepare("SELECT * FROM audit_log WHERE outcome = 'pending' AND time < ? ORDER BY seq")
+      .all(time) as Row[];
     return rows.map(toRecord);
   }
 
@@ -265,8 +290,7 @@ export class SqliteAuditStore implements AuditStore {
          ORDER BY seq LIMIT 1`,
       )
       .get(record.region, record.group, record.seq) as
-      | { from_desired: number; min_from: number | null; max_from: number | null; time: string }
-      | undefined;
+      { from_desired: number; min_from: number | null; max_from: number | null; time: string } | undefined;
     return row ? { desired: row.from_desired, min: row.min_from, max: row.max_from, time: row.time } : null;
   }
 
@@ -302,7 +326,8 @@ export class SqliteAuditStore implements AuditStore {
   }
 
   async getRevert(id: string): Promise<ScheduledRevert | null> {
-    const row = this.db.prepare("SELECT * FROM scheduled_changes WHERE id = ?").get(id) as RevertRow | undefined;
+    const row = this.db.prepare("SELECT * FROM scheduled_changes WHERE id = ?").get(id) as
+      RevertRow | undefined;
     return row ? toRevert(row) : null;
   }
 
@@ -328,21 +353,37 @@ export class SqliteAuditStore implements AuditStore {
   async settleRevert(
     id: string,
     change: { state: Exclude<RevertState, "scheduled">; resultId?: string | null } | { dueAt: string },
-    row?: NewAuditRecord & { outcome: "succeeded" | "rejected"; errorCode?: string | null; errorMessage?: string | null },
+    row?: NewAuditRecord & {
+      outcome: "succeeded" | "rejected";
+      errorCode?: string | null;
+      errorMessage?: string | null;
+    },
     events: readonly OutboxEntry[] = [],
   ): Promise<{ revert: ScheduledRevert; record: AuditRecord | null } | null> {
     const run = this.db.transaction(() => {
       let record: AuditRecord | null = null;
       let params: ReturnType<typeof toParams> | null = null;
       if (row) {
-        params = toParams(row, { isIntent: 0, outcome: row.outcome, errorCode: row.errorCode ?? null, errorMessage: row.errorMessage ?? null, completedAt: row.time });
+        params = toParams(row, {
+          isIntent: 0,
+          outcome: row.outcome,
+          errorCode: row.errorCode ?? null,
+          errorMessage: row.errorMessage ?? null,
+          completedAt: row.time,
+        });
       }
       const now = new Date().toISOString();
       const res =
         "dueAt" in change
-          ? this.db.prepare("UPDATE scheduled_changes SET due_at = ?, updated_at = ? WHERE id = ? AND state = 'scheduled'").run(change.dueAt, now, id)
+          ? this.db
+              .prepare(
+                "UPDATE scheduled_changes SET due_at = ?, updated_at = ? WHERE id = ? AND state = 'scheduled'",
+              )
+              .run(change.dueAt, now, id)
           : this.db
-              .prepare("UPDATE scheduled_changes SET state = ?, result_id = ?, updated_at = ? WHERE id = ? AND state = 'scheduled'")
+              .prepare(
+                "UPDATE scheduled_changes SET state = ?, result_id = ?, updated_at = ? WHERE id = ? AND state = 'scheduled'",
+              )
               .run(change.state, change.resultId ?? params?.id ?? null, now, id);
       if (res.changes !== 1) return null;
       if (params) {
@@ -350,7 +391,12 @@ export class SqliteAuditStore implements AuditStore {
         record = this.getSync(params.id);
       }
       insertOutbox(this.db, events, now);
-      return { revert: toRevert(this.db.prepare("SELECT * FROM scheduled_changes WHERE id = ?").get(id) as RevertRow), record };
+      return {
+        revert: toRevert(
+          this.db.prepare("SELECT * FROM scheduled_changes WHERE id = ?").get(id) as RevertRow,
+        ),
+        record,
+      };
     });
     const result = run.immediate();
     if (result?.record) this.grew();
@@ -373,7 +419,12 @@ export class SqliteAuditStore implements AuditStore {
     return listOutbox(this.db, limit);
   }
 
-  async observe(key: string, value: string, now: string, events: (previous: { value: string; since: string } | null) => OutboxEntry[]) {
+  async observe(
+    key: string,
+    value: string,
+    now: string,
+    events: (previous: { value: string; since: string } | null) => OutboxEntry[],
+  ) {
     return observeState(this.db, key, value, now, events);
   }
 

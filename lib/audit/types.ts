@@ -13,7 +13,14 @@ import type { OutboxEntry } from "@/lib/audit/outbox";
  * denied: the identity may not do this. unknown: reconciliation could not tell what happened.
  */
 export type AuditOutcome = "pending" | "succeeded" | "failed" | "rejected" | "denied" | "unknown";
-export const AUDIT_OUTCOMES: readonly AuditOutcome[] = ["pending", "succeeded", "failed", "rejected", "denied", "unknown"];
+export const AUDIT_OUTCOMES: readonly AuditOutcome[] = [
+  "pending",
+  "succeeded",
+  "failed",
+  "rejected",
+  "denied",
+  "unknown",
+];
 
 /** capacity: desired only (operators and admins). bounds: min/max (and desired), admins only. */
 /** `faults`: the simulated backend's fault injection (admin only), audited like any other write. */
@@ -78,7 +85,18 @@ export interface AuditRecord {
 /** What a caller supplies; the store assigns id and seq. */
 export type NewAuditRecord = Omit<
   AuditRecord,
-  "id" | "seq" | "outcome" | "errorCode" | "errorMessage" | "requestId" | "completedAt" | "reconciled" | "note" | "revertOf" | "revertAt" | "batchId"
+  | "id"
+  | "seq"
+  | "outcome"
+  | "errorCode"
+  | "errorMessage"
+  | "requestId"
+  | "completedAt"
+  | "reconciled"
+  | "note"
+  | "revertOf"
+  | "revertAt"
+  | "batchId"
 > &
   Partial<Pick<AuditRecord, "revertOf" | "revertAt" | "batchId" | "note">>;
 
@@ -169,7 +187,13 @@ export interface Observation {
 }
 
 export type { EffectVerdict };
-export const EFFECT_VERDICTS: readonly EffectVerdict[] = ["helped", "no change", "worse", "pending", "unknown"];
+export const EFFECT_VERDICTS: readonly EffectVerdict[] = [
+  "helped",
+  "no change",
+  "worse",
+  "pending",
+  "unknown",
+];
 
 /** The pool's figures over one window (means of the minute values; null: not measured). */
 export interface EffectFigures {
@@ -222,7 +246,13 @@ export interface Delivery {
 
 export type DeliveryResult =
   | { delivered: true; at: string; status: number }
-  | { delivered: false; at: string; status: number | null; error: string; /** null: give up (failed). */ nextAt: string | null };
+  | {
+      delivered: false;
+      at: string;
+      status: number | null;
+      error: string;
+      /** null: give up (failed). */ nextAt: string | null;
+    };
 
 /** The notification outbox, in the same database as the audit log (same transactions). */
 export interface OutboxStore {
@@ -242,7 +272,12 @@ export interface OutboxStore {
    * enqueued in the same transaction. Returns the previous value (null: first seen) and whether
    * it changed. One change is one event, whichever replica sees it first.
    */
-  observe(key: string, value: string, now: string, events: (previous: { value: string; since: string } | null) => OutboxEntry[]): Promise<{ changed: boolean; previous: { value: string; since: string } | null }>;
+  observe(
+    key: string,
+    value: string,
+    now: string,
+    events: (previous: { value: string; since: string } | null) => OutboxEntry[],
+  ): Promise<{ changed: boolean; previous: { value: string; since: string } | null }>;
 }
 
 export interface AuditStore extends OutboxStore {
@@ -251,7 +286,10 @@ export interface AuditStore extends OutboxStore {
    * idempotency key already exists, nothing is written and that row is returned with
    * `created: false` (atomic, so two concurrent double-submits cannot both write).
    */
-  recordIntent(intent: NewAuditRecord, opts?: { revertAt?: string }): Promise<{ record: AuditRecord; created: boolean }>;
+  recordIntent(
+    intent: NewAuditRecord,
+    opts?: { revertAt?: string },
+  ): Promise<{ record: AuditRecord; created: boolean }>;
   /** An attempt that ends without a backend call (denied, rejected), written complete. */
   recordAttempt(
     attempt: NewAuditRecord & { outcome: "denied" | "rejected"; errorCode: string; errorMessage: string },
@@ -260,7 +298,11 @@ export interface AuditStore extends OutboxStore {
    * The only update: a pending row gets its outcome. Returns null when the row is not pending.
    * `events` go to the outbox in the same transaction, only when the outcome was recorded.
    */
-  recordOutcome(id: string, update: OutcomeUpdate, events?: readonly OutboxEntry[]): Promise<AuditRecord | null>;
+  recordOutcome(
+    id: string,
+    update: OutcomeUpdate,
+    events?: readonly OutboxEntry[],
+  ): Promise<AuditRecord | null>;
   get(id: string): Promise<AuditRecord | null>;
   /** The intent (not a denied/rejected attempt) recorded under this actor's idempotency key. */
   findIntent(actor: string, idempotencyKey: string): Promise<AuditRecord | null>;
@@ -294,7 +336,11 @@ export interface AuditStore extends OutboxStore {
   settleRevert(
     id: string,
     change: { state: Exclude<RevertState, "scheduled">; resultId?: string | null } | { dueAt: string },
-    row?: NewAuditRecord & { outcome: "succeeded" | "rejected"; errorCode?: string | null; errorMessage?: string | null },
+    row?: NewAuditRecord & {
+      outcome: "succeeded" | "rejected";
+      errorCode?: string | null;
+      errorMessage?: string | null;
+    },
     events?: readonly OutboxEntry[],
   ): Promise<{ revert: ScheduledRevert; record: AuditRecord | null } | null>;
   /**

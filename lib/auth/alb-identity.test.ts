@@ -15,7 +15,8 @@ const alb: AlbConfig = {
   },
 };
 
-const id = (claims: Record<string, unknown>) => identityFromAlbClaims({ sub: "u-1", email: "kim@example.com", ...claims }, alb);
+const id = (claims: Record<string, unknown>) =>
+  identityFromAlbClaims({ sub: "u-1", email: "kim@example.com", ...claims }, alb);
 
 describe("ALB claims → identity", () => {
   it("names the person by the configured claim, else by sub; no name at all is no identity", () => {
@@ -37,11 +38,20 @@ describe("ALB claims → identity", () => {
   });
 
   it("lets the highest role win; an unscoped grant needs no others", () => {
-    expect(id({ "cognito:groups": ["staff", "ops-workers", "ops-admins"] })).toEqual({ name: "kim@example.com", role: "admin", source: "alb" });
+    expect(id({ "cognito:groups": ["staff", "ops-workers", "ops-admins"] })).toEqual({
+      name: "kim@example.com",
+      role: "admin",
+      source: "alb",
+    });
   });
 
   it("keeps a scoped grant's limits, and the other grants alongside", () => {
-    expect(id({ "cognito:groups": ["dr-admins"] })).toEqual({ name: "kim@example.com", role: "admin", source: "alb", scope: { regions: ["us-west-2"] } });
+    expect(id({ "cognito:groups": ["dr-admins"] })).toEqual({
+      name: "kim@example.com",
+      role: "admin",
+      source: "alb",
+      scope: { regions: ["us-west-2"] },
+    });
     expect(id({ "cognito:groups": ["dr-admins", "staff"] })).toEqual({
       name: "kim@example.com",
       role: "admin",

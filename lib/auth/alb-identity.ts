@@ -41,7 +41,12 @@ export function grantsFor(groups: string[], roles: AlbConfig["roles"]): Grant[] 
  */
 export function identityFromAlbClaims(payload: Record<string, unknown>, alb: AlbConfig): Identity | null {
   const named = payload[alb.nameClaim];
-  const name = typeof named === "string" && named.trim() ? named.trim() : typeof payload.sub === "string" && payload.sub ? payload.sub : null;
+  const name =
+    typeof named === "string" && named.trim()
+      ? named.trim()
+      : typeof payload.sub === "string" && payload.sub
+        ? payload.sub
+        : null;
   if (!name) return null;
   const grants = grantsFor(groupsFrom(payload[alb.groupsClaim]), alb.roles);
   if (grants.length === 0) return { name, role: null, source: "alb" };

@@ -30,7 +30,8 @@ const MAX_TOKEN_CHARS = 16 * 1024;
 const keyFetcher: Fetcher = {
   async fetch(uri: string): Promise<ArrayBuffer> {
     const res = await fetch(uri, { redirect: "error", cache: "no-store", signal: AbortSignal.timeout(3000) });
-    if (res.status !== 200) throw new NonRetryableFetchError(uri, `Status code is ${res.status}, expected 200`);
+    if (res.status !== 200)
+      throw new NonRetryableFetchError(uri, `Status code is ${res.status}, expected 200`);
     const body = await res.arrayBuffer();
     if (body.byteLength > 8192) throw new NonRetryableFetchError(uri, "public key response too large");
     return body;
@@ -38,7 +39,10 @@ const keyFetcher: Fetcher = {
 };
 
 type Verifier = { verify(jwt: string): Promise<Record<string, unknown>> };
-const holder = globalThis as unknown as { __capstanAlbVerifiers?: Map<string, Verifier>; __capstanAlbKids?: KidLimiter };
+const holder = globalThis as unknown as {
+  __capstanAlbVerifiers?: Map<string, Verifier>;
+  __capstanAlbKids?: KidLimiter;
+};
 
 /** Key ids seen verified, and a budget for new ones: forged kids cannot cause a storm of key fetches. */
 export function albKidLimiter(): KidLimiter {
@@ -65,7 +69,11 @@ export type AlbVerification =
   | { ok: true; header: Record<string, unknown>; payload: Record<string, unknown> }
   | { ok: false; reason: string };
 
-export async function verifyAlbToken(token: string, alb: AlbConfig, nowMs = Date.now()): Promise<AlbVerification> {
+export async function verifyAlbToken(
+  token: string,
+  alb: AlbConfig,
+  nowMs = Date.now(),
+): Promise<AlbVerification> {
   if (token.length > MAX_TOKEN_CHARS) return { ok: false, reason: "token too long" };
   let header: Record<string, unknown>;
   try {
@@ -78,14 +86,20 @@ export async function verifyAlbToken(token: string, alb: AlbConfig, nowMs = Date
   if (typeof signer !== "string" || !alb.arns.includes(signer)) {
     return { ok: false, reason: `signer ${logSafe(signer)} is not a configured ALB` };
   }
-  if (typeof header.kid !== "string" || !UUID_RE.test(header.kid)) return { ok: false, reason: "kid is not a UUID" };
-  if (typeof header.exp !== "number" || !Number.isFinite(header.exp)) return { ok: false, reason: "no exp in header" };
-  if (header.exp * 1000 <= nowMs) return { ok: false, reason: `expired at ${new Date(header.exp * 1000).toISOString()}` };
-  if (header.iss !== alb.issuer) return { ok: false, reason: `issuer ${logSafe(header.iss)} is not ${alb.issuer}` };
-  if (header.client !== alb.clientId) return { ok: false, reason: `client ${logSafe(header.client)} is not ${alb.clientId}` };
+  if (typeof header.kid !== "string" || !UUID_RE.test(header.kid))
+    return { ok: false, reason: "kid is not a UUID" };
+  if (typeof header.exp !== "number" || !Number.isFinite(header.exp))
+    return { ok: false, reason: "no exp in header" };
+  if (header.exp * 1000 <= nowMs)
+    return { ok: false, reason: `expired at ${new Date(header.exp * 1000).toISOString()}` };
+  if (header.iss !== alb.issuer)
+    return { ok: false, reason: `issuer ${logSafe(header.iss)} is not ${alb.issuer}` };
+  if (header.client !== alb.clientId)
+    return { ok: false, reason: `client ${logSafe(header.client)} is not ${alb.clientId}` };
   const kids = albKidLimiter();
   const kidKey = `${signer} ${header.kid}`;
-  if (!kids.mayFetch(kidKey, nowMs)) return { ok: false, reason: "too many unknown key ids: not fetching another key this minute" };
+  if (!kids.mayFetch(kidKey, nowMs))
+    return { ok: false, reason: "too many unknown key ids: not fetching another key this minute" };
   try {
     const payload = await verifierFor(signer, alb).verify(token);
     kids.verified(kidKey);

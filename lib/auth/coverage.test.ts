@@ -21,12 +21,20 @@ describe("authorization coverage of this repository", () => {
   });
 
   it("exempts only the listed public handlers, each with a reason", () => {
-    expect(Object.keys(PUBLIC_HANDLERS).sort()).toEqual(["app/api/health/route.ts", "app/api/session/route.ts"]);
+    expect(Object.keys(PUBLIC_HANDLERS).sort()).toEqual([
+      "app/api/health/route.ts",
+      "app/api/session/route.ts",
+    ]);
     for (const entry of Object.values(PUBLIC_HANDLERS)) expect(entry.why.length).toBeGreaterThan(20);
     // Whatever is in the tree now was looked at (the list grows as routes are added).
     expect(checked.every((c) => /^(app|components|lib)\//.test(c))).toBe(true);
     // The scaling loop's routes are among them (admin surge: POST and DELETE; predict: GET).
-    expect(checked.filter((c) => /admin\/surge|predict/.test(c)).sort()).toEqual(expect.arrayContaining([expect.stringMatching(/^app\/api\/admin\/surge\/route\.ts/), expect.stringMatching(/^app\/api\/pools\/\[region\]\/\[pool\]\/predict\/route\.ts/)]));
+    expect(checked.filter((c) => /admin\/surge|predict/.test(c)).sort()).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^app\/api\/admin\/surge\/route\.ts/),
+        expect.stringMatching(/^app\/api\/pools\/\[region\]\/\[pool\]\/predict\/route\.ts/),
+      ]),
+    );
   });
 });
 
@@ -39,8 +47,14 @@ describe("the coverage checker itself", () => {
   put("lib/auth/roles.ts", "export function authorize(i: unknown, a: string) { return i; }\n");
   put("lib/auth/current.ts", "export async function currentIdentity() { return null; }\n");
   put("lib/auth/origin.ts", "export function assertSameOrigin(r: Request) {}\n");
-  put("lib/auth/index.ts", 'export { authorize } from "./roles";\nexport { currentIdentity } from "./current";\nexport * from "./origin";\n');
-  put("lib/services/read-fleet.ts", 'import { authorize } from "@/lib/auth";\nexport async function readFleet(id: unknown) {\n  authorize(id, "fleet:read");\n  return 1;\n}\n');
+  put(
+    "lib/auth/index.ts",
+    'export { authorize } from "./roles";\nexport { currentIdentity } from "./current";\nexport * from "./origin";\n',
+  );
+  put(
+    "lib/services/read-fleet.ts",
+    'import { authorize } from "@/lib/auth";\nexport async function readFleet(id: unknown) {\n  authorize(id, "fleet:read");\n  return 1;\n}\n',
+  );
   put("lib/services/leaky.ts", "export const leaky = async (id: unknown) => 1;\n");
   put("lib/services/index.ts", 'export { readFleet } from "./read-fleet";\nexport * from "./leaky";\n');
   put(
@@ -79,7 +93,10 @@ export async function GET() { return Response.json(authorize(await currentIdenti
   put("app/api/health/route.ts", "export async function GET() { return Response.json({ ok: true }); }\n");
   put("app/api/reexport/route.ts", 'export { GET } from "../bad/route";\n');
   // Blind spots of the first version: a destructured export and `export *` were not seen at all.
-  put("app/api/destructured/route.ts", 'import { handlers } from "@/lib/services";\nexport const { GET, POST } = handlers;\n');
+  put(
+    "app/api/destructured/route.ts",
+    'import { handlers } from "@/lib/services";\nexport const { GET, POST } = handlers;\n',
+  );
   put("app/api/starred/route.ts", 'export * from "../bad/route";\n');
   put("app/api/starred-good/route.ts", 'export * from "../good/route";\n');
   put("app/api/package-star/route.ts", 'export * from "some-package/handlers";\n');
@@ -110,7 +127,14 @@ export async function unchecked() { return leaky(await currentIdentity()); }
   const problems = result.findings.map((f) => `${f.file} ${f.name}: ${f.problem}`).sort();
 
   it("passes handlers that authorize directly, through a service, a re-export or a wrapper", () => {
-    for (const ok of ["app/api/good/route.ts GET", "app/api/good/route.ts POST", "app/api/good/route.ts PUT", "app/pools/actions.ts fine", "app/api/health/route.ts GET", "app/api/starred-good/route.ts GET"]) {
+    for (const ok of [
+      "app/api/good/route.ts GET",
+      "app/api/good/route.ts POST",
+      "app/api/good/route.ts PUT",
+      "app/pools/actions.ts fine",
+      "app/api/health/route.ts GET",
+      "app/api/starred-good/route.ts GET",
+    ]) {
       expect(result.checked).toContain(ok);
       expect(problems.filter((p) => p.startsWith(ok))).toEqual([]);
     }

@@ -15,7 +15,10 @@ import ts from "typescript";
 // it proves the call is there, not that every branch makes it; the unit tests do the rest.
 
 export const PUBLIC_HANDLERS: Record<string, { exports: string[]; why: string }> = {
-  "app/api/health/route.ts": { exports: ["GET"], why: "load-balancer health check; answers ok and nothing else" },
+  "app/api/health/route.ts": {
+    exports: ["GET"],
+    why: "load-balancer health check; answers ok and nothing else",
+  },
   "app/api/session/route.ts": {
     exports: ["GET", "POST", "DELETE"],
     why: "who am I / dev sign-in / sign-out: there is no identity to authorize yet (POST and DELETE still check Origin)",
@@ -26,7 +29,10 @@ const HTTP_METHODS = ["GET", "HEAD", "OPTIONS", "POST", "PUT", "PATCH", "DELETE"
 const MUTATING = new Set(["POST", "PUT", "PATCH", "DELETE"]);
 const SOURCE = /\.(ts|tsx|js|mjs)$/;
 
-type Binding = { kind: "import"; from: string | null; name: string } | { kind: "namespace"; from: string | null } | { kind: "local"; node: ts.Node };
+type Binding =
+  | { kind: "import"; from: string | null; name: string }
+  | { kind: "namespace"; from: string | null }
+  | { kind: "local"; node: ts.Node };
 type ExportRef =
   | { kind: "node"; node: ts.Node }
   | { kind: "alias"; local: string }
@@ -56,41 +62,77 @@ export class CoverageChecker {
     if (spec.startsWith("@/")) base = path.join(this.root, spec.slice(2));
     else if (spec.startsWith(".")) base = path.resolve(path.dirname(fromFile), spec);
     else return null;
-    const candidates = [base, ...[".ts", ".tsx", ".js", ".mjs"].map((e) => base + e), ...["index.ts", "index.tsx"].map((i) => path.join(base, i))];
+    const candidates = [
+      base,
+      ...[".ts", ".tsx", ".js", ".mjs"].map((e) => base + e),
+      ...["index.ts", "index.tsx"].map((i) => path.join(base, i)),
+    ];
     return candidates.find((c) => existsSync(c) && statSync(c).isFile()) ?? null;
   }
 
   load(file: string): Mod {
     const cached = this.mods.get(file);
     if (cached) return cached;
-    const sf = ts.createSourceFile(file, readFileSync(file, "utf8"), ts.ScriptTarget.Latest, true, file.endsWith("x") ? ts.ScriptKind.TSX : ts.ScriptKind.TS);
+    const sf = ts.createSourceFile(
+      file,
+      readFileSync(file, "utf8"),
+      ts.ScriptTarget.Latest,
+      true,
+      file.endsWith("x") ? ts.ScriptKind.TSX : ts.ScriptKind.TS,
+    );
     const mod: Mod = { file, sf, bindings: new Map(), exports: new Map(), star: [] };
-    const exported = (n: ts.Node) => ts.canHaveModifiers(n) && (ts.getModifiers(n) ?? []).some((m) => m.kind === ts.SyntaxKind.ExportKeyword);
-    const isDefault = (n: ts.Node) => ts.canHaveModifiers(n) && (ts.getModifiers(n) ?? []).some((m) => m.kind === ts.SyntaxKind.DefaultKeyword);
+    const exported = (n: ts.Node) =>
+      ts.canHaveModifiers(n) &&
+      (ts.getModifiers(n) ?? []).some((m) => m.kind === ts.SyntaxKind.ExportKeyword);
+    const isDefault = (n: ts.Node) =>
+      ts.canHaveModifiers(n) &&
+      (ts.getModifiers(n) ?? []).some((m) => m.kind === ts.SyntaxKind.DefaultKeyword);
     for (const st of sf.statements) {
-      if (ts.isImportDeclaration(st) && ts.isStringLiteral(st.moduleSpecifier) && st.importClause && !st.importClause.isTypeOnly) {
+      if (
+        ts.isImportDeclaration(st) &&
+        ts.isStringLiteral(st.moduleSpecifier) &&
+        st.importClause &&
+        !st.importClause.isTypeOnly
+      ) {
         const from = this.resolve(file, st.moduleSpecifier.text);
         const c = st.importClause;
         if (c.name) mod.bindings.set(c.name.text, { kind: "import", from, name: "default" });
-        if (c.namedBindings && ts.isNamespaceImport(c.namedBindings)) mod.bindings.set(c.namedBindings.name.text, { kind: "namespace", from });
+        if (c.namedBindings && ts.isNamespaceImport(c.namedBindings))
+          mod.bindings.set(c.namedBindings.name.text, { kind: "namespace", from });
         if (c.namedBindings && ts.isNamedImports(c.namedBindings)) {
           for (const el of c.namedBindings.elements) {
-            if (!el.isTypeOnly) mod.bindings.set(el.name.text, { kind: "import", from, name: (el.propertyName ?? el.name).text });
+            if (!el.isTypeOnly)
+              mod.bindings.set(el.name.text, {
+                kind: "import",
+                from,
+                name: (el.propertyName ?? el.name).text,
+              });
           }
         }
       } else if (ts.isFunctionDeclaration(st)) {
         if (st.name) mod.bindings.set(st.name.text, { kind: "local", node: st });
-        if (exported(st)) mod.exports.set(isDefault(st) ? "default" : (st.name?.text ?? "default"), { kind: "node", node: st });
+        if (exported(st))
+          mod.exports.set(isDefault(st) ? "default" : (st.name?.text ?? "default"), {
+            kind: "node",
+            node: st,
+          });
       } else if (ts.isVariableStatement(st)) {
         for (const d of st.declarationList.declarations) {
           if (!ts.isIdentifier(d.name) && exported(st)) {
             // `export const { GET, POST } = handlers`: which function each name gets is not visible here.
-            for (const name of boundNames(d.name)) mod.exports.set(name, { kind: "opaque", why: "a destructured export (export const { … } = …)" });
+            for (const name of boundNames(d.name))
+              mod.exports.set(name, {
+                kind: "opaque",
+                why: "a destructured export (export const { … } = …)",
+              });
             continue;
           }
           if (ts.isIdentifier(d.name) && !d.initializer && exported(st)) {
             // `export let GET; … GET = …`: the value is assigned somewhere this check does not follow.
-            mod.exports.set(d.name.text, { kind: "opaque", why: "an exported variable without an initializer" });
+            mod.exports.set(d.name.text, {
+              kind: "opaque",
+              why: "an exported variable without an initializer",
+            });
             continue;
           }
           if (!ts.isIdentifier(d.name) || !d.initializer) continue;
@@ -98,20 +140,37 @@ export class CoverageChecker {
           if (exported(st)) mod.exports.set(d.name.text, { kind: "node", node: d.initializer });
         }
       } else if (ts.isExportDeclaration(st) && !st.isTypeOnly) {
-        const from = st.moduleSpecifier && ts.isStringLiteral(st.moduleSpecifier) ? this.resolve(file, st.moduleSpecifier.text) : undefined;
+        const from =
+          st.moduleSpecifier && ts.isStringLiteral(st.moduleSpecifier)
+            ? this.resolve(file, st.moduleSpecifier.text)
+            : undefined;
         if (!st.exportClause) mod.star.push(from ?? null);
         else if (ts.isNamespaceExport(st.exportClause)) {
-          mod.exports.set(st.exportClause.name.text, { kind: "opaque", why: "a namespace re-export (export * as …)" });
+          mod.exports.set(st.exportClause.name.text, {
+            kind: "opaque",
+            why: "a namespace re-export (export * as …)",
+          });
         } else if (ts.isNamedExports(st.exportClause)) {
           for (const el of st.exportClause.elements) {
             const orig = (el.propertyName ?? el.name).text;
-            mod.exports.set(el.name.text, from === undefined ? { kind: "alias", local: orig } : { kind: "reexport", from, name: orig });
+            mod.exports.set(
+              el.name.text,
+              from === undefined ? { kind: "alias", local: orig } : { kind: "reexport", from, name: orig },
+            );
           }
         }
       } else if (ts.isExportAssignment(st)) {
         mod.exports.set("default", { kind: "node", node: st.expression });
-      } else if ((ts.isClassDeclaration(st) || ts.isEnumDeclaration(st) || ts.isModuleDeclaration(st)) && st.name && ts.isIdentifier(st.name) && exported(st)) {
-        mod.exports.set(st.name.text, { kind: "opaque", why: ts.isClassDeclaration(st) ? "an exported class" : "an exported enum or namespace" });
+      } else if (
+        (ts.isClassDeclaration(st) || ts.isEnumDeclaration(st) || ts.isModuleDeclaration(st)) &&
+        st.name &&
+        ts.isIdentifier(st.name) &&
+        exported(st)
+      ) {
+        mod.exports.set(st.name.text, {
+          kind: "opaque",
+          why: ts.isClassDeclaration(st) ? "an exported class" : "an exported enum or namespace",
+        });
       }
     }
     this.mods.set(file, mod);
@@ -170,16 +229,22 @@ export class CoverageChecker {
     const mod = this.load(file);
     const ref = mod.exports.get(name);
     if (ref?.kind === "opaque") return ref.why;
-    if (ref?.kind === "reexport") return ref.from ? this.whyOpaque(ref.from, ref.name, seen) : "re-exported from a module outside the project";
+    if (ref?.kind === "reexport")
+      return ref.from
+        ? this.whyOpaque(ref.from, ref.name, seen)
+        : "re-exported from a module outside the project";
     if (ref?.kind === "alias") {
       const b = mod.bindings.get(ref.local);
-      if (b?.kind === "import") return b.from ? this.whyOpaque(b.from, b.name, seen) : "imported from a module outside the project";
+      if (b?.kind === "import")
+        return b.from ? this.whyOpaque(b.from, b.name, seen) : "imported from a module outside the project";
       return null;
     }
-    if (!ref) for (const from of mod.star) if (from) {
-      const why = this.whyOpaque(from, name, seen);
-      if (why) return why;
-    }
+    if (!ref)
+      for (const from of mod.star)
+        if (from) {
+          const why = this.whyOpaque(from, name, seen);
+          if (why) return why;
+        }
     return null;
   }
 
@@ -231,10 +296,13 @@ export class CoverageChecker {
   check(mod: Mod, node: ts.Node, opts: { public: boolean; mutating: boolean }): string[] {
     const problems: string[] = [];
     if (!opts.public) {
-      if (!this.reaches(mod, node, "authorize")) problems.push("does not call authorize() (directly or through lib/services)");
-      if (!this.reaches(mod, node, "currentIdentity")) problems.push("does not take the identity from currentIdentity()");
+      if (!this.reaches(mod, node, "authorize"))
+        problems.push("does not call authorize() (directly or through lib/services)");
+      if (!this.reaches(mod, node, "currentIdentity"))
+        problems.push("does not take the identity from currentIdentity()");
     }
-    if (opts.mutating && !this.reaches(mod, node, "assertSameOrigin")) problems.push("mutates but does not call assertSameOrigin(req)");
+    if (opts.mutating && !this.reaches(mod, node, "assertSameOrigin"))
+      problems.push("mutates but does not call assertSameOrigin(req)");
     return problems;
   }
 }
@@ -256,10 +324,18 @@ function walk(dir: string, out: string[] = []): string[] {
 }
 
 function isUseServer(stmt: ts.Statement | undefined): boolean {
-  return !!stmt && ts.isExpressionStatement(stmt) && ts.isStringLiteral(stmt.expression) && stmt.expression.text === "use server";
+  return (
+    !!stmt &&
+    ts.isExpressionStatement(stmt) &&
+    ts.isStringLiteral(stmt.expression) &&
+    stmt.expression.text === "use server"
+  );
 }
 
-export function checkAuthorizationCoverage(root: string, publicHandlers = PUBLIC_HANDLERS): { checked: string[]; findings: Finding[] } {
+export function checkAuthorizationCoverage(
+  root: string,
+  publicHandlers = PUBLIC_HANDLERS,
+): { checked: string[]; findings: Finding[] } {
   const checker = new CoverageChecker(root);
   const checked: string[] = [];
   const findings: Finding[] = [];
@@ -273,22 +349,43 @@ export function checkAuthorizationCoverage(root: string, publicHandlers = PUBLIC
     // Any export form the checker cannot follow fails the check (never skipped silently).
     const verify = (name: string, mutating: boolean) => {
       const hit = checker.exportNode(abs, name);
-      if (hit) return report(rel, name, checker.check(hit.mod, hit.node, { public: !!publicHandlers[rel]?.exports.includes(name), mutating }));
+      if (hit)
+        return report(
+          rel,
+          name,
+          checker.check(hit.mod, hit.node, {
+            public: !!publicHandlers[rel]?.exports.includes(name),
+            mutating,
+          }),
+        );
       const why = checker.whyOpaque(abs, name);
-      report(rel, name, [why ? `cannot be analysed (${why}): declare it as a function, e.g. export async function ${name}(…)` : "cannot be followed to its definition"]);
+      report(rel, name, [
+        why
+          ? `cannot be analysed (${why}): declare it as a function, e.g. export async function ${name}(…)`
+          : "cannot be followed to its definition",
+      ]);
     };
     const isRoute = rel.startsWith("app/") && /\/route\.(ts|tsx|js|mjs)$/.test(rel);
     const isActions = isUseServer(mod.sf.statements[0]);
     if (isRoute || isActions) {
       const { names, unresolved } = checker.exportNames(abs);
-      if (unresolved > 0) report(rel, "export *", ["re-exports everything from a module outside the project, which cannot be analysed"]);
+      if (unresolved > 0)
+        report(rel, "export *", [
+          "re-exports everything from a module outside the project, which cannot be analysed",
+        ]);
       for (const name of names) {
         if (isRoute && HTTP_METHODS.includes(name)) verify(name, MUTATING.has(name));
         else if (isActions) verify(name, false);
       }
     }
     const inline = (n: ts.Node): void => {
-      if (ts.isFunctionLike(n) && "body" in n && n.body && ts.isBlock(n.body) && isUseServer(n.body.statements[0])) {
+      if (
+        ts.isFunctionLike(n) &&
+        "body" in n &&
+        n.body &&
+        ts.isBlock(n.body) &&
+        isUseServer(n.body.statements[0])
+      ) {
         const name = `${ts.isFunctionDeclaration(n) && n.name ? n.name.text : "inline action"} (line ${mod.sf.getLineAndCharacterOfPosition(n.getStart()).line + 1})`;
         report(rel, name, checker.check(mod, n, { public: false, mutating: false }));
       }

@@ -25,7 +25,11 @@ function routeFiles(dir: string, out: string[] = []): string[] {
 const mutating = routeFiles(path.resolve("app")).flatMap((file) => {
   const text = readFileSync(file, "utf8");
   return ["POST", "PUT", "PATCH", "DELETE"]
-    .filter((m) => new RegExp(`export\\s+(async\\s+function\\s+${m}\\b|const\\s+${m}\\b|\\{[^}]*\\b${m}\\b[^}]*\\})`).test(text))
+    .filter((m) =>
+      new RegExp(`export\\s+(async\\s+function\\s+${m}\\b|const\\s+${m}\\b|\\{[^}]*\\b${m}\\b[^}]*\\})`).test(
+        text,
+      ),
+    )
     .map((method) => ({ file, method }));
 });
 
@@ -47,7 +51,10 @@ function target(file: string) {
 
 const calls: string[] = [];
 const spyBackend = new Proxy({} as FleetBackend, {
-  get: (_, prop) => (prop === "kind" ? "simulated" : (...args: unknown[]) => (calls.push(`${String(prop)}(${args.length})`), Promise.resolve(undefined))),
+  get: (_, prop) =>
+    prop === "kind"
+      ? "simulated"
+      : (...args: unknown[]) => (calls.push(`${String(prop)}(${args.length})`), Promise.resolve(undefined)),
 });
 
 beforeAll(() => {
@@ -60,7 +67,8 @@ afterAll(() => {
 });
 
 describe("assertSameOrigin", () => {
-  const req = (headers: Record<string, string>, url = `${APP}/api/x`) => new Request(url, { method: "POST", headers });
+  const req = (headers: Record<string, string>, url = `${APP}/api/x`) =>
+    new Request(url, { method: "POST", headers });
 
   it.each([
     ["missing", {}],
@@ -70,15 +78,22 @@ describe("assertSameOrigin", () => {
     ["another scheme", { origin: "https://localhost:3000" }],
     ["another port", { origin: "http://localhost:3001" }],
   ])("refuses a %s Origin with 403", (_, headers) => {
-    expect(() => assertSameOrigin(req({ host: "localhost:3000", ...headers }), {})).toThrow(expect.objectContaining({ status: 403 }));
+    expect(() => assertSameOrigin(req({ host: "localhost:3000", ...headers }), {})).toThrow(
+      expect.objectContaining({ status: 403 }),
+    );
   });
 
   it("accepts the app's own origin, behind a TLS-terminating load balancer too", () => {
     expect(() => assertSameOrigin(req({ host: "localhost:3000", origin: APP }), {})).not.toThrow();
-    const behindAlb = req({ host: "capstan.example.com", "x-forwarded-proto": "https", origin: "https://capstan.example.com" }, "http://10.0.3.7:3000/api/x");
+    const behindAlb = req(
+      { host: "capstan.example.com", "x-forwarded-proto": "https", origin: "https://capstan.example.com" },
+      "http://10.0.3.7:3000/api/x",
+    );
     expect(expectedOrigin(behindAlb, {})).toBe("https://capstan.example.com");
     expect(() => assertSameOrigin(behindAlb, {})).not.toThrow();
-    expect(() => assertSameOrigin(behindAlb, { CAPSTAN_PUBLIC_ORIGIN: "https://ops.example.com/" })).toThrow(expect.objectContaining({ status: 403 }));
+    expect(() => assertSameOrigin(behindAlb, { CAPSTAN_PUBLIC_ORIGIN: "https://ops.example.com/" })).toThrow(
+      expect.objectContaining({ status: 403 }),
+    );
   });
 });
 
@@ -90,16 +105,38 @@ describe("every mutating route handler refuses cross-site requests", () => {
 
   for (const { file, method } of mutating) {
     const rel = path.relative(process.cwd(), file);
-    it.each([["missing", undefined], ["null", "null"], ["foreign", "https://evil.example"]])(`${method} ${rel} with a %s Origin → 403, no backend call`, async (_, origin) => {
-      const mod = (await import(/* @vite-ignore */ file)) as Record<string, (req: Request, ctx: unknown) => Promise<Response>>;
+    it.each([
+      ["missing", undefined],
+      ["null", "null"],
+      ["foreign", "https://evil.example"],
+    ])(`${method} ${rel} with a %s Origin → 403, no backend call`, async (_, origin) => {
+      const mod = (await import(/* @vite-ignore */ file)) as Record<
+        string,
+        (req: Request, ctx: unknown) => Promise<Response>
+      >;
       const { url, params } = target(file);
-      const headers: Record<string, string> = { host: "localhost:3000", "content-type": "application/json", "idempotency-key": "csrf-test" };
+      const headers: Record<string, string> = {
+        host: "localhost:3000",
+        "content-type": "application/json",
+        "idempotency-key": "csrf-test",
+      };
       if (origin) headers.origin = origin;
-      const body = JSON.stringify({ name: "mallory", role: "admin", desired: 0, expectedDesired: 12, reason: "cross-site attempt" });
+      const body = JSON.stringify({
+        name: "mallory",
+        role: "admin",
+        desired: 0,
+        expectedDesired: 12,
+        reason: "cross-site attempt",
+      });
       calls.length = 0;
-      const res = await mod[method]!(new Request(url, { method, headers, body }), { params: Promise.resolve(params) });
+      const res = await mod[method]!(new Request(url, { method, headers, body }), {
+        params: Promise.resolve(params),
+      });
       expect(res.status).toBe(403);
-      expect(await res.json()).toMatchObject({ kind: "forbidden", error: expect.stringMatching(/^Cross-site request refused/) });
+      expect(await res.json()).toMatchObject({
+        kind: "forbidden",
+        error: expect.stringMatching(/^Cross-site request refused/),
+      });
       expect(res.headers.get("set-cookie")).toBeNull();
       expect(calls).toEqual([]);
     });

@@ -12,5 +12,8 @@ export function logSafe(value: unknown, max = 120): string {
 export function escapeForLog(value: unknown, max = 300): string {
   const s = String(value);
   const cut = s.length > max ? `${s.slice(0, max)}…` : s;
-  return cut.replace(/[\u0000-\u001f\u007f-\u009f\u061c\u200b-\u200f\u2028-\u202e\u2066-\u2069\\]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+  return cut.replace(
+    /[\u0000-\u001f\u007f-\u009f\u061c\u200b-\u200f\u2028-\u202e\u2066-\u2069\\]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`,
+  );
 }

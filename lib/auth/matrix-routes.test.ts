@@ -32,7 +32,9 @@ function pathPattern(rel: string): RegExp {
     .replace(/\/?route\.\w+$/, "")
     .split("/")
     .filter((s) => s && !/^\(.*\)$/.test(s) && !s.startsWith("@"))
-    .map((s) => (/^\[\[?\.\.\./.test(s) ? ".+" : /^\[.+\]$/.test(s) ? "[^/]+" : s.replace(/[.*+?^${}()|\\]/g, "\\$&")));
+    .map((s) =>
+      /^\[\[?\.\.\./.test(s) ? ".+" : /^\[.+\]$/.test(s) ? "[^/]+" : s.replace(/[.*+?^${}()|\\]/g, "\\$&"),
+    );
   return new RegExp(`^/${segs.join("/")}$`);
 }
 
@@ -42,7 +44,8 @@ function requestOf(column: string, act: Action): { method: string; path: string 
   if (direct) return { method: direct[1]!, path: direct[2]! };
   const revert = /^(POST|DELETE) revert ([\w-]+)\/([\w-]+)$/.exec(column);
   if (revert) return { method: revert[1]!, path: `/api/pools/${revert[2]}/${revert[3]}/revert` };
-  if (act.kind === "write" && act.target) return { method: "POST", path: `/api/pools/${act.target.region}/${act.target.pool}/capacity` };
+  if (act.kind === "write" && act.target)
+    return { method: "POST", path: `/api/pools/${act.target.region}/${act.target.pool}/capacity` };
   throw new Error(`matrix column "${column}": say which request it makes (name it "METHOD /path")`);
 }
 
@@ -51,18 +54,32 @@ describe("the authorization matrix covers every route handler on disk", () => {
   const handlers = routeFiles().flatMap((abs) => {
     const rel = path.relative(ROOT, abs).split(path.sep).join("/");
     const { names, unresolved } = checker.exportNames(abs);
-    if (unresolved > 0) throw new Error(`${rel}: export * from a module outside the project: its handlers cannot be listed`);
-    return [...names].filter((n) => HTTP_METHODS.includes(n)).map((method) => ({ handler: `${method} ${rel}`, method, re: pathPattern(rel) }));
+    if (unresolved > 0)
+      throw new Error(`${rel}: export * from a module outside the project: its handlers cannot be listed`);
+    return [...names]
+      .filter((n) => HTTP_METHODS.includes(n))
+      .map((method) => ({ handler: `${method} ${rel}`, method, re: pathPattern(rel) }));
   });
   const actions = matrixActions(() => Promise.reject(new Error("not called")));
-  const requests = Object.entries(actions).map(([column, act]) => ({ column, ...requestOf(column, act as Action) }));
+  const requests = Object.entries(actions).map(([column, act]) => ({
+    column,
+    ...requestOf(column, act as Action),
+  }));
 
   it("finds the route handlers (the scan itself works)", () => {
     expect(handlers.map((h) => h.handler)).toEqual(
-      expect.arrayContaining(["GET app/api/fleet/route.ts", "POST app/api/pools/[region]/[pool]/capacity/route.ts", "DELETE app/api/admin/surge/route.ts"]),
+      expect.arrayContaining([
+        "GET app/api/fleet/route.ts",
+        "POST app/api/pools/[region]/[pool]/capacity/route.ts",
+        "DELETE app/api/admin/surge/route.ts",
+      ]),
     );
-    expect(pathPattern("app/api/pools/[region]/[pool]/revert/route.ts").test("/api/pools/us-east-1/app/revert")).toBe(true);
-    expect(pathPattern("app/api/pools/[region]/[pool]/route.ts").test("/api/pools/us-east-1/app/revert")).toBe(false);
+    expect(
+      pathPattern("app/api/pools/[region]/[pool]/revert/route.ts").test("/api/pools/us-east-1/app/revert"),
+    ).toBe(true);
+    expect(
+      pathPattern("app/api/pools/[region]/[pool]/route.ts").test("/api/pools/us-east-1/app/revert"),
+    ).toBe(false);
   });
 
   it("every route handler has a column, except the listed ones, each with a reason", () => {
@@ -76,7 +93,9 @@ describe("the authorization matrix covers every route handler on disk", () => {
 
   it("every exemption and every column names a handler that exists", () => {
     expect(Object.keys(NOT_IN_MATRIX).filter((k) => !handlers.some((h) => h.handler === k))).toEqual([]);
-    const orphans = requests.filter((r) => !handlers.some((h) => h.method === r.method && h.re.test(r.path.split("?")[0]!))).map((r) => r.column);
+    const orphans = requests
+      .filter((r) => !handlers.some((h) => h.method === r.method && h.re.test(r.path.split("?")[0]!)))
+      .map((r) => r.column);
     expect(orphans).toEqual([]);
   });
 });

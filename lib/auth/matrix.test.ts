@@ -3,9 +3,24 @@ import { describe, expect, it, vi } from "vitest";
 // The identity comes from the real path: next/headers answers with the request's own headers.
 vi.mock("next/headers", async () => (await import("@/test/support/auth/request")).nextHeadersMock);
 
-import { IDENTITIES, matrixActions, WEST, type Action, type ActionName, type IdentityName, type Who } from "@/test/support/auth/matrix-cases";
+import {
+  IDENTITIES,
+  matrixActions,
+  WEST,
+  type Action,
+  type ActionName,
+  type IdentityName,
+  type Who,
+} from "@/test/support/auth/matrix-cases";
 import { expectAudit, expectedFleet, expectReadBody } from "@/test/support/auth/matrix-effects";
-import { auditRows, fleetState, group, installMatrixFixtures, signAlb, world } from "@/test/support/auth/matrix-fixtures";
+import {
+  auditRows,
+  fleetState,
+  group,
+  installMatrixFixtures,
+  signAlb,
+  world,
+} from "@/test/support/auth/matrix-fixtures";
 
 // THE ROLE × ACTION × SCOPE MATRIX (issue 4, security.md "Authorization"), through the real route
 // handlers. Identities are API tokens (`Authorization: Bearer …`) checked against sha256 hashes in
@@ -79,7 +94,9 @@ const LIST_VISIBLE: Partial<Record<IdentityName, { east: number; west: number; s
   "ALB operator": ALL_POOLS,
 };
 
-const CELLS = (Object.keys(MATRIX) as IdentityName[]).flatMap((who) => COLUMNS.map((action, i) => ({ who, action, status: MATRIX[who][i]! })));
+const CELLS = (Object.keys(MATRIX) as IdentityName[]).flatMap((who) =>
+  COLUMNS.map((action, i) => ({ who, action, status: MATRIX[who][i]! })),
+);
 
 // ---- the test -------------------------------------------------------------------------------
 
@@ -112,22 +129,42 @@ describe("role × action × scope, through the JSON API with API tokens and ALB 
     if (status === 403) expect(body).toMatchObject({ kind: "forbidden", error: expect.any(String) });
 
     // Fault injection: only an admin's request changes it. (Then clear it, so the fleet can be read.)
-    expect(backend.faults()).toEqual(act.kind === "faults" && status === 200 ? { ...faultsBefore, [WEST]: "throttled" } : faultsBefore);
+    expect(backend.faults()).toEqual(
+      act.kind === "faults" && status === 200 ? { ...faultsBefore, [WEST]: "throttled" } : faultsBefore,
+    );
     for (const region of Object.keys(faultsBefore)) backend.setFault(region, faultsBefore[region]!);
 
     // Surges: only an admin's POST starts one (the DELETE ends nothing, none is running).
     const surges = await backend.surges();
-    if (action === "POST /api/admin/surge" && status === 200) expect(surges).toMatchObject([{ region: WEST, poolId: "app", factor: 2 }]);
+    if (action === "POST /api/admin/surge" && status === 200)
+      expect(surges).toMatchObject([{ region: WEST, poolId: "app", factor: 2 }]);
     else expect(surges).toEqual(surgesBefore);
 
     const after = await fleetState();
     expect(after).toEqual(expectedFleet(before, act, status, body));
 
     const added = (await auditRows()).filter((r) => !auditBefore.some((b) => b.id === r.id));
-    await expectAudit({ id, act, action, status, key, body, before, after, added, pendingRevert: () => store.pendingRevert("us-east-1", "app") });
+    await expectAudit({
+      id,
+      act,
+      action,
+      status,
+      key,
+      body,
+      before,
+      after,
+      added,
+      pendingRevert: () => store.pendingRevert("us-east-1", "app"),
+    });
 
     if (status === 200) {
-      expectReadBody(action, body, { before, audit: AUDIT_VISIBLE[who], list: LIST_VISIBLE[who], csvType: res.headers.get("content-type"), signedIn: Boolean(id.actor) && !id.noRole });
+      expectReadBody(action, body, {
+        before,
+        audit: AUDIT_VISIBLE[who],
+        list: LIST_VISIBLE[who],
+        csvType: res.headers.get("content-type"),
+        signedIn: Boolean(id.actor) && !id.noRole,
+      });
     }
   });
 });

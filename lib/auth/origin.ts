@@ -8,9 +8,11 @@ import { ForbiddenError } from "@/lib/errors";
  */
 export function assertSameOrigin(req: Request, env: Record<string, string | undefined> = process.env): void {
   const origin = req.headers.get("origin");
-  if (!origin || origin === "null") throw new ForbiddenError("Cross-site request refused: missing Origin header.");
+  if (!origin || origin === "null")
+    throw new ForbiddenError("Cross-site request refused: missing Origin header.");
   const expected = expectedOrigin(req, env);
-  if (origin !== expected) throw new ForbiddenError(`Cross-site request refused: Origin ${origin} is not ${expected}.`);
+  if (origin !== expected)
+    throw new ForbiddenError(`Cross-site request refused: Origin ${origin} is not ${expected}.`);
 }
 
 export function expectedOrigin(req: Request, env: Record<string, string | undefined> = process.env): string {

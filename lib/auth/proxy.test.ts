@@ -34,12 +34,18 @@ describe("proxy security headers", () => {
   }
 
   it("issues a fresh nonce for every request", () => {
-    const nonces = new Set(Array.from({ length: 50 }, () => nonceOf(proxy(new NextRequest("http://localhost:3000/")).headers.get("content-security-policy"))));
+    const nonces = new Set(
+      Array.from({ length: 50 }, () =>
+        nonceOf(proxy(new NextRequest("http://localhost:3000/")).headers.get("content-security-policy")),
+      ),
+    );
     expect(nonces.size).toBe(50);
   });
 
   it("overrides a nonce or CSP a client sends", () => {
-    const req = new NextRequest("http://localhost:3000/", { headers: { "x-nonce": "attacker", "content-security-policy": "script-src 'nonce-attacker'" } });
+    const req = new NextRequest("http://localhost:3000/", {
+      headers: { "x-nonce": "attacker", "content-security-policy": "script-src 'nonce-attacker'" },
+    });
     const res = proxy(req);
     expect(res.headers.get("x-middleware-request-x-nonce")).not.toBe("attacker");
     expect(res.headers.get("x-middleware-request-content-security-policy")).not.toContain("attacker");
@@ -54,19 +60,34 @@ describe("proxy security headers", () => {
       expect(res.headers.get("strict-transport-security")).toBe("max-age=31536000; includeSubDomains");
       expect(res.headers.get("content-security-policy")).toMatch(/; upgrade-insecure-requests$/);
     }
-    expect(proxy(new NextRequest("http://10.0.3.7:3000/", { headers: { "x-forwarded-proto": "http" } })).headers.get("strict-transport-security")).toBeNull();
+    expect(
+      proxy(
+        new NextRequest("http://10.0.3.7:3000/", { headers: { "x-forwarded-proto": "http" } }),
+      ).headers.get("strict-transport-security"),
+    ).toBeNull();
   });
 
   it("allows eval only under next dev", () => {
     vi.stubEnv("NODE_ENV", "development");
-    expect(proxy(new NextRequest("http://localhost:3000/")).headers.get("content-security-policy")).toMatch(/'strict-dynamic' 'unsafe-eval'; /);
+    expect(proxy(new NextRequest("http://localhost:3000/")).headers.get("content-security-policy")).toMatch(
+      /'strict-dynamic' 'unsafe-eval'; /,
+    );
     expect(contentSecurityPolicy("n", { dev: false, https: false })).not.toContain("unsafe-eval");
   });
 
   it("matches pages and API routes but not build assets", () => {
     const re = new RegExp(`^${config.matcher[0]}$`);
-    for (const p of ["/", "/pools/us-east-1/app", "/audit", "/standby", "/login", "/api/pools/us-east-1/app/capacity"]) expect(p).toMatch(re);
-    for (const p of ["/_next/static/chunks/main.js", "/_next/image", "/favicon.ico", "/icon.svg"]) expect(p).not.toMatch(re);
+    for (const p of [
+      "/",
+      "/pools/us-east-1/app",
+      "/audit",
+      "/standby",
+      "/login",
+      "/api/pools/us-east-1/app/capacity",
+    ])
+      expect(p).toMatch(re);
+    for (const p of ["/_next/static/chunks/main.js", "/_next/image", "/favicon.ico", "/icon.svg"])
+      expect(p).not.toMatch(re);
   });
 });
 

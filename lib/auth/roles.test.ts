@@ -2,16 +2,46 @@ import { describe, expect, it } from "vitest";
 import { ForbiddenError, UnauthenticatedError } from "@/lib/errors";
 import { authorize, can, globMatch, type Action, type Identity, type Role } from "./roles";
 
-const ACTIONS: Action[] = ["fleet:read", "audit:read", "capacity:change", "bounds:change", "guardrail:override"];
+const ACTIONS: Action[] = [
+  "fleet:read",
+  "audit:read",
+  "capacity:change",
+  "bounds:change",
+  "guardrail:override",
+];
 
 // Expected outcome per role and action, unscoped: the whole matrix, written out.
 const MATRIX: Record<Role, Record<string, boolean>> = {
-  viewer: { "fleet:read": true, "audit:read": true, "capacity:change": false, "bounds:change": false, "guardrail:override": false },
-  operator: { "fleet:read": true, "audit:read": true, "capacity:change": true, "bounds:change": false, "guardrail:override": false },
-  admin: { "fleet:read": true, "audit:read": true, "capacity:change": true, "bounds:change": true, "guardrail:override": true },
+  viewer: {
+    "fleet:read": true,
+    "audit:read": true,
+    "capacity:change": false,
+    "bounds:change": false,
+    "guardrail:override": false,
+  },
+  operator: {
+    "fleet:read": true,
+    "audit:read": true,
+    "capacity:change": true,
+    "bounds:change": false,
+    "guardrail:override": false,
+  },
+  admin: {
+    "fleet:read": true,
+    "audit:read": true,
+    "capacity:change": true,
+    "bounds:change": true,
+    "guardrail:override": true,
+  },
 };
 
-const who = (role: Role | null, scope?: Identity["scope"], grants?: Identity["grants"]): Identity => ({ name: "sam", role, source: "dev", scope, grants });
+const who = (role: Role | null, scope?: Identity["scope"], grants?: Identity["grants"]): Identity => ({
+  name: "sam",
+  role,
+  source: "dev",
+  scope,
+  grants,
+});
 
 function outcome(identity: Identity | null, action: Action, target = {}): "ok" | 401 | 403 {
   try {
@@ -55,7 +85,9 @@ describe("authorize: scope", () => {
     expect(outcome(op, "capacity:change", { region: "us-east-1", pool: "worker-email" })).toBe("ok");
     expect(outcome(op, "capacity:change", { region: "us-west-2", pool: "worker-default" })).toBe("ok");
     expect(outcome(op, "capacity:change", { region: "us-east-1", pool: "app" })).toBe(403);
-    expect(() => authorize(op, "capacity:change", { region: "us-east-1", pool: "app" })).toThrow("sam may not change desired capacity for pool app in region us-east-1");
+    expect(() => authorize(op, "capacity:change", { region: "us-east-1", pool: "app" })).toThrow(
+      "sam may not change desired capacity for pool app in region us-east-1",
+    );
     expect(outcome(op, "fleet:read", { pool: "app" })).toBe(403);
   });
 
@@ -74,7 +106,10 @@ describe("authorize: scope", () => {
   });
 
   it("with several grants, each applies within its own scope", () => {
-    const id = who("operator", { pools: ["worker-*"] }, [{ role: "operator", scope: { pools: ["worker-*"] } }, { role: "viewer" }]);
+    const id = who("operator", { pools: ["worker-*"] }, [
+      { role: "operator", scope: { pools: ["worker-*"] } },
+      { role: "viewer" },
+    ]);
     expect(outcome(id, "capacity:change", { pool: "worker-email" })).toBe("ok");
     expect(outcome(id, "fleet:read", { pool: "app" })).toBe("ok");
     expect(outcome(id, "capacity:change", { pool: "app" })).toBe(403);

@@ -106,23 +106,33 @@ export function can(identity: Identity | null | undefined, action: Action, targe
  * UnauthenticatedError (401) for nobody, ForbiddenError (403) for a role too low, a target out
  * of scope, or an identity with no role. Never returns a nullable that could become "no filter".
  */
-export function authorize(identity: Identity | null | undefined, action: Action, target: Target = {}): AuthorizedIdentity {
+export function authorize(
+  identity: Identity | null | undefined,
+  action: Action,
+  target: Target = {},
+): AuthorizedIdentity {
   if (!identity) throw new UnauthenticatedError();
   if (!identity.role) {
-    throw new ForbiddenError(`${identity.name} is signed in, but none of their groups grants a Capstan role.`);
+    throw new ForbiddenError(
+      `${identity.name} is signed in, but none of their groups grants a Capstan role.`,
+    );
   }
   const need = RANK[REQUIRED[action]];
   if (can(identity, action, target)) {
     if (!identity.grants) return identity as AuthorizedIdentity;
     // Record the role the grant that allows this actually gives here (an admin of worker-* who
     // changes app does it as the operator they are there), not the highest role held anywhere.
-    const used = identity.grants.filter((g) => RANK[g.role] >= need && scopeCovers(g.scope, target)).sort((a, b) => RANK[b.role] - RANK[a.role])[0]!;
+    const used = identity.grants
+      .filter((g) => RANK[g.role] >= need && scopeCovers(g.scope, target))
+      .sort((a, b) => RANK[b.role] - RANK[a.role])[0]!;
     return { ...identity, role: used.role };
   }
   if (!grantsOf(identity).some((g) => RANK[g.role] >= need)) {
     throw new ForbiddenError(`Role ${identity.role} may not ${describe(action)}.`);
   }
-  const what = [target.pool && `pool ${target.pool}`, target.region && `region ${target.region}`].filter(Boolean).join(" in ");
+  const what = [target.pool && `pool ${target.pool}`, target.region && `region ${target.region}`]
+    .filter(Boolean)
+    .join(" in ");
   throw new ForbiddenError(`${identity.name} may not ${describe(action)} for ${what}.`);
 }
 

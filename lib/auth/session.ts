@@ -16,7 +16,9 @@ const claims = z.object({
   role: z.enum(ROLES as [string, ...string[]]),
   // Only dev sign-in opens browser sessions: ALB sign-in is verified on every request instead.
   src: z.literal("dev"),
-  scope: z.object({ regions: z.array(z.string()).optional(), pools: z.array(z.string()).optional() }).optional(),
+  scope: z
+    .object({ regions: z.array(z.string()).optional(), pools: z.array(z.string()).optional() })
+    .optional(),
 });
 
 const holder = globalThis as unknown as { __capstanSessionKey?: Uint8Array };
@@ -33,7 +35,10 @@ export async function sessionKey(env: Record<string, string | undefined> = proce
 }
 
 /** The secret itself, uncached: the environment's, the shared database's, or the data directory's. */
-export async function loadSessionSecret(env: Record<string, string | undefined>, shared: DocumentStore | null): Promise<string> {
+export async function loadSessionSecret(
+  env: Record<string, string | undefined>,
+  shared: DocumentStore | null,
+): Promise<string> {
   if (env.CAPSTAN_SESSION_SECRET) return env.CAPSTAN_SESSION_SECRET;
   if (shared) {
     return shared.update<string, string>("session-key", (current) => {
@@ -50,7 +55,10 @@ export async function loadSessionSecret(env: Record<string, string | undefined>,
   return made;
 }
 
-export async function createSessionToken(identity: AuthorizedIdentity, hours = getConfig().auth.sessionHours): Promise<string> {
+export async function createSessionToken(
+  identity: AuthorizedIdentity,
+  hours = getConfig().auth.sessionHours,
+): Promise<string> {
   if (identity.source !== "dev") throw new Error("only dev sign-in opens browser sessions");
   return new SignJWT({ role: identity.role, src: identity.source, scope: identity.scope })
     .setProtectedHeader({ alg: "HS256" })

@@ -13,8 +13,12 @@ const tokens = [
   { name: "chatops", role: "admin", sha256: sha256Hex(ADMIN) },
 ];
 
-const request = (h: Record<string, string>, mode: "dev" | "alb" | "tokens" = "tokens", list: unknown[] = tokens, cookie?: string) =>
-  identityFromRequest(new Headers(h), cookie, configWithAuth({ mode, tokens: list }));
+const request = (
+  h: Record<string, string>,
+  mode: "dev" | "alb" | "tokens" = "tokens",
+  list: unknown[] = tokens,
+  cookie?: string,
+) => identityFromRequest(new Headers(h), cookie, configWithAuth({ mode, tokens: list }));
 
 // Sign test cookies with a fixed secret rather than creating data/session-secret.
 beforeAll(() => vi.stubEnv("CAPSTAN_SESSION_SECRET", "test-secret-test-secret-test-secret-0123"));
@@ -22,7 +26,12 @@ beforeAll(() => vi.stubEnv("CAPSTAN_SESSION_SECRET", "test-secret-test-secret-te
 describe("API tokens", () => {
   it("the right token is its configured identity and role", async () => {
     const bot = await request({ authorization: `Bearer ${BOT}` });
-    expect(bot).toEqual({ name: "ci-bot", role: "operator", source: "token", scope: { pools: ["worker-*"] } });
+    expect(bot).toEqual({
+      name: "ci-bot",
+      role: "operator",
+      source: "token",
+      scope: { pools: ["worker-*"] },
+    });
     expect(authorize(bot, "capacity:change", { pool: "worker-email" }).name).toBe("ci-bot");
     expect((await request({ authorization: `bearer ${ADMIN}` }))?.role).toBe("admin");
   });
@@ -54,7 +63,9 @@ describe("API tokens", () => {
   it("a bad token never falls back to the session cookie", async () => {
     const cookie = await createSessionToken({ name: "dev-user", role: "admin", source: "dev" }, 1);
     expect((await request({}, "dev", tokens, cookie))?.name).toBe("dev-user");
-    expect(await request({ authorization: "Bearer not-a-real-token-at-all" }, "dev", tokens, cookie)).toBeNull();
+    expect(
+      await request({ authorization: "Bearer not-a-real-token-at-all" }, "dev", tokens, cookie),
+    ).toBeNull();
     // tokens mode has no browser sign-in at all
     expect(await request({}, "tokens", tokens, cookie)).toBeNull();
   });

@@ -3,7 +3,12 @@ import { dataDir, getConfig, type FleetConfig } from "@/lib/config";
 import type { FleetBackend } from "@/lib/fleet/types";
 import { getStore, type DocumentStore } from "@/lib/store";
 import { createAwsBackend } from "./aws";
-import { createSimulatedBackend, type RegionFault, type SharedSimState, type SimulatedBackend } from "./simulated";
+import {
+  createSimulatedBackend,
+  type RegionFault,
+  type SharedSimState,
+  type SimulatedBackend,
+} from "./simulated";
 import type { SimState } from "./simulated/store";
 
 // `npm run discover` reads the account itself (read-only), before any configuration exists.
@@ -38,7 +43,10 @@ export function sharedSimState(documents: DocumentStore): SharedSimState {
     transact: (fn) => documents.update<SimState, ReturnType<typeof fn>["result"]>("simulated-fleet", fn),
     readFaults: () => documents.read<Record<string, RegionFault>>("simulated-faults"),
     mergeFaults: (change) =>
-      documents.update<Record<string, RegionFault>, void>("simulated-faults", (current) => ({ next: { ...current, ...change }, result: undefined })),
+      documents.update<Record<string, RegionFault>, void>("simulated-faults", (current) => ({
+        next: { ...current, ...change },
+        result: undefined,
+      })),
   };
 }
 

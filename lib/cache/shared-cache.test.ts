@@ -13,7 +13,9 @@ describe("SharedCache", () => {
     const cache = new SharedCache(() => 0);
     const gate = deferred<string>();
     let calls = 0;
-    const readers = Array.from({ length: 50 }, () => cache.get("groups:us-east-1", 15_000, () => (calls++, gate.promise)));
+    const readers = Array.from({ length: 50 }, () =>
+      cache.get("groups:us-east-1", 15_000, () => (calls++, gate.promise)),
+    );
     gate.resolve("fleet");
     const results = await Promise.all(readers);
     expect(calls).toBe(1);
@@ -101,4 +103,3 @@ describe("SharedCache", () => {
     expect(calls).toBe(2);
   });
 });
-

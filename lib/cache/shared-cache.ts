@@ -60,13 +60,21 @@ export class SharedCache {
     return this.getLocal(key, e, ttlMs, load);
   }
 
-  private async getLocal<T>(key: string, e: Entry<T>, ttlMs: number, load: () => Promise<T>): Promise<CacheResult<T>> {
+  private async getLocal<T>(
+    key: string,
+    e: Entry<T>,
+    ttlMs: number,
+    load: () => Promise<T>,
+  ): Promise<CacheResult<T>> {
     const t = this.now();
     const freshValue = !e.invalid && e.fetchedAt !== undefined && t - e.fetchedAt < ttlMs;
     // A failure is also remembered, so a down region is not hammered by every viewer, but for at
     // most ERROR_TTL_MS: a five-minute metric window must not hide a recovery for five minutes.
     const freshError =
-      !e.invalid && e.errorAt !== undefined && (e.fetchedAt === undefined || e.errorAt > e.fetchedAt) && t - e.errorAt < Math.min(ttlMs, ERROR_TTL_MS);
+      !e.invalid &&
+      e.errorAt !== undefined &&
+      (e.fetchedAt === undefined || e.errorAt > e.fetchedAt) &&
+      t - e.errorAt < Math.min(ttlMs, ERROR_TTL_MS);
     if (!freshValue && !freshError) {
       e.inflight ??= this.refresh(key, e, load);
       await e.inflight;
@@ -83,20 +91,27 @@ export class SharedCache {
       const seen = await layer.read(key, e.version);
       if (seen) adopt(e, seen);
       if (fresh(seen)) return;
-      const latest = await layer.refresh(key, e.version, (s) => !fresh(s), async () => {
-        this.count(key);
-        try {
-          return { value: JSON.stringify(await load()), at: this.now() };
-        } catch (err) {
-          return { error: encodeError(err), at: this.now() };
-        }
-      });
+      const latest = await layer.refresh(
+        key,
+        e.version,
+        (s) => !fresh(s),
+        async () => {
+          this.count(key);
+          try {
+            return { value: JSON.stringify(await load()), at: this.now() };
+          } catch (err) {
+            return { error: encodeError(err), at: this.now() };
+          }
+        },
+      );
       adopt(e, latest);
       this.layerDownSince = undefined;
     } catch (err) {
       // The shared layer failed (not the upstream: its failures are stored as entries).
       this.layerDownSince = this.now();
-      console.error(`capstan: shared read cache unavailable, serving from this replica's memory (${err instanceof Error ? err.message : String(err)})`);
+      console.error(
+        `capstan: shared read cache unavailable, serving from this replica's memory (${err instanceof Error ? err.message : String(err)})`,
+      );
       e.inflight = undefined;
       e.version = undefined;
       await this.getLocal(key, e, ttlMs, load);
@@ -150,7 +165,9 @@ export class SharedCache {
     }
     if (this.layer) {
       await this.layer.invalidate(prefix).catch((err: unknown) => {
-        console.error(`capstan: could not invalidate the shared read cache (${err instanceof Error ? err.message : String(err)})`);
+        console.error(
+          `capstan: could not invalidate the shared read cache (${err instanceof Error ? err.message : String(err)})`,
+        );
       });
     }
   }
@@ -174,7 +191,11 @@ function result<T>(e: Entry<T>): CacheResult<T> {
 function isFresh(s: LayerEntry, t: number, ttlMs: number): boolean {
   if (s.invalid) return false;
   if (s.fetchedAt !== null && t - s.fetchedAt < ttlMs) return true;
-  return s.errorAt !== null && (s.fetchedAt === null || s.errorAt > s.fetchedAt) && t - s.errorAt < Math.min(ttlMs, ERROR_TTL_MS);
+  return (
+    s.errorAt !== null &&
+    (s.fetchedAt === null || s.errorAt > s.fetchedAt) &&
+    t - s.errorAt < Math.min(ttlMs, ERROR_TTL_MS)
+  );
 }
 
 /** Take the shared entry into this process (parsing its texts only when they changed). */
@@ -192,14 +213,37 @@ function adopt<T>(e: Entry<T>, s: LayerEntry): void {
 /** Upstream errors cross replicas as JSON; BackendError keeps its code, status and request id. */
 function encodeError(err: unknown): string {
   if (err instanceof BackendError) {
-    return JSON.stringify({ backend: true, code: err.code, message: err.message, requestId: err.requestId, httpStatus: err.httpStatus, regional: err.regional, answered: err.answered });
+    return JSON.stringify({
+      backend: true,
+      code: err.code,
+      message: err.message,
+      requestId: err.requestId,
+      httpStatus: err.httpStatus,
+      regional: err.regional,
+      answered: err.answered,
+    });
   }
   return JSON.stringify({ backend: false, message: err instanceof Error ? err.message : String(err) });
 }
 
 function decodeError(text: string): Error {
-  const o = JSON.parse(text) as { backend: boolean; code?: string; message: string; requestId?: string; httpStatus?: number; regional?: boolean; answered?: boolean };
-  return o.backend ? new BackendError(o.code ?? "InternalError", o.message, { requestId: o.requestId, httpStatus: o.httpStatus, regional: o.regional, answered: o.answered }) : new Error(o.message);
+  const o = JSON.parse(text) as {
+    backend: boolean;
+    code?: string;
+    message: string;
+    requestId?: string;
+    httpStatus?: number;
+    regional?: boolean;
+    answered?: boolean;
+  };
+  return o.backend
+    ? new BackendError(o.code ?? "InternalError", o.message, {
+        requestId: o.requestId,
+        httpStatus: o.httpStatus,
+        regional: o.regional,
+        answered: o.answered,
+      })
+    : new Error(o.message);
 }
 
 const holder = globalThis as unknown as { __capstanCache?: SharedCache };

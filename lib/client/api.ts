@@ -57,7 +57,12 @@ export async function request<T>(path: string, opts: RequestOptions = {}): Promi
     res = await (opts.early ? opts.early.catch(ask) : ask());
   } catch (e) {
     if ((e as Error).name === "AbortError") throw e;
-    return { ok: false, status: 0, error: { error: `Network error: ${(e as Error).message}`, kind: "network" }, headers: new Headers() };
+    return {
+      ok: false,
+      status: 0,
+      error: { error: `Network error: ${(e as Error).message}`, kind: "network" },
+      headers: new Headers(),
+    };
   }
   if (res.status === 304) return { ok: true, status: 304, data: null, headers: res.headers };
   const json: unknown = await res.json().catch(() => undefined);
@@ -66,11 +71,13 @@ export async function request<T>(path: string, opts: RequestOptions = {}): Promi
 }
 
 function toErrorBody(json: unknown, status: number): ApiErrorBody {
-  if (json && typeof json === "object" && typeof (json as { error?: unknown }).error === "string") return json as ApiErrorBody;
+  if (json && typeof json === "object" && typeof (json as { error?: unknown }).error === "string")
+    return json as ApiErrorBody;
   return { error: `HTTP ${status}`, kind: "http" };
 }
 
-const pool = (region: string, id: string) => `/api/pools/${encodeURIComponent(region)}/${encodeURIComponent(id)}`;
+const pool = (region: string, id: string) =>
+  `/api/pools/${encodeURIComponent(region)}/${encodeURIComponent(id)}`;
 
 /** The overview's data; also asked by the page's early inline fetch (components/fleet/early-fetch.ts). */
 export const FLEET_URL = "/api/fleet?range=1h";
@@ -89,19 +96,28 @@ export interface CapacityChange {
 /** The endpoints the pages use, typed. */
 export const api = {
   fleet: (opts: { etag?: string | null; early?: Promise<Response> } = {}) =>
-    request<FleetView>(FLEET_URL, { headers: opts.etag ? { "If-None-Match": opts.etag } : {}, early: opts.early }),
-  pool: (region: string, id: string, range: string) => request<PoolDetail>(`${pool(region, id)}?range=${encodeURIComponent(range)}`),
+    request<FleetView>(FLEET_URL, {
+      headers: opts.etag ? { "If-None-Match": opts.etag } : {},
+      early: opts.early,
+    }),
+  pool: (region: string, id: string, range: string) =>
+    request<PoolDetail>(`${pool(region, id)}?range=${encodeURIComponent(range)}`),
   predict: (region: string, id: string, desired: number, signal?: AbortSignal) =>
     request<PredictionView>(`${pool(region, id)}/predict?desired=${desired}`, { signal }),
   changeCapacity: (region: string, id: string, body: CapacityChange) =>
     request<ChangeResult>(`${pool(region, id)}/capacity`, { method: "POST", body }),
   extendRevert: (region: string, id: string, revertAfterMinutes: number) =>
-    request<RevertActionResult>(`${pool(region, id)}/revert`, { method: "POST", body: { revertAfterMinutes } }),
-  cancelRevert: (region: string, id: string) => request<RevertActionResult>(`${pool(region, id)}/revert`, { method: "DELETE" }),
+    request<RevertActionResult>(`${pool(region, id)}/revert`, {
+      method: "POST",
+      body: { revertAfterMinutes },
+    }),
+  cancelRevert: (region: string, id: string) =>
+    request<RevertActionResult>(`${pool(region, id)}/revert`, { method: "DELETE" }),
   standby: () => request<StandbyView>("/api/standby"),
   standbyPlan: () => request<StandbyPlan>("/api/standby/plan"),
   applyStandbyPlan: (body: { planId: string; reason: string; revertAfterMinutes?: number }) =>
     request<PlanApplyResult>("/api/standby/plan", { method: "POST", body }),
-  signIn: (name: string, role: string) => request<unknown>("/api/session", { method: "POST", body: { name, role } }),
+  signIn: (name: string, role: string) =>
+    request<unknown>("/api/session", { method: "POST", body: { name, role } }),
   signOut: () => request<unknown>("/api/session", { method: "DELETE" }),
 };

@@ -1,6 +1,7 @@
 // Where an ALB's public keys live. Pure, no network: start-up checks and tests use it directly.
 
-const ARN_RE = /^arn:(aws|aws-us-gov|aws-cn):elasticloadbalancing:([a-z]{2}(?:-[a-z]+)+-\d):\d{12}:loadbalancer\/app\/[^/]+\/[^/]+$/;
+const ARN_RE =
+  /^arn:(aws|aws-us-gov|aws-cn):elasticloadbalancing:([a-z]{2}(?:-[a-z]+)+-\d):\d{12}:loadbalancer\/app\/[^/]+\/[^/]+$/;
 
 export function parseAlbArn(arn: string): { partition: string; region: string } {
   const m = ARN_RE.exec(arn);
@@ -16,7 +17,8 @@ export function albKeyBaseUrl(arn: string, testKeyBaseUrl?: string): string {
   const { partition, region } = parseAlbArn(arn);
   if (testKeyBaseUrl) return `${testKeyBaseUrl.replace(/\/+$/, "")}/${region}`;
   if (partition === "aws") return `https://public-keys.auth.elb.${region}.amazonaws.com`;
-  if (partition === "aws-us-gov") return `https://s3-${region}.amazonaws.com/aws-elb-public-keys-prod-${region}`;
+  if (partition === "aws-us-gov")
+    return `https://s3-${region}.amazonaws.com/aws-elb-public-keys-prod-${region}`;
   throw new Error(`ALB sign-in is not supported in the ${partition} partition (${arn})`);
 }
 

@@ -8,8 +8,22 @@ const web = (lb = "app/web/1"): ProposedPool => ({
   id: "web",
   by: "tag",
   groups: {
-    "us-east-1": { region: "us-east-1", name: "prod-web", tags: {}, instanceType: "c5.large", detailedMonitoring: true, pageLoad: { loadBalancer: lb, targetGroup: "targetgroup/web/1" } },
-    "us-west-2": { region: "us-west-2", name: "dr-web", tags: {}, instanceType: "c5.large", detailedMonitoring: true, pageLoad: { loadBalancer: "app/dr-web/2", targetGroup: "targetgroup/dr-web/2" } },
+    "us-east-1": {
+      region: "us-east-1",
+      name: "prod-web",
+      tags: {},
+      instanceType: "c5.large",
+      detailedMonitoring: true,
+      pageLoad: { loadBalancer: lb, targetGroup: "targetgroup/web/1" },
+    },
+    "us-west-2": {
+      region: "us-west-2",
+      name: "dr-web",
+      tags: {},
+      instanceType: "c5.large",
+      detailedMonitoring: true,
+      pageLoad: { loadBalancer: "app/dr-web/2", targetGroup: "targetgroup/dr-web/2" },
+    },
   },
 });
 
@@ -39,23 +53,38 @@ describe("discover's configuration blocks and merge", () => {
     expect(pool.name).toBe("Storefront");
     expect(pool.instance.hourlyPrice).toBe(0.07);
     expect(pool.targets.pageLoadP90Ms).toBe(700);
-    expect((pool.metrics.pageLoad?.dimensions.LoadBalancer as Record<string, string>)["us-east-1"]).toBe("app/web/NEW");
+    expect((pool.metrics.pageLoad?.dimensions.LoadBalancer as Record<string, string>)["us-east-1"]).toBe(
+      "app/web/NEW",
+    );
     expect(again.updated).toEqual(["web"]);
 
-    const rum = edited.replace(/pageLoad:\n(\s+)namespace: AWS\/ApplicationELB\n\s+metric: TargetResponseTime/, "pageLoad:\n$1namespace: AWS/RUM\n$1metric: PerformanceNavigationDuration");
+    const rum = edited.replace(
+      /pageLoad:\n(\s+)namespace: AWS\/ApplicationELB\n\s+metric: TargetResponseTime/,
+      "pageLoad:\n$1namespace: AWS/RUM\n$1metric: PerformanceNavigationDuration",
+    );
     const kept = parseConfig(mergeConfig(rum, [web("app/web/NEW")], opts).text, "f.yaml");
     expect(kept.pools[0]!.metrics.pageLoad?.namespace).toBe("AWS/RUM");
   });
 
   it("refuses to merge into a file for other regions", () => {
     const first = mergeConfig(null, [web()], opts).text;
-    expect(() => mergeConfig(first, [web()], { ...opts, regions: { primary: "eu-west-1", standby: "eu-central-1" } })).toThrow(/regions/);
+    expect(() =>
+      mergeConfig(first, [web()], { ...opts, regions: { primary: "eu-west-1", standby: "eu-central-1" } }),
+    ).toThrow(/regions/);
   });
 
   it("a type missing from the price table gets price 0 and a note; unknown monitoring means 5-minute CPU", () => {
-    const p: ProposedPool = { id: "odd", by: "name", groups: { "us-east-1": { region: "us-east-1", name: "odd-use1", tags: {}, instanceType: "x9.huge" } } };
+    const p: ProposedPool = {
+      id: "odd",
+      by: "name",
+      groups: { "us-east-1": { region: "us-east-1", name: "odd-use1", tags: {}, instanceType: "x9.huge" } },
+    };
     const { block, notes } = poolBlock(p, opts);
-    expect(block).toMatchObject({ groups: { "us-east-1": "odd-use1" }, instance: { type: "x9.huge", hourlyPrice: 0 }, metrics: { cpu: { period: 300 } } });
+    expect(block).toMatchObject({
+      groups: { "us-east-1": "odd-use1" },
+      instance: { type: "x9.huge", hourlyPrice: 0 },
+      metrics: { cpu: { period: 300 } },
+    });
     expect(notes.join("\n")).toMatch(/no price for x9.huge/);
   });
 });

@@ -35,7 +35,9 @@ export function poolBlock(p: ProposedPool, opts: MergeOptions): { block: Plain; 
 
   const pageLoad = perRegion(p, (g) => g.pageLoad);
   const queue = perRegion(p, (g) => g.queue);
-  const tierTag = groups.map((g) => g.tags["capstan:tier"]).find((t) => t === "web" || t === "worker" || t === "infra");
+  const tierTag = groups
+    .map((g) => g.tags["capstan:tier"])
+    .find((t) => t === "web" || t === "worker" || t === "infra");
   const tier = tierTag ?? (queue ? "worker" : pageLoad ? "web" : "infra");
 
   const metrics: Plain = {};
@@ -50,7 +52,8 @@ export function poolBlock(p: ProposedPool, opts: MergeOptions): { block: Plain; 
       unit: "Percent",
       period: 300,
     };
-    if (monitoring.some((m) => m === undefined)) notes.push(`${p.id}: monitoring unknown in some region: CPU at 5 minutes (basic monitoring)`);
+    if (monitoring.some((m) => m === undefined))
+      notes.push(`${p.id}: monitoring unknown in some region: CPU at 5 minutes (basic monitoring)`);
   }
   if (pageLoad) {
     const alb = albMetrics({
@@ -64,15 +67,24 @@ export function poolBlock(p: ProposedPool, opts: MergeOptions): { block: Plain; 
     notes.push(`${p.id}: web pool without page load (no target group behind an application load balancer)`);
   }
   if (queue) metrics.backlog = backlogMetric(queue);
-  else if (tier === "worker") notes.push(`${p.id}: worker pool without a capstan:queue=<queue name> tag: no backlog`);
+  else if (tier === "worker")
+    notes.push(`${p.id}: worker pool without a capstan:queue=<queue name> tag: no backlog`);
 
   const types = [...new Set(groups.map((g) => g.instanceType).filter((t): t is string => !!t))];
   const type = types[0] ?? "unknown";
-  if (types.length > 1) notes.push(`${p.id}: instance types differ between regions (${types.join(", ")}): ${type} written`);
-  if (!types.length) notes.push(`${p.id}: instance type unknown (no launch template, configuration or mixed-instances policy readable)`);
-  const price = types.length ? hourlyPrice(opts.regions.primary, type) ?? hourlyPrice(present[0]!, type) : undefined;
+  if (types.length > 1)
+    notes.push(`${p.id}: instance types differ between regions (${types.join(", ")}): ${type} written`);
+  if (!types.length)
+    notes.push(
+      `${p.id}: instance type unknown (no launch template, configuration or mixed-instances policy readable)`,
+    );
+  const price = types.length
+    ? (hourlyPrice(opts.regions.primary, type) ?? hourlyPrice(present[0]!, type))
+    : undefined;
   if (types.length && price === undefined) {
-    notes.push(`${p.id}: no price for ${type} in the shipped table (${PRICES_AS_OF}): hourlyPrice 0 written, set the real one`);
+    notes.push(
+      `${p.id}: no price for ${type} in the shipped table (${PRICES_AS_OF}): hourlyPrice 0 written, set the real one`,
+    );
   }
 
   const block: Plain = { id: p.id, name: p.id, tier };
@@ -111,13 +123,16 @@ export function freshConfig(opts: MergeOptions): Plain {
  * matched by id, and name-paired ones also by group name; discover never removes a pool.
  */
 export function mergeConfig(existing: string | null, pools: ProposedPool[], opts: MergeOptions): MergeResult {
-  const doc: Document = existing === null ? new Document(freshConfig(opts), NO_ALIASES) : parseDocument(existing);
-  if (doc.errors.length > 0) throw new Error(`the existing file is not valid YAML: ${doc.errors[0]!.message.split("\n")[0]}`);
+  const doc: Document =
+    existing === null ? new Document(freshConfig(opts), NO_ALIASES) : parseDocument(existing);
+  if (doc.errors.length > 0)
+    throw new Error(`the existing file is not valid YAML: ${doc.errors[0]!.message.split("\n")[0]}`);
   if (existing === null) {
     doc.commentBefore = ` Written by \`npm run discover\`. Re-run it to add new groups: what you edit here is kept.`;
     const auth = doc.get("auth", true);
     if (auth && typeof auth === "object") {
-      (auth as YAMLMap).commentBefore = " Sign-in: `npm run token -- <name> admin` prints a line; put it in tokens: [ ... ] (or use mode: alb, docs/auth.md).";
+      (auth as YAMLMap).commentBefore =
+        " Sign-in: `npm run token -- <name> admin` prints a line; put it in tokens: [ ... ] (or use mode: alb, docs/auth.md).";
     }
   }
   const notes: string[] = [];
@@ -125,8 +140,13 @@ export function mergeConfig(existing: string | null, pools: ProposedPool[], opts
   const updated: string[] = [];
 
   const fileRegions = [doc.getIn(["regions", "primary"]), doc.getIn(["regions", "standby"])];
-  if (existing !== null && (fileRegions[0] !== opts.regions.primary || fileRegions[1] !== opts.regions.standby)) {
-    throw new Error(`the file's regions are ${fileRegions.join(" / ")}, not ${opts.regions.primary} / ${opts.regions.standby}: discover into another file`);
+  if (
+    existing !== null &&
+    (fileRegions[0] !== opts.regions.primary || fileRegions[1] !== opts.regions.standby)
+  ) {
+    throw new Error(
+      `the file's regions are ${fileRegions.join(" / ")}, not ${opts.regions.primary} / ${opts.regions.standby}: discover into another file`,
+    );
   }
   if (!isSeq(doc.get("pools"))) doc.set("pools", doc.createNode([]));
   const seq = doc.get("pools") as YAMLSeq;
@@ -139,7 +159,9 @@ export function mergeConfig(existing: string | null, pools: ProposedPool[], opts
       const node = doc.createNode(block, NO_ALIASES) as YAMLMap;
       compactDimensions(node);
       if (p.by === "tag") {
-        node.commentBefore = ` found by ${opts.tagKey}=${p.id}: ${Object.values(p.groups).map((g) => `${g.name} (${g.region})`).join(", ")}`;
+        node.commentBefore = ` found by ${opts.tagKey}=${p.id}: ${Object.values(p.groups)
+          .map((g) => `${g.name} (${g.region})`)
+          .join(", ")}`;
       }
       seq.add(node);
       added.push(p.id);
@@ -152,7 +174,13 @@ export function mergeConfig(existing: string | null, pools: ProposedPool[], opts
   const known = new Set(pools.map((p) => p.id));
   for (const item of seq.items) {
     const id = isMap(item) ? String(item.get("id")) : "";
-    if (id && !known.has(id) && !pools.some((p) => Object.values(p.groups).some((g) => isMap(item) && g.name === item.getIn(["groups", g.region])))) {
+    if (
+      id &&
+      !known.has(id) &&
+      !pools.some((p) =>
+        Object.values(p.groups).some((g) => isMap(item) && g.name === item.getIn(["groups", g.region])),
+      )
+    ) {
       notes.push(`${id}: in the file but not found in the account (kept)`);
     }
   }
@@ -179,7 +207,13 @@ function findPool(seq: YAMLSeq, p: ProposedPool): number {
 }
 
 /** Fills in what the pool lacks and refreshes discover's own dimension values; true if anything changed. */
-function updatePool(doc: Document, base: (string | number)[], block: Plain, p: ProposedPool, notes: string[]): boolean {
+function updatePool(
+  doc: Document,
+  base: (string | number)[],
+  block: Plain,
+  p: ProposedPool,
+  notes: string[],
+): boolean {
   let changed = false;
   const id = String(doc.getIn([...base, "id"]));
   const set = (path: (string | number)[], value: unknown) => {
@@ -190,13 +224,15 @@ function updatePool(doc: Document, base: (string | number)[], block: Plain, p: P
   for (const [region, name] of Object.entries(groups ?? {})) {
     const current = doc.getIn([...base, "groups", region]);
     if (current === undefined) set(["groups", region], name);
-    else if (current !== name) notes.push(`${id}: ${region} group is ${String(current)} in the file, ${name} found (kept yours)`);
+    else if (current !== name)
+      notes.push(`${id}: ${region} group is ${String(current)} in the file, ${name} found (kept yours)`);
   }
   if (!doc.hasIn([...base, "instance"])) set(["instance"], block.instance);
   else {
     const type = doc.getIn([...base, "instance", "type"]);
     const found = (block.instance as Plain).type;
-    if (found !== "unknown" && type !== found) notes.push(`${id}: instance type ${String(found)} in AWS, ${String(type)} in the file (kept yours)`);
+    if (found !== "unknown" && type !== found)
+      notes.push(`${id}: instance type ${String(found)} in AWS, ${String(type)} in the file (kept yours)`);
   }
   const metrics = (block.metrics ?? {}) as Record<string, Plain>;
   for (const [kind, def] of Object.entries(metrics)) {
@@ -213,9 +249,14 @@ function updatePool(doc: Document, base: (string | number)[], block: Plain, p: P
     for (const [dim, byRegion] of Object.entries(dims)) {
       for (const [region, value] of Object.entries(byRegion)) {
         const current = doc.getIn([...base, ...path, "dimensions", dim]);
-        const now = typeof current === "string" ? current : doc.getIn([...base, ...path, "dimensions", dim, region]);
+        const now =
+          typeof current === "string" ? current : doc.getIn([...base, ...path, "dimensions", dim, region]);
         if (now === value) continue;
-        if (typeof current === "string") set([...path, "dimensions", dim], { ...Object.fromEntries(Object.keys(p.groups).map((r) => [r, current])), [region]: value });
+        if (typeof current === "string")
+          set([...path, "dimensions", dim], {
+            ...Object.fromEntries(Object.keys(p.groups).map((r) => [r, current])),
+            [region]: value,
+          });
         else set([...path, "dimensions", dim, region], value);
       }
     }
@@ -223,7 +264,10 @@ function updatePool(doc: Document, base: (string | number)[], block: Plain, p: P
   return changed;
 }
 
-function perRegion<T>(p: ProposedPool, pick: (g: DiscoveredGroup) => T | undefined): Record<string, T> | undefined {
+function perRegion<T>(
+  p: ProposedPool,
+  pick: (g: DiscoveredGroup) => T | undefined,
+): Record<string, T> | undefined {
   const out: Record<string, T> = {};
   for (const [region, g] of Object.entries(p.groups)) {
     const v = pick(g);

@@ -2,7 +2,11 @@ import { describe, expect, it } from "vitest";
 import { nameKey, pairGroups, toPoolId, type DiscoveredGroup } from "./discover-pairing";
 
 const R: [string, string] = ["us-east-1", "us-west-2"];
-const g = (region: string, name: string, tags: Record<string, string> = {}): DiscoveredGroup => ({ region, name, tags });
+const g = (region: string, name: string, tags: Record<string, string> = {}): DiscoveredGroup => ({
+  region,
+  name,
+  tags,
+});
 
 describe("pairing groups into pools", () => {
   it("strips region and environment words from names", () => {
@@ -21,7 +25,12 @@ describe("pairing groups into pools", () => {
 
   it("pairs by the tag's value when any group carries it, and says what is missing", () => {
     const p = pairGroups(
-      [g("us-east-1", "a", { "capstan:pool": "web" }), g("us-west-2", "b", { "capstan:pool": "web" }), g("us-east-1", "c", { "capstan:pool": "jobs" }), g("us-east-1", "misc")],
+      [
+        g("us-east-1", "a", { "capstan:pool": "web" }),
+        g("us-west-2", "b", { "capstan:pool": "web" }),
+        g("us-east-1", "c", { "capstan:pool": "jobs" }),
+        g("us-east-1", "misc"),
+      ],
       "capstan:pool",
       R,
     );
@@ -36,7 +45,11 @@ describe("pairing groups into pools", () => {
 
   it("refuses an invalid tag value and a second group claiming a pool in one region", () => {
     const p = pairGroups(
-      [g("us-east-1", "a", { "capstan:pool": "Web App" }), g("us-east-1", "b", { "capstan:pool": "web" }), g("us-east-1", "c", { "capstan:pool": "web" })],
+      [
+        g("us-east-1", "a", { "capstan:pool": "Web App" }),
+        g("us-east-1", "b", { "capstan:pool": "web" }),
+        g("us-east-1", "c", { "capstan:pool": "web" }),
+      ],
       "capstan:pool",
       R,
     );
@@ -48,7 +61,13 @@ describe("pairing groups into pools", () => {
 
   it("without tags, pairs by name and leaves ambiguous names out", () => {
     const p = pairGroups(
-      [g("us-east-1", "prod-app-use1"), g("us-west-2", "dr-app-usw2"), g("us-east-1", "prod-api"), g("us-east-1", "api-primary"), g("us-west-2", "dr-solo-usw2")],
+      [
+        g("us-east-1", "prod-app-use1"),
+        g("us-west-2", "dr-app-usw2"),
+        g("us-east-1", "prod-api"),
+        g("us-east-1", "api-primary"),
+        g("us-west-2", "dr-solo-usw2"),
+      ],
       "capstan:pool",
       R,
     );

@@ -69,29 +69,40 @@ export function pairGroups(groups: DiscoveredGroup[], tagKey: string, regions: [
   return tagged.length > 0 ? byTag(groups, tagged, tagKey, regions) : byName(groups, regions);
 }
 
-function byTag(all: DiscoveredGroup[], tagged: DiscoveredGroup[], tagKey: string, regions: string[]): Pairing {
+function byTag(
+  all: DiscoveredGroup[],
+  tagged: DiscoveredGroup[],
+  tagKey: string,
+  regions: string[],
+): Pairing {
   const notes: string[] = [];
   const pools = new Map<string, ProposedPool>();
   for (const g of tagged) {
     const value = g.tags[tagKey]!.trim();
     if (!POOL_ID.test(value)) {
-      notes.push(`${g.region} ${g.name}: ${tagKey}=${value} is not a pool id (lower-case letters, digits, dashes): skipped`);
+      notes.push(
+        `${g.region} ${g.name}: ${tagKey}=${value} is not a pool id (lower-case letters, digits, dashes): skipped`,
+      );
       continue;
     }
     const pool = pools.get(value) ?? { id: value, by: "tag" as const, groups: {} };
     pools.set(value, pool);
     const other = pool.groups[g.region];
     if (other) {
-      notes.push(`${g.region}: ${other.name} and ${g.name} both carry ${tagKey}=${value}; ${other.name} is written, pin the right one in pools[].groups`);
+      notes.push(
+        `${g.region}: ${other.name} and ${g.name} both carry ${tagKey}=${value}; ${other.name} is written, pin the right one in pools[].groups`,
+      );
       continue;
     }
     pool.groups[g.region] = g;
   }
   for (const p of pools.values()) {
-    for (const r of regions) if (!p.groups[r]) notes.push(`${p.id}: no group in ${r} carries ${tagKey}=${p.id}`);
+    for (const r of regions)
+      if (!p.groups[r]) notes.push(`${p.id}: no group in ${r} carries ${tagKey}=${p.id}`);
   }
   const untagged = all.length - tagged.length;
-  if (untagged > 0) notes.push(`${untagged} group(s) without the ${tagKey} tag were left out (tag them to add them)`);
+  if (untagged > 0)
+    notes.push(`${untagged} group(s) without the ${tagKey} tag were left out (tag them to add them)`);
   return { mode: "tag", pools: [...pools.values()], notes };
 }
 
@@ -107,12 +118,16 @@ function byName(all: DiscoveredGroup[], regions: string[]): Pairing {
   for (const [key, list] of [...byKey].sort(([a], [b]) => a.localeCompare(b))) {
     const id = toPoolId(key);
     if (!id) {
-      notes.push(`${list.map((g) => g.name).join(", ")}: no pool name left once region and environment words are removed: skipped`);
+      notes.push(
+        `${list.map((g) => g.name).join(", ")}: no pool name left once region and environment words are removed: skipped`,
+      );
       continue;
     }
     const crowded = regions.filter((r) => list.filter((g) => g.region === r).length > 1);
     if (crowded.length > 0) {
-      notes.push(`${list.map((g) => `${g.name} (${g.region})`).join(", ")}: several groups read as "${id}" in ${crowded.join(", ")}: tag them with the pool id to pair them`);
+      notes.push(
+        `${list.map((g) => `${g.name} (${g.region})`).join(", ")}: several groups read as "${id}" in ${crowded.join(", ")}: tag them with the pool id to pair them`,
+      );
       continue;
     }
     if (used.has(id)) continue;

@@ -65,7 +65,10 @@ function pageLoadMetric(id: string, statistic: `p${number}`) {
   return {
     namespace: "AWS/ApplicationELB",
     metric: "TargetResponseTime",
-    dimensions: { LoadBalancer: `app/sim-${id}/0123456789abcdef`, TargetGroup: `targetgroup/${id}/0123456789abcdef` },
+    dimensions: {
+      LoadBalancer: `app/sim-${id}/0123456789abcdef`,
+      TargetGroup: `targetgroup/${id}/0123456789abcdef`,
+    },
     statistic,
     unit: "Seconds" as const,
     period: 60 as const,

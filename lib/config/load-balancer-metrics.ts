@@ -26,9 +26,30 @@ export function albMetrics(dimensions: LoadBalancerDimensions): AlbMetrics {
   const ns = "AWS/ApplicationELB";
   const dims = () => ({ ...dimensions });
   return {
-    pageLoad: { namespace: ns, metric: "TargetResponseTime", dimensions: dims(), statistic: "p90", unit: "Seconds", period: 60 },
-    pageLoadMedian: { namespace: ns, metric: "TargetResponseTime", dimensions: dims(), statistic: "p50", unit: "Seconds", period: 60 },
-    requestCount: { namespace: ns, metric: "RequestCount", dimensions: dims(), statistic: "Sum", unit: "Count", period: 60 },
+    pageLoad: {
+      namespace: ns,
+      metric: "TargetResponseTime",
+      dimensions: dims(),
+      statistic: "p90",
+      unit: "Seconds",
+      period: 60,
+    },
+    pageLoadMedian: {
+      namespace: ns,
+      metric: "TargetResponseTime",
+      dimensions: dims(),
+      statistic: "p50",
+      unit: "Seconds",
+      period: 60,
+    },
+    requestCount: {
+      namespace: ns,
+      metric: "RequestCount",
+      dimensions: dims(),
+      statistic: "Sum",
+      unit: "Count",
+      period: 60,
+    },
   };
 }
 

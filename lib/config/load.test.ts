@@ -20,7 +20,14 @@ describe("fleet configuration", () => {
     expect(cfg.backend).toBe("simulated");
     expect(cfg.regions).toEqual({ primary: "us-east-1", standby: "us-west-2" });
     expect(cfg.pools.map((p) => p.id)).toEqual([
-      "proxy", "public-site", "app", "worker-email", "worker-calendar", "worker-default", "scheduler", "bastion",
+      "proxy",
+      "public-site",
+      "app",
+      "worker-email",
+      "worker-calendar",
+      "worker-default",
+      "scheduler",
+      "bastion",
     ]);
     const app = cfg.pools.find((p) => p.id === "app")!;
     expect(app.tier).toBe("web");
@@ -33,19 +40,67 @@ describe("fleet configuration", () => {
   });
 
   it.each([
-    ["a wrong tier", (t: string) => t.replace("tier: worker", "tier: wroker"), "fleet.config.yaml: pools[3].tier: expected one of web, worker, infra"],
-    ["an unknown backend", (t: string) => t.replace("backend: simulated", "backend: gcp"), "fleet.config.yaml: backend: expected one of simulated, aws"],
-    ["a misspelt key", (t: string) => t.replace("refresh:", "refrsh:"), "fleet.config.yaml: (root): unknown field refrsh"],
-    ["a fractional price", (t: string) => t.replace("desired: 12 }", "desired: 12.5 }"), "fleet.config.yaml: pools[2].simulation.capacity.us-east-1.desired: expected a whole number"],
-    ["a bad region", (t: string) => t.replace("primary: us-east-1", "primary: useast"), "fleet.config.yaml: regions.primary: expected an AWS region such as us-east-1"],
-    ["desired above max", (t: string) => t.replace("min: 4, max: 48, desired: 12", "min: 4, max: 8, desired: 12"), "fleet.config.yaml: pools[2].simulation.capacity.us-east-1: expected min <= desired <= max"],
-    ["a duplicate pool id", (t: string) => t.replace("id: bastion", "id: app"), 'fleet.config.yaml: pools[7].id: duplicate pool id "app"'],
-    ["a missing auth block", (t: string) => t.replace(/auth:\n  mode: dev.*\n  sessionHours: 12\n  tokens: \[\]\n/, ""), "fleet.config.yaml: auth: required"],
+    [
+      "a wrong tier",
+      (t: string) => t.replace("tier: worker", "tier: wroker"),
+      "fleet.config.yaml: pools[3].tier: expected one of web, worker, infra",
+    ],
+    [
+      "an unknown backend",
+      (t: string) => t.replace("backend: simulated", "backend: gcp"),
+      "fleet.config.yaml: backend: expected one of simulated, aws",
+    ],
+    [
+      "a misspelt key",
+      (t: string) => t.replace("refresh:", "refrsh:"),
+      "fleet.config.yaml: (root): unknown field refrsh",
+    ],
+    [
+      "a fractional price",
+      (t: string) => t.replace("desired: 12 }", "desired: 12.5 }"),
+      "fleet.config.yaml: pools[2].simulation.capacity.us-east-1.desired: expected a whole number",
+    ],
+    [
+      "a bad region",
+      (t: string) => t.replace("primary: us-east-1", "primary: useast"),
+      "fleet.config.yaml: regions.primary: expected an AWS region such as us-east-1",
+    ],
+    [
+      "desired above max",
+      (t: string) => t.replace("min: 4, max: 48, desired: 12", "min: 4, max: 8, desired: 12"),
+      "fleet.config.yaml: pools[2].simulation.capacity.us-east-1: expected min <= desired <= max",
+    ],
+    [
+      "a duplicate pool id",
+      (t: string) => t.replace("id: bastion", "id: app"),
+      'fleet.config.yaml: pools[7].id: duplicate pool id "app"',
+    ],
+    [
+      "a missing auth block",
+      (t: string) => t.replace(/auth:\n  mode: dev.*\n  sessionHours: 12\n  tokens: \[\]\n/, ""),
+      "fleet.config.yaml: auth: required",
+    ],
     ["broken YAML", (t: string) => t.replace("pools:", "pools: : ["), "fleet.config.yaml: line"],
-    ["a negative maxStep", (t: string) => t.replace("maxStep: 8", "maxStep: 0"), "fleet.config.yaml: pools[2].guardrails.maxStep: must be at least 1"],
-    ["weekly growth past 20 %", (t: string) => t.replace("weeklyGrowthPercent: 2 ", "weeklyGrowthPercent: 50 "), "fleet.config.yaml: simulation.weeklyGrowthPercent: must be at most 20"],
-    ["negative weekly growth", (t: string) => t.replace("weeklyGrowthPercent: 2 ", "weeklyGrowthPercent: -1 "), "fleet.config.yaml: simulation.weeklyGrowthPercent: must be at least 0"],
-    ["weekly growth as text", (t: string) => t.replace("weeklyGrowthPercent: 2 ", 'weeklyGrowthPercent: "2%" '), "fleet.config.yaml: simulation.weeklyGrowthPercent: expected number"],
+    [
+      "a negative maxStep",
+      (t: string) => t.replace("maxStep: 8", "maxStep: 0"),
+      "fleet.config.yaml: pools[2].guardrails.maxStep: must be at least 1",
+    ],
+    [
+      "weekly growth past 20 %",
+      (t: string) => t.replace("weeklyGrowthPercent: 2 ", "weeklyGrowthPercent: 50 "),
+      "fleet.config.yaml: simulation.weeklyGrowthPercent: must be at most 20",
+    ],
+    [
+      "negative weekly growth",
+      (t: string) => t.replace("weeklyGrowthPercent: 2 ", "weeklyGrowthPercent: -1 "),
+      "fleet.config.yaml: simulation.weeklyGrowthPercent: must be at least 0",
+    ],
+    [
+      "weekly growth as text",
+      (t: string) => t.replace("weeklyGrowthPercent: 2 ", 'weeklyGrowthPercent: "2%" '),
+      "fleet.config.yaml: simulation.weeklyGrowthPercent: expected number",
+    ],
   ])("%s stops start-up naming the field", (_name, mutate, expected) => {
     const text = mutate(shipped);
     expect(text).not.toBe(shipped);
@@ -53,8 +108,12 @@ describe("fleet configuration", () => {
   });
 
   it("environment overrides are validated too", () => {
-    expect(errorOf(shipped, { CAPSTAN_SIM_EXTRA_POOLS: "lots" })).toContain("CAPSTAN_SIM_EXTRA_POOLS: expected a whole number");
-    expect(errorOf(shipped, { CAPSTAN_AUTH_MODE: "open" })).toContain("auth.mode: expected one of dev, alb, tokens");
+    expect(errorOf(shipped, { CAPSTAN_SIM_EXTRA_POOLS: "lots" })).toContain(
+      "CAPSTAN_SIM_EXTRA_POOLS: expected a whole number",
+    );
+    expect(errorOf(shipped, { CAPSTAN_AUTH_MODE: "open" })).toContain(
+      "auth.mode: expected one of dev, alb, tokens",
+    );
     expect(parseConfig(shipped, "f", { CAPSTAN_SIM_WARMUP_SECONDS: "2" }).simulation.warmupSeconds).toBe(2);
   });
 

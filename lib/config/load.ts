@@ -38,7 +38,9 @@ export function parseConfig(text: string, file: string, env: Env = {}): FleetCon
   if (env.CAPSTAN_SIM_WARMUP_SECONDS !== undefined) {
     const n = Number(env.CAPSTAN_SIM_WARMUP_SECONDS);
     if (!Number.isInteger(n) || n < 0) {
-      throw new ConfigError(file, [`CAPSTAN_SIM_WARMUP_SECONDS: expected a whole number of seconds, got "${env.CAPSTAN_SIM_WARMUP_SECONDS}"`]);
+      throw new ConfigError(file, [
+        `CAPSTAN_SIM_WARMUP_SECONDS: expected a whole number of seconds, got "${env.CAPSTAN_SIM_WARMUP_SECONDS}"`,
+      ]);
     }
     doc.simulation = { ...(doc.simulation as object | undefined), warmupSeconds: n };
   }
@@ -50,7 +52,9 @@ export function parseConfig(text: string, file: string, env: Env = {}): FleetCon
   if (extra !== undefined && extra !== "" && extra !== "0") {
     const n = Number(extra);
     if (!Number.isInteger(n) || n < 0 || n > 5000) {
-      throw new ConfigError(file, [`CAPSTAN_SIM_EXTRA_POOLS: expected a whole number 0-5000, got "${extra}"`]);
+      throw new ConfigError(file, [
+        `CAPSTAN_SIM_EXTRA_POOLS: expected a whole number 0-5000, got "${extra}"`,
+      ]);
     }
     if (cfg.backend !== "simulated") {
       throw new ConfigError(file, ["CAPSTAN_SIM_EXTRA_POOLS: only allowed with backend: simulated"]);
@@ -71,7 +75,9 @@ export function loadConfigFile(env: Env): FleetConfig {
   try {
     text = readFileSync(/*turbopackIgnore: true*/ file, "utf8");
   } catch (e) {
-    throw new ConfigError(shown, [`cannot read the configuration file (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`]);
+    throw new ConfigError(shown, [
+      `cannot read the configuration file (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`,
+    ]);
   }
   return parseConfig(text, shown, env);
 }

@@ -21,9 +21,13 @@ export function unsafeConfigProblems(cfg: FleetConfig, env: Env): string[] {
 
   if (mode === "alb") {
     if (!alb) {
-      problems.push("auth.alb: required with auth.mode: alb (arns of the load balancers and roles: a group → role mapping)");
+      problems.push(
+        "auth.alb: required with auth.mode: alb (arns of the load balancers and roles: a group → role mapping)",
+      );
     } else if (Object.keys(alb.roles).length === 0) {
-      problems.push("auth.alb.roles: map at least one group to a role (e.g. { ops-admins: admin, ops: operator, staff: viewer })");
+      problems.push(
+        "auth.alb.roles: map at least one group to a role (e.g. { ops-admins: admin, ops: operator, staff: viewer })",
+      );
     }
   }
   alb?.arns.forEach((arn, i) => {
@@ -35,7 +39,9 @@ export function unsafeConfigProblems(cfg: FleetConfig, env: Env): string[] {
   });
 
   if (mode === "tokens" && cfg.auth.tokens.length === 0) {
-    problems.push("auth.tokens: auth.mode: tokens needs at least one token (create one with `npm run token -- <name> <role>`)");
+    problems.push(
+      "auth.tokens: auth.mode: tokens needs at least one token (create one with `npm run token -- <name> <role>`)",
+    );
   }
 
   const secret = env.CAPSTAN_SESSION_SECRET;
@@ -46,7 +52,9 @@ export function unsafeConfigProblems(cfg: FleetConfig, env: Env): string[] {
       );
     }
   } else if (secret.length < MIN_SESSION_SECRET_CHARS) {
-    problems.push(`CAPSTAN_SESSION_SECRET: must be at least ${MIN_SESSION_SECRET_CHARS} characters (it has ${secret.length})`);
+    problems.push(
+      `CAPSTAN_SESSION_SECRET: must be at least ${MIN_SESSION_SECRET_CHARS} characters (it has ${secret.length})`,
+    );
   }
 
   // The key server decides who can sign in as whom: a test-only setting must not reach a real

@@ -14,7 +14,12 @@ const dimensionValue = z.union([z.string().min(1), z.record(regionName, z.string
 
 export const statisticSchema = z.union([
   z.enum(["Average", "Maximum", "Minimum", "Sum", "SampleCount"]),
-  z.string().regex(/^p\d{1,2}(\.\d+)?$/, "expected Average, Maximum, Minimum, Sum, SampleCount or pNN") as z.ZodType<`p${number}`>,
+  z
+    .string()
+    .regex(
+      /^p\d{1,2}(\.\d+)?$/,
+      "expected Average, Maximum, Minimum, Sum, SampleCount or pNN",
+    ) as z.ZodType<`p${number}`>,
 ]);
 
 export const metricSchema = z.strictObject({
@@ -120,11 +125,24 @@ const roleGrant = z.union([
 
 export const authSchema = z.strictObject({
   mode: z.enum(["dev", "alb", "tokens"]),
-  sessionHours: z.number().positive().max(24 * 30).default(12),
+  sessionHours: z
+    .number()
+    .positive()
+    .max(24 * 30)
+    .default(12),
   tokens: z.array(tokenSchema).default([]),
   alb: z
     .strictObject({
-      arns: z.array(z.string().regex(/^arn:aws[a-z-]*:elasticloadbalancing:[a-z0-9-]+:\d{12}:loadbalancer\/app\/.+/, "expected an ALB ARN")).min(1),
+      arns: z
+        .array(
+          z
+            .string()
+            .regex(
+              /^arn:aws[a-z-]*:elasticloadbalancing:[a-z0-9-]+:\d{12}:loadbalancer\/app\/.+/,
+              "expected an ALB ARN",
+            ),
+        )
+        .min(1),
       nameClaim: z.string().default("email"),
       groupsClaim: z.string().default("groups"),
       roles: z.record(z.string(), roleGrant),
@@ -148,20 +166,31 @@ export const authSchema = z.strictObject({
 });
 
 /** Environment variable names only: URLs and secrets never sit in the file. */
-const envName = z.string().regex(/^[A-Z_][A-Z0-9_]*$/, "expected the name of an environment variable (A-Z, 0-9, _)");
+const envName = z
+  .string()
+  .regex(/^[A-Z_][A-Z0-9_]*$/, "expected the name of an environment variable (A-Z, 0-9, _)");
 /** An event type glob: `capacity.*`, `pool.degraded`, `*`. */
-const eventGlob = z.string().regex(/^(\*|[a-z-]+(\.(\*|[a-z-]+))?)$/, 'expected an event type or a glob such as "capacity.*" or "*"');
+const eventGlob = z
+  .string()
+  .regex(/^(\*|[a-z-]+(\.(\*|[a-z-]+))?)$/, 'expected an event type or a glob such as "capacity.*" or "*"');
 
 export const notifySchema = z.discriminatedUnion("kind", [
   z.strictObject({ kind: z.literal("slack"), urlEnv: envName, events: z.array(eventGlob).min(1) }),
-  z.strictObject({ kind: z.literal("webhook"), urlEnv: envName, secretEnv: envName, events: z.array(eventGlob).min(1) }),
+  z.strictObject({
+    kind: z.literal("webhook"),
+    urlEnv: envName,
+    secretEnv: envName,
+    events: z.array(eventGlob).min(1),
+  }),
 ]);
 
 export const configSchema = z
   .strictObject({
     backend: z.enum(["simulated", "aws"]),
     regions: z.strictObject({ primary: regionName, standby: regionName }),
-    discovery: z.strictObject({ tagKey: z.string().min(1).default("capstan:pool") }).default({ tagKey: "capstan:pool" }),
+    discovery: z
+      .strictObject({ tagKey: z.string().min(1).default("capstan:pool") })
+      .default({ tagKey: "capstan:pool" }),
     refresh: z
       .strictObject({
         /** Seconds between capacity refreshes (Auto Scaling describes are free). */
@@ -185,18 +214,31 @@ export const configSchema = z
   })
   .superRefine((cfg, ctx) => {
     if (cfg.regions.primary === cfg.regions.standby) {
-      ctx.addIssue({ code: "custom", path: ["regions", "standby"], message: "must differ from regions.primary" });
+      ctx.addIssue({
+        code: "custom",
+        path: ["regions", "standby"],
+        message: "must differ from regions.primary",
+      });
     }
     const seen = new Set<string>();
     cfg.pools.forEach((p, i) => {
-      if (seen.has(p.id)) ctx.addIssue({ code: "custom", path: ["pools", i, "id"], message: `duplicate pool id "${p.id}"` });
+      if (seen.has(p.id))
+        ctx.addIssue({ code: "custom", path: ["pools", i, "id"], message: `duplicate pool id "${p.id}"` });
       seen.add(p.id);
       if (cfg.backend === "simulated" && !p.simulation) {
-        ctx.addIssue({ code: "custom", path: ["pools", i, "simulation"], message: "required with backend: simulated" });
+        ctx.addIssue({
+          code: "custom",
+          path: ["pools", i, "simulation"],
+          message: "required with backend: simulated",
+        });
       }
       for (const f of p.simulation?.fronts ?? []) {
         if (!cfg.pools.some((q) => q.id === f)) {
-          ctx.addIssue({ code: "custom", path: ["pools", i, "simulation", "fronts"], message: `unknown pool "${f}"` });
+          ctx.addIssue({
+            code: "custom",
+            path: ["pools", i, "simulation", "fronts"],
+            message: `unknown pool "${f}"`,
+          });
         }
       }
     });

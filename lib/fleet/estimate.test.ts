@@ -14,9 +14,12 @@ const RPP = 3;
 const FIXED = 281;
 
 /** A deterministic ±1 wobble (no Math.random: the same test every run). */
-const wobble = (i: number, k: number) => Math.sin(i * 12.9898 + k * 78.233) * 0.5 + Math.sin(i * 4.1414 + k * 1.7) * 0.5;
+const wobble = (i: number, k: number) =>
+  Math.sin(i * 12.9898 + k * 78.233) * 0.5 + Math.sin(i * 4.1414 + k * 1.7) * 0.5;
 
-function webMinutes(opts: { minutes?: number; rho?: (i: number) => number; noise?: number; n?: number } = {}): Sample[] {
+function webMinutes(
+  opts: { minutes?: number; rho?: (i: number) => number; noise?: number; n?: number } = {},
+): Sample[] {
   const { minutes = 120, noise = 0, n = N } = opts;
   const rho = opts.rho ?? ((i: number) => 0.6 + 0.15 * Math.sin(i / 15));
   const alpha = 1 - Math.exp(-1 / 5);
@@ -40,7 +43,7 @@ describe("estimate on clean model data", () => {
   const e = estimate(data, "web");
 
   it("recovers λ (within 1 %), μ (within 1 %) and n (exactly)", () => {
-    const lambdaNow = (data.slice(-3).reduce((a, s) => a + s.requests!, 0) / 3) / 60;
+    const lambdaNow = data.slice(-3).reduce((a, s) => a + s.requests!, 0) / 3 / 60;
     expect(e.lambda / lambdaNow).toBeCloseTo(1, 2);
     expect(e.mu / MU).toBeCloseTo(1, 2);
     expect(e.n).toBe(N);
@@ -93,7 +96,13 @@ describe("estimate for workers", () => {
       const lambda = (0.5 + 0.2 * Math.sin(i / 8)) * 4 * 14;
       const step = workerStep(backlog, lambda, 14, 4);
       backlog = step.backlog;
-      return { t: T0 + i * MIN, requests: lambda * 60, cpu: 100 * step.busy + 2, inService: 4, backlog: i === 59 ? 6000 : lambda };
+      return {
+        t: T0 + i * MIN,
+        requests: lambda * 60,
+        cpu: 100 * step.busy + 2,
+        inService: 4,
+        backlog: i === 59 ? 6000 : lambda,
+      };
     });
     const e = estimate(data, "worker");
     expect(e.mu / 14).toBeCloseTo(1, 2);
@@ -116,12 +125,16 @@ describe("estimate refuses what it cannot know", () => {
   };
 
   it("too few points", () => {
-    expect(refusal(() => estimate(webMinutes({ minutes: 10 }), "web"))).toMatch(/too few measured minutes: 10/);
+    expect(refusal(() => estimate(webMinutes({ minutes: 10 }), "web"))).toMatch(
+      /too few measured minutes: 10/,
+    );
   });
 
   it("a saturated pool: throughput cannot be measured", () => {
     const data = webMinutes().map((s) => ({ ...s, cpu: 99 }));
-    expect(refusal(() => estimate(data, "web"))).toMatch(/^saturated: CPU was at or above 90 % in 120 of 120 minutes/);
+    expect(refusal(() => estimate(data, "web"))).toMatch(
+      /^saturated: CPU was at or above 90 % in 120 of 120 minutes/,
+    );
   });
 
   it("a flat series", () => {

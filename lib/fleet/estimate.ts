@@ -69,9 +69,13 @@ const QUEUE_TAU_MIN = 5;
 const NOW_MINUTES = 3;
 
 export function estimate(samples: Sample[], tier: "web" | "worker" | "infra"): Estimate {
-  const all = samples.filter((s) => s.requests !== null && s.cpu !== null && s.inService !== null && s.inService > 0);
+  const all = samples.filter(
+    (s) => s.requests !== null && s.cpu !== null && s.inService !== null && s.inService > 0,
+  );
   if (all.length < MIN_MINUTES) {
-    throw new EstimateRefused(`too few measured minutes: ${all.length} with requests, CPU and instances in service (${MIN_MINUTES} needed)`);
+    throw new EstimateRefused(
+      `too few measured minutes: ${all.length} with requests, CPU and instances in service (${MIN_MINUTES} needed)`,
+    );
   }
   const pts = all.map((s) => ({ s, x: s.requests! / 60 / s.inService!, y: s.cpu! }));
   const usable = pts.filter((p) => p.y < SATURATED_CPU && (p.s.backlog ?? 0) <= p.s.requests!);
@@ -88,9 +92,14 @@ export function estimate(samples: Sample[], tier: "web" | "worker" | "infra"): E
       `flat series: arrivals per instance varied by ${(cv * 100).toFixed(1)} % (at least ${MIN_VARIATION * 100} % needed to tell throughput from the CPU baseline)`,
     );
   }
-  const { slope, intercept, r2 } = fitLine(xs, usable.map((p) => p.y));
+  const { slope, intercept, r2 } = fitLine(
+    xs,
+    usable.map((p) => p.y),
+  );
   if (!(slope > 0) || r2 < MIN_CPU_FIT) {
-    throw new EstimateRefused(`CPU does not follow the request rate (R² ${r2.toFixed(2)}): the bottleneck is elsewhere`);
+    throw new EstimateRefused(
+      `CPU does not follow the request rate (R² ${r2.toFixed(2)}): the bottleneck is elsewhere`,
+    );
   }
   const mu = 100 / slope;
   const closed = all.slice(-NOW_MINUTES);
@@ -105,7 +114,9 @@ export function estimate(samples: Sample[], tier: "web" | "worker" | "infra"): E
     window: { from: all[0]!.t, to: last.t + 60_000, minutes: all.length, unsaturatedMinutes: usable.length },
   };
   if (tier === "web") est.page = fitPage(all, mu);
-  if (tier === "worker") est.backlog = [...samples].reverse().find((s) => s.backlog !== null && s.backlog !== undefined)?.backlog ?? 0;
+  if (tier === "worker")
+    est.backlog =
+      [...samples].reverse().find((s) => s.backlog !== null && s.backlog !== undefined)?.backlog ?? 0;
   return est;
 }
 
@@ -116,7 +127,9 @@ export function predict(e: Estimate, desired: number): Prediction {
   const cpu = saturated ? 100 : Math.min(100, (100 * e.lambda) / capacity + e.baselinePercent);
   const out: Prediction = { desired, cpuPercent: round1(cpu), saturated };
   if (e.page) {
-    const d = pageLoadDistribution(e.lambda, e.mu, desired, e.page.requestsPerPage, { fixedMs: e.page.fixedMs });
+    const d = pageLoadDistribution(e.lambda, e.mu, desired, e.page.requestsPerPage, {
+      fixedMs: e.page.fixedMs,
+    });
     out.pageLoadP90Ms = Math.round(pageLoadQuantileMs(d, 0.9));
   }
   if (e.backlog !== undefined) {
@@ -139,13 +152,21 @@ function fitPage(all: Sample[], mu: number): NonNullable<Estimate["page"]> {
     recent = Number.isNaN(recent) ? l : recent + (l - recent) * alpha;
     const p = s.p90Ms;
     // Timeouts say only "saturated": they carry no shape.
-    if (p !== null && p !== undefined && p > 0 && p < DEFAULT_TIMEOUT_MS / 3 && recent < 0.995 * s.inService! * mu) {
+    if (
+      p !== null &&
+      p !== undefined &&
+      p > 0 &&
+      p < DEFAULT_TIMEOUT_MS / 3 &&
+      recent < 0.995 * s.inService! * mu
+    ) {
       obs.push({ lambda: recent, n: s.inService!, p90: p });
     }
   }
   const p90NowMs = [...all].reverse().find((s) => s.p90Ms != null)?.p90Ms ?? null;
   if (obs.length < MIN_MINUTES) {
-    throw new EstimateRefused(`too few measured p90 minutes below the timeouts: ${obs.length} (${MIN_MINUTES} needed)`);
+    throw new EstimateRefused(
+      `too few measured p90 minutes below the timeouts: ${obs.length} (${MIN_MINUTES} needed)`,
+    );
   }
   const floor = Math.min(...obs.map((o) => o.p90));
   let best = { requestsPerPage: 1, fixedMs: 0, sse: Infinity };
@@ -160,14 +181,24 @@ function fitPage(all: Sample[], mu: number): NonNullable<Estimate["page"]> {
     if (v < best.sse) best = { requestsPerPage: rpp, fixedMs, sse: v };
   }
   const errors = obs.map((o) => {
-    const m = pageLoadQuantileMs(pageLoadDistribution(o.lambda, mu, o.n, best.requestsPerPage, { fixedMs: best.fixedMs }), 0.9);
+    const m = pageLoadQuantileMs(
+      pageLoadDistribution(o.lambda, mu, o.n, best.requestsPerPage, { fixedMs: best.fixedMs }),
+      0.9,
+    );
     return Math.abs(m / o.p90 - 1) * 100;
   });
   const errorPercent = median(errors);
   if (errorPercent > MAX_PAGE_ERROR) {
-    throw new EstimateRefused(`the queueing model does not fit the measured p90 (median error ${Math.round(errorPercent)} %): the bottleneck is elsewhere`);
+    throw new EstimateRefused(
+      `the queueing model does not fit the measured p90 (median error ${Math.round(errorPercent)} %): the bottleneck is elsewhere`,
+    );
   }
-  return { requestsPerPage: best.requestsPerPage, fixedMs: Math.round(best.fixedMs * 10) / 10, errorPercent: round1(errorPercent), p90NowMs };
+  return {
+    requestsPerPage: best.requestsPerPage,
+    fixedMs: Math.round(best.fixedMs * 10) / 10,
+    errorPercent: round1(errorPercent),
+    p90NowMs,
+  };
 }
 
 function goldenMin(f: (x: number) => number, lo: number, hi: number): number {

@@ -4,13 +4,7 @@ export type Tier = "web" | "worker" | "infra";
 export type RegionRole = "primary" | "standby";
 
 /** EC2 Auto Scaling lifecycle states Capstan shows (a subset of AWS's; others map to the nearest). */
-export type LifecycleState =
-  | "Pending"
-  | "InService"
-  | "Terminating"
-  | "Terminated"
-  | "Standby"
-  | "Detaching";
+export type LifecycleState = "Pending" | "InService" | "Terminating" | "Terminated" | "Standby" | "Detaching";
 
 export type HealthStatus = "Healthy" | "Unhealthy";
 
@@ -166,7 +160,11 @@ export class BackendError extends Error {
    * chunks (routes, pages): `instanceof` must recognise an error from any copy of the class.
    */
   static [Symbol.hasInstance](value: unknown): boolean {
-    return typeof value === "object" && value !== null && (value as Record<symbol, unknown>)[BACKEND_ERROR] === true;
+    return (
+      typeof value === "object" &&
+      value !== null &&
+      (value as Record<symbol, unknown>)[BACKEND_ERROR] === true
+    );
   }
   readonly [BACKEND_ERROR] = true;
   readonly code: string;

@@ -141,9 +141,20 @@ export interface PoolDetail {
   /** EC2's instance details or the per-instance CPU could not be read. */
   instancesError?: RegionError;
   /** The page-load series' source in this region, and whether it came from the group's target group. */
-  pageLoadSource: { namespace: string; metric: string; dimensions: Record<string, string>; from: "configuration" | "target group" } | null;
+  pageLoadSource: {
+    namespace: string;
+    metric: string;
+    dimensions: Record<string, string>;
+    from: "configuration" | "target group";
+  } | null;
   /** What this dashboard costs in CloudWatch per day at its refresh rate (GetMetricData); the per-instance CPU included. */
-  cloudwatch: { seriesPerRefresh: number; metricsPerDay: number; usdPerDay: number; instanceSeries: number; instanceUsdPerDay: number };
+  cloudwatch: {
+    seriesPerRefresh: number;
+    metricsPerDay: number;
+    usdPerDay: number;
+    instanceSeries: number;
+    instanceUsdPerDay: number;
+  };
 }
 
 export type Verdict = "ready" | "scale" | "cannot" | "unknown";
@@ -153,7 +164,13 @@ export interface StandbyPoolView {
   name: string;
   tier: Tier;
   primary: { desired: number; inService: number; cpu: number | null } | null;
-  standby: { desired: number; inService: number; max: number; unhealthy: number; metricAgeMs: number | null } | null;
+  standby: {
+    desired: number;
+    inService: number;
+    max: number;
+    unhealthy: number;
+    metricAgeMs: number | null;
+  } | null;
   ratio: number | null;
   needed: number | null;
   verdict: Verdict;
@@ -164,7 +181,13 @@ export interface StandbyView {
   generatedAt: string;
   primary: RegionView["region"];
   standby: RegionView["region"];
-  regions: { region: string; role: RegionRole; status: RegionStatus; error?: RegionError; fetchedAt: string | null }[];
+  regions: {
+    region: string;
+    role: RegionRole;
+    status: RegionStatus;
+    error?: RegionError;
+    fetchedAt: string | null;
+  }[];
   overall: Verdict;
   overallExplanation: string;
   pools: StandbyPoolView[];
@@ -189,7 +212,13 @@ export interface PredictionView {
   backlogDrainMinutes?: number | null;
   saturated: boolean;
   /** The measured figures now, to compare with. */
-  now: { desired: number; inService: number; cpuPercent: number | null; pageLoadP90Ms: number | null; backlog: number | null };
+  now: {
+    desired: number;
+    inService: number;
+    cpuPercent: number | null;
+    pageLoadP90Ms: number | null;
+    backlog: number | null;
+  };
   /** The estimates used and the window they came from. */
   basis: {
     arrivalsPerSecond: number;

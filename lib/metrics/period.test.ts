@@ -5,7 +5,8 @@ import { alignedRange, choosePeriod, downsample, isRangeKey, latest, RANGES } fr
 describe("range keys", () => {
   it("accepts the four ranges and nothing inherited from Object.prototype", () => {
     for (const k of ["1h", "6h", "24h", "7d"]) expect(isRangeKey(k)).toBe(true);
-    for (const k of ["constructor", "__proto__", "toString", "hasOwnProperty", "valueOf", "", "1H"]) expect(isRangeKey(k)).toBe(false);
+    for (const k of ["constructor", "__proto__", "toString", "hasOwnProperty", "valueOf", "", "1H"])
+      expect(isRangeKey(k)).toBe(false);
   });
 });
 
@@ -46,7 +47,13 @@ describe("downsampling", () => {
   });
 
   it("latest skips trailing gaps", () => {
-    expect(latest([[1, 5], [2, 7], [3, null]])).toEqual({ value: 7, at: 2 });
+    expect(
+      latest([
+        [1, 5],
+        [2, 7],
+        [3, null],
+      ]),
+    ).toEqual({ value: 7, at: 2 });
     expect(latest([[1, null]])).toEqual({ value: null, at: null });
   });
 });

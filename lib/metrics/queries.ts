@@ -21,7 +21,11 @@ export function poolMetricDefs(pool: PoolConfig): Partial<Record<MetricKind, Met
   return defs;
 }
 
-export function resolveDimensions(def: MetricConfig, region: string, groupName: string): Record<string, string> | null {
+export function resolveDimensions(
+  def: MetricConfig,
+  region: string,
+  groupName: string,
+): Record<string, string> | null {
   const out: Record<string, string> = {};
   for (const [name, value] of Object.entries(def.dimensions)) {
     const v = typeof value === "string" ? value : value[region];
@@ -49,7 +53,14 @@ export function buildQuery(
 ): MetricQuery | null {
   const dimensions = resolveDimensions(def, region, groupName);
   if (!dimensions) return null;
-  return { id, namespace: def.namespace, metricName: def.metric, dimensions, statistic: def.statistic, period: Math.max(period, def.period ?? 60) };
+  return {
+    id,
+    namespace: def.namespace,
+    metricName: def.metric,
+    dimensions,
+    statistic: def.statistic,
+    period: Math.max(period, def.period ?? 60),
+  };
 }
 
 /** Values as shown: page load in ms whatever the source unit. */

@@ -30,7 +30,8 @@ let failFirst = 0;
 function verify(headers: IncomingMessage["headers"], body: string): boolean {
   const ts = String(headers["x-capstan-timestamp"] ?? "");
   const sig = String(headers["x-capstan-signature"] ?? "");
-  if (!/^\d+$/.test(ts) || Math.abs(Date.now() / 1000 - Number(ts)) > 300 || !sig.startsWith("sha256=")) return false;
+  if (!/^\d+$/.test(ts) || Math.abs(Date.now() / 1000 - Number(ts)) > 300 || !sig.startsWith("sha256="))
+    return false;
   const want = Buffer.from(createHmac("sha256", SECRET).update(`${ts}.${body}`).digest("hex"));
   const got = Buffer.from(sig.slice("sha256=".length));
   return want.length === got.length && timingSafeEqual(want, got);
@@ -59,7 +60,12 @@ afterEach(() => {
   failFirst = 0;
 });
 
-const env = () => ({ HOOK_URL: `${base}/hook`, HOOK_SECRET: SECRET, SLACK_URL: `${base}${SLACK_PATH}`, CAPSTAN_PUBLIC_ORIGIN: "https://capstan.example.com" });
+const env = () => ({
+  HOOK_URL: `${base}/hook`,
+  HOOK_SECRET: SECRET,
+  SLACK_URL: `${base}${SLACK_PATH}`,
+  CAPSTAN_PUBLIC_ORIGIN: "https://capstan.example.com",
+});
 const targets = [
   { kind: "webhook" as const, urlEnv: "HOOK_URL", secretEnv: "HOOK_SECRET", events: ["*"] },
   { kind: "slack" as const, urlEnv: "SLACK_URL", events: ["capacity.*"] },
@@ -68,9 +74,24 @@ const targets = [
 function changeEvent() {
   process.env.CAPSTAN_PUBLIC_ORIGIN = "https://capstan.example.com";
   const e = capacityEvent({
-    id: "audit-1", actor: "olga", role: "operator", action: "capacity", region: "us-east-1", pool: "app", group: "tave-prod-app",
-    from: 12, to: 16, minTo: null, maxTo: null, reason: "p90 climbing <since 14:05>", override: false, revertOf: null,
-    revertAt: "2026-11-29T12:00:00.000Z", batchId: null, outcome: "succeeded", completedAt: new Date().toISOString(),
+    id: "audit-1",
+    actor: "olga",
+    role: "operator",
+    action: "capacity",
+    region: "us-east-1",
+    pool: "app",
+    group: "tave-prod-app",
+    from: 12,
+    to: 16,
+    minTo: null,
+    maxTo: null,
+    reason: "p90 climbing <since 14:05>",
+    override: false,
+    revertOf: null,
+    revertAt: "2026-11-29T12:00:00.000Z",
+    batchId: null,
+    outcome: "succeeded",
+    completedAt: new Date().toISOString(),
   });
   delete process.env.CAPSTAN_PUBLIC_ORIGIN;
   return e;
@@ -97,17 +118,42 @@ describe("delivery to a local receiver", () => {
 
       const hook = received.find((r) => r.path === "/hook")!;
       expect(hook.verified).toBe(true);
-      expect(hook.headers).toMatchObject({ "content-type": "application/json", "x-capstan-event": "capacity.changed", "x-capstan-delivery": event.id });
+      expect(hook.headers).toMatchObject({
+        "content-type": "application/json",
+        "x-capstan-event": "capacity.changed",
+        "x-capstan-delivery": event.id,
+      });
       const body = JSON.parse(hook.body);
       expect(Object.keys(body).sort()).toEqual(["data", "id", "time", "type"]);
-      expect(body).toMatchObject({ id: event.id, type: "capacity.changed", data: { region: "us-east-1", pool: "app", actor: "olga", from: 12, to: 16, outcome: "succeeded", url: "https://capstan.example.com/pools/us-east-1/app" } });
+      expect(body).toMatchObject({
+        id: event.id,
+        type: "capacity.changed",
+        data: {
+          region: "us-east-1",
+          pool: "app",
+          actor: "olga",
+          from: 12,
+          to: 16,
+          outcome: "succeeded",
+          url: "https://capstan.example.com/pools/us-east-1/app",
+        },
+      });
       // A tampered body fails the receiver's check.
       expect(verify(hook.headers, hook.body.replace("16", "17"))).toBe(false);
 
       const slack = JSON.parse(received.find((r) => r.path === SLACK_PATH)!.body);
       expect(slack.text).toContain("olga changed app in us-east-1: desired 12 → 16 — succeeded");
       expect(JSON.stringify(slack.blocks)).toContain("Reason: p90 climbing &lt;since 14:05&gt;");
-      expect(slack.blocks.at(-1)).toEqual({ type: "actions", elements: [{ type: "button", text: { type: "plain_text", text: "Open app in us-east-1" }, url: "https://capstan.example.com/pools/us-east-1/app" }] });
+      expect(slack.blocks.at(-1)).toEqual({
+        type: "actions",
+        elements: [
+          {
+            type: "button",
+            text: { type: "plain_text", text: "Open app in us-east-1" },
+            url: "https://capstan.example.com/pools/us-east-1/app",
+          },
+        ],
+      });
     } finally {
       await s.close();
     }
@@ -123,7 +169,12 @@ describe("delivery to a local receiver", () => {
       const clock = { t: start };
       await deliverDue(s.store.audit, { env: env(), now: () => new Date(clock.t) });
       const [afterFirst] = await s.store.audit.deliveries(5);
-      expect(afterFirst).toMatchObject({ state: "pending", attempts: 1, lastStatus: 500, lastError: "HTTP 500" });
+      expect(afterFirst).toMatchObject({
+        state: "pending",
+        attempts: 1,
+        lastStatus: 500,
+        lastError: "HTTP 500",
+      });
       expect(Date.parse(afterFirst!.nextAt) - start).toBeLessThanOrEqual(30_000);
       const [done] = await runUntilSettled([s.store.audit], clock);
       expect(done).toMatchObject({ state: "delivered", attempts: 3, lastStatus: 200 });
@@ -144,7 +195,11 @@ describe("delivery to a local receiver", () => {
       await new Promise<void>((r) => closed.listen(0, "127.0.0.1", r));
       const port = (closed.address() as AddressInfo).port;
       await new Promise<void>((r) => closed.close(() => r()));
-      const noSecret = { ...env(), HOOK_SECRET: "", SLACK_URL: `http://127.0.0.1:${port}/services/T000/B000/XXXXSECRETTOKEN` };
+      const noSecret = {
+        ...env(),
+        HOOK_SECRET: "",
+        SLACK_URL: `http://127.0.0.1:${port}/services/T000/B000/XXXXSECRETTOKEN`,
+      };
       for (let i = 0; i < 30; i++) {
         await deliverDue(s.store.audit, { env: noSecret, now: () => new Date(clock.t) });
         clock.t += 10 * 60_000;
@@ -154,7 +209,9 @@ describe("delivery to a local receiver", () => {
       const errors = rows.map((r) => r.lastError).sort();
       expect(errors).toEqual(["HOOK_SECRET is not set", "connection failed (ECONNREFUSED)"]);
       expect(rows.every((r) => r.attempts >= 5)).toBe(true);
-      expect(JSON.stringify(rows.map((r) => [r.lastError, r.urlEnv, r.secretEnv]))).not.toMatch(/SECRETTOKEN|whsec_|127\.0\.0\.1/);
+      expect(JSON.stringify(rows.map((r) => [r.lastError, r.urlEnv, r.secretEnv]))).not.toMatch(
+        /SECRETTOKEN|whsec_|127\.0\.0\.1/,
+      );
       expect(received).toEqual([]);
     } finally {
       await s.close();

@@ -39,7 +39,11 @@ export async function deliverDue(store: OutboxStore, opts: DeliverOptions = {}):
   const summary: DeliverSummary = { delivered: 0, retrying: 0, failed: 0 };
   for (;;) {
     const t = now();
-    const batch = await store.claimDeliveries(t.toISOString(), new Date(t.getTime() + LEASE_MS).toISOString(), opts.limit ?? 20);
+    const batch = await store.claimDeliveries(
+      t.toISOString(),
+      new Date(t.getTime() + LEASE_MS).toISOString(),
+      opts.limit ?? 20,
+    );
     if (batch.length === 0) return summary;
     await Promise.all(
       batch.map(async (d) => {
@@ -61,7 +65,13 @@ async function attempt(d: Delivery, opts: DeliverOptions, now: () => Date): Prom
   if (sent.ok) return { delivered: true, at: at.toISOString(), status: sent.status! };
   const next = at.getTime() + backoffMs(d.attempts);
   const giveUp = next > Date.parse(d.createdAt) + GIVE_UP_AFTER_MS;
-  return { delivered: false, at: at.toISOString(), status: sent.status, error: sent.error!, nextAt: giveUp ? null : new Date(next).toISOString() };
+  return {
+    delivered: false,
+    at: at.toISOString(),
+    status: sent.status,
+    error: sent.error!,
+    nextAt: giveUp ? null : new Date(next).toISOString(),
+  };
 }
 
 async function send(
@@ -85,9 +95,17 @@ async function send(
     ({ body, headers } = signedWebhook(d.payload, event, secret, now().getTime()));
   }
   try {
-    const res = await doFetch(url, { method: "POST", headers, body, signal: AbortSignal.timeout(timeoutMs), redirect: "manual" });
+    const res = await doFetch(url, {
+      method: "POST",
+      headers,
+      body,
+      signal: AbortSignal.timeout(timeoutMs),
+      redirect: "manual",
+    });
     await res.arrayBuffer().catch(() => undefined);
-    return res.ok ? { ok: true, status: res.status } : { ok: false, status: res.status, error: `HTTP ${res.status}` };
+    return res.ok
+      ? { ok: true, status: res.status }
+      : { ok: false, status: res.status, error: `HTTP ${res.status}` };
   } catch (err) {
     return { ok: false, status: null, error: describe(err, timeoutMs) };
   }
@@ -96,7 +114,8 @@ async function send(
 /** Never the URL (it may carry a token, as Slack's do) nor the message of a library that might quote it. */
 function describe(err: unknown, timeoutMs: number): string {
   const e = err as { name?: string; cause?: { code?: string; errors?: { code?: string }[] } };
-  if (e?.name === "TimeoutError" || e?.name === "AbortError") return `timed out after ${Math.round(timeoutMs / 1000)} s`;
+  if (e?.name === "TimeoutError" || e?.name === "AbortError")
+    return `timed out after ${Math.round(timeoutMs / 1000)} s`;
   const code = e?.cause?.code ?? e?.cause?.errors?.[0]?.code;
   return code && /^[A-Z_]+$/.test(code) ? `connection failed (${code})` : "connection failed";
 }

@@ -6,7 +6,11 @@ import type { NotifyEvent } from "./events";
 // signed JSON (GitHub/Stripe style: HMAC-SHA256 of "<timestamp>.<body>").
 
 /** Slack mrkdwn: &, < and > must be escaped; everything else is literal. */
-const esc = (s: unknown) => String(s ?? "").replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+const esc = (s: unknown) =>
+  String(s ?? "")
+    .replace(/&/g, "&amp;")
+    .replace(/</g, "&lt;")
+    .replace(/>/g, "&gt;");
 
 const OUTCOME_ICON: Record<string, string> = { succeeded: "✅", failed: "❌", unknown: "❓" };
 
@@ -40,16 +44,34 @@ function utc(iso: string): string {
 export function slackMessage(e: NotifyEvent): Record<string, unknown> {
   const d = e.data;
   const plain = headline(e).replace(/\*/g, "");
-  const blocks: Record<string, unknown>[] = [{ type: "section", text: { type: "mrkdwn", text: headline(e) } }];
+  const blocks: Record<string, unknown>[] = [
+    { type: "section", text: { type: "mrkdwn", text: headline(e) } },
+  ];
   const context: string[] = [];
   if (d.reason && e.type !== "pool.degraded") context.push(`Reason: ${esc(d.reason)}`);
   if (d.errorCode || d.errorMessage) context.push(`Error: ${esc(d.errorCode)} ${esc(d.errorMessage)}`);
   if (Array.isArray(d.changes)) {
-    for (const c of d.changes as Record<string, unknown>[]) context.push(`${esc(c.pool)}: ${esc(c.from)} → ${esc(c.to)} — ${esc(c.status)}${c.message ? ` (${esc(c.message)})` : ""}`);
+    for (const c of d.changes as Record<string, unknown>[])
+      context.push(
+        `${esc(c.pool)}: ${esc(c.from)} → ${esc(c.to)} — ${esc(c.status)}${c.message ? ` (${esc(c.message)})` : ""}`,
+      );
   }
-  if (context.length) blocks.push({ type: "context", elements: [{ type: "mrkdwn", text: context.join("\n").slice(0, 2900) }] });
+  if (context.length)
+    blocks.push({ type: "context", elements: [{ type: "mrkdwn", text: context.join("\n").slice(0, 2900) }] });
   if (typeof d.url === "string") {
-    blocks.push({ type: "actions", elements: [{ type: "button", text: { type: "plain_text", text: d.pool ? `Open ${String(d.pool)} in ${String(d.region)}` : "Open in Capstan" }, url: d.url }] });
+    blocks.push({
+      type: "actions",
+      elements: [
+        {
+          type: "button",
+          text: {
+            type: "plain_text",
+            text: d.pool ? `Open ${String(d.pool)} in ${String(d.region)}` : "Open in Capstan",
+          },
+          url: d.url,
+        },
+      ],
+    });
   }
   return { text: plain, blocks };
 }
@@ -60,7 +82,12 @@ export interface SignedRequest {
 }
 
 /** The generic webhook: the event as JSON, with the headers a receiver verifies. */
-export function signedWebhook(payload: string, event: Pick<NotifyEvent, "id" | "type">, secret: string, nowMs: number): SignedRequest {
+export function signedWebhook(
+  payload: string,
+  event: Pick<NotifyEvent, "id" | "type">,
+  secret: string,
+  nowMs: number,
+): SignedRequest {
   const ts = Math.floor(nowMs / 1000);
   return {
     body: payload,

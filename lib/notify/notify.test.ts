@@ -16,14 +16,23 @@ import { matchesGlob } from "./events";
 const h = changeHarness();
 const notify = [
   { kind: "slack" as const, urlEnv: "CAPSTAN_SLACK_WEBHOOK_URL", events: ["capacity.*", "pool.*"] },
-  { kind: "webhook" as const, urlEnv: "CAPSTAN_WEBHOOK_URL", secretEnv: "CAPSTAN_WEBHOOK_SECRET", events: ["capacity.changed"] },
+  {
+    kind: "webhook" as const,
+    urlEnv: "CAPSTAN_WEBHOOK_URL",
+    secretEnv: "CAPSTAN_WEBHOOK_SECRET",
+    events: ["capacity.changed"],
+  },
 ];
 const config = { ...shippedConfig(), notify };
 let kicks = 0;
 const deps = (extra = {}) => h.deps({ config, kick: () => void kicks++, ...extra });
 
 async function outbox() {
-  return (await h.store.deliveries(100)).map((d) => ({ type: d.type, target: d.targetKind, data: JSON.parse(d.payload).data }));
+  return (await h.store.deliveries(100)).map((d) => ({
+    type: d.type,
+    target: d.targetKind,
+    data: JSON.parse(d.payload).data,
+  }));
 }
 
 describe("events written with the change", () => {
@@ -32,13 +41,29 @@ describe("events written with the change", () => {
     const r = await changeCapacity(operator, APP, h.body({ desired: 14 }), deps());
     const rows = await outbox();
     expect(rows.map((x) => x.target).sort()).toEqual(["slack", "webhook"]);
-    expect(rows[0]).toMatchObject({ type: "capacity.changed", data: { auditId: r.record.id, actor: "olga", region: "us-east-1", pool: "app", from: 12, to: 14, outcome: "succeeded", reason: "page load climbing" } });
+    expect(rows[0]).toMatchObject({
+      type: "capacity.changed",
+      data: {
+        auditId: r.record.id,
+        actor: "olga",
+        region: "us-east-1",
+        pool: "app",
+        from: 12,
+        to: 14,
+        outcome: "succeeded",
+        reason: "page load climbing",
+      },
+    });
     expect(kicks).toBe(1);
   });
 
   it("a failed change is told as failed; a refused one (409) is not told at all", async () => {
     const { BackendError } = await import("@/lib/fleet/types");
-    h.backend.nextWriteError = new BackendError("ValidationError", "New SetDesiredCapacity value 14 is above max value 12", { httpStatus: 400 });
+    h.backend.nextWriteError = new BackendError(
+      "ValidationError",
+      "New SetDesiredCapacity value 14 is above max value 12",
+      { httpStatus: 400 },
+    );
     await h.failure(changeCapacity(operator, APP, h.body({ desired: 14 }), deps()));
     await h.failure(changeCapacity(operator, APP, h.body({ expectedDesired: 11 }), deps()));
     const rows = await outbox();
@@ -56,13 +81,22 @@ describe("events written with the change", () => {
     await runDueReverts(deps());
     const types = (await outbox()).map((x) => `${x.type}/${x.target}`).sort();
     expect(types).toEqual([
-      "capacity.changed/slack", "capacity.changed/slack", "capacity.changed/slack",
-      "capacity.changed/webhook", "capacity.changed/webhook", "capacity.changed/webhook",
+      "capacity.changed/slack",
+      "capacity.changed/slack",
+      "capacity.changed/slack",
+      "capacity.changed/webhook",
+      "capacity.changed/webhook",
+      "capacity.changed/webhook",
       "capacity.revert-skipped/slack",
       "capacity.reverted/slack",
     ]);
     const skipped = (await outbox()).find((x) => x.type === "capacity.revert-skipped")!;
-    expect(skipped.data).toMatchObject({ desired: 18, changedBy: "adam", to: 12, message: "desired is now 18, changed by adam: the revert to 12 did not run." });
+    expect(skipped.data).toMatchObject({
+      desired: 18,
+      changedBy: "adam",
+      to: 12,
+      message: "desired is now 18, changed by adam: the revert to 12 did not run.",
+    });
   });
 
   it("no targets, no rows", async () => {
@@ -82,14 +116,25 @@ describe("notify configuration", () => {
       "fleet.config.yaml",
     );
     expect(cfg.notify).toHaveLength(2);
-    expect(() => parseConfig(yaml(`  - { kind: webhook, urlEnv: CAPSTAN_WEBHOOK_URL, events: ["*"] }`), "f.yaml")).toThrow(/notify\.0\.secretEnv|notify\[0\]\.secretEnv/);
-    expect(() => parseConfig(yaml(`  - { kind: slack, urlEnv: "https://hooks.slack.com/x", events: ["*"] }`), "f.yaml")).toThrow(/notify.*urlEnv/);
-    expect(() => parseConfig(yaml(`  - { kind: slack, urlEnv: SLACK, events: ["capacity.**"] }`), "f.yaml")).toThrow(/notify.*events/);
+    expect(() =>
+      parseConfig(yaml(`  - { kind: webhook, urlEnv: CAPSTAN_WEBHOOK_URL, events: ["*"] }`), "f.yaml"),
+    ).toThrow(/notify\.0\.secretEnv|notify\[0\]\.secretEnv/);
+    expect(() =>
+      parseConfig(yaml(`  - { kind: slack, urlEnv: "https://hooks.slack.com/x", events: ["*"] }`), "f.yaml"),
+    ).toThrow(/notify.*urlEnv/);
+    expect(() =>
+      parseConfig(yaml(`  - { kind: slack, urlEnv: SLACK, events: ["capacity.**"] }`), "f.yaml"),
+    ).toThrow(/notify.*events/);
   });
 
   it("start-up names the unset variable, never a value", () => {
-    const env = { CAPSTAN_SLACK_WEBHOOK_URL: "https://hooks.slack.com/services/T/B/SECRET", CAPSTAN_WEBHOOK_URL: "https://example.com/hook" };
-    expect(notifyEnvProblems({ notify }, env)).toEqual(["notify[1].secretEnv: CAPSTAN_WEBHOOK_SECRET is not set"]);
+    const env = {
+      CAPSTAN_SLACK_WEBHOOK_URL: "https://hooks.slack.com/services/T/B/SECRET",
+      CAPSTAN_WEBHOOK_URL: "https://example.com/hook",
+    };
+    expect(notifyEnvProblems({ notify }, env)).toEqual([
+      "notify[1].secretEnv: CAPSTAN_WEBHOOK_SECRET is not set",
+    ]);
     expect(notifyEnvProblems({ notify }, { ...env, CAPSTAN_SLACK_WEBHOOK_URL: "not a url SECRET" })).toEqual([
       "notify[0].urlEnv: CAPSTAN_SLACK_WEBHOOK_URL is not an http(s) URL",
       "notify[1].secretEnv: CAPSTAN_WEBHOOK_SECRET is not set",

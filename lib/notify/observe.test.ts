@@ -16,7 +16,10 @@ const deps = () => ({ store, now: () => new Date(clock), kick: () => void kicks+
 
 beforeEach(() => {
   ({ store, cleanup } = tempStore());
-  setConfigForTests({ ...shippedConfig(), notify: [{ kind: "slack", urlEnv: "SLACK", events: ["pool.*", "standby.*"] }] });
+  setConfigForTests({
+    ...shippedConfig(),
+    notify: [{ kind: "slack", urlEnv: "SLACK", events: ["pool.*", "standby.*"] }],
+  });
   clearObservationHints();
   kicks = 0;
 });
@@ -25,8 +28,19 @@ afterEach(() => {
   cleanup();
 });
 
-const pool = (status: PoolSummary["status"], reason?: string) => ({ id: "app", name: "Application web servers", status, statusReason: reason, desired: 12, inService: 12 }) as PoolSummary;
-const types = async () => (await store.deliveries(20)).map((d) => [d.type, JSON.parse(d.payload).data.reason ?? JSON.parse(d.payload).data.to]).reverse();
+const pool = (status: PoolSummary["status"], reason?: string) =>
+  ({
+    id: "app",
+    name: "Application web servers",
+    status,
+    statusReason: reason,
+    desired: 12,
+    inService: 12,
+  }) as PoolSummary;
+const types = async () =>
+  (await store.deliveries(20))
+    .map((d) => [d.type, JSON.parse(d.payload).data.reason ?? JSON.parse(d.payload).data.to])
+    .reverse();
 
 describe("status transitions", () => {
   it("healthy → degraded → (stale: nothing) → scaling is one degraded and one recovered event", async () => {
@@ -46,7 +60,16 @@ describe("status transitions", () => {
   });
 
   it("the standby verdict: a change is an event, the first sighting is not", async () => {
-    const v = (overall: StandbyView["overall"]) => ({ standby: "us-west-2", primary: "us-east-1", overall, overallExplanation: `now ${overall}`, pools: [], regions: [], generatedAt: "" }) as StandbyView;
+    const v = (overall: StandbyView["overall"]) =>
+      ({
+        standby: "us-west-2",
+        primary: "us-east-1",
+        overall,
+        overallExplanation: `now ${overall}`,
+        pools: [],
+        regions: [],
+        generatedAt: "",
+      }) as StandbyView;
     expect(await observeVerdict(v("ready"), deps())).toBe(false);
     clock += 61_000;
     expect(await observeVerdict(v("scale"), deps())).toBe(true);

@@ -27,7 +27,11 @@ function meaning(p: PoolSummary): "degraded" | "ok" | null {
   return null;
 }
 
-export async function observePools(region: string, pools: readonly PoolSummary[], deps: Deps = {}): Promise<number> {
+export async function observePools(
+  region: string,
+  pools: readonly PoolSummary[],
+  deps: Deps = {},
+): Promise<number> {
   const targets = getConfig().notify ?? [];
   if (targets.length === 0) return 0;
   const store = deps.store ?? auditStore();

@@ -16,7 +16,10 @@ export interface CapacityAdvice {
  * changing or CPU is unknown: advice on a moving target would chase itself.
  */
 export function adviseCapacity(
-  p: Pick<PoolSummary, "desired" | "inService" | "pending" | "terminating" | "min" | "max" | "cpu" | "pageLoad" | "backlog">,
+  p: Pick<
+    PoolSummary,
+    "desired" | "inService" | "pending" | "terminating" | "min" | "max" | "cpu" | "pageLoad" | "backlog"
+  >,
   targets: { cpuPercent: number; pageLoadP90Ms?: number; backlog?: number },
   peak: PeakResult | null = null,
 ): CapacityAdvice | null {
@@ -30,7 +33,9 @@ export function adviseCapacity(
     desired = p.inService + 1;
     reasons.push(slow ? "p90 page load over target" : "backlog over target");
   }
-  const hold = scaleInHold(p.desired, desired, peak, (pk) => (pk.cpuLoad === null ? null : Math.ceil(pk.cpuLoad / targets.cpuPercent - 1e-9)));
+  const hold = scaleInHold(p.desired, desired, peak, (pk) =>
+    pk.cpuLoad === null ? null : Math.ceil(pk.cpuLoad / targets.cpuPercent - 1e-9),
+  );
   if (hold) {
     desired = Math.max(desired, hold.desired);
     reasons.push(hold.why);

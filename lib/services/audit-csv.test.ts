@@ -27,11 +27,23 @@ beforeEach(() => {
 afterEach(() => cleanup());
 
 async function change(extra: Partial<NewAuditRecord> = {}) {
-  const { record } = await store.recordIntent(auditRecord({ idempotencyKey: `key-${n}-abcdef`, ...extra }, T0 + n++ * 1000));
-  return (await store.recordOutcome(record.id, { outcome: "succeeded", completedAt: record.time, requestId: `req-${n}` }))!;
+  const { record } = await store.recordIntent(
+    auditRecord({ idempotencyKey: `key-${n}-abcdef`, ...extra }, T0 + n++ * 1000),
+  );
+  return (await store.recordOutcome(record.id, {
+    outcome: "succeeded",
+    completedAt: record.time,
+    requestId: `req-${n}`,
+  }))!;
 }
 
-const window = (from: string, to: string, pageLoadP90Ms: number | null, cpuPercent: number | null, backlog: number | null = null) => ({ from, to, pageLoadP90Ms, cpuPercent, backlog });
+const window = (
+  from: string,
+  to: string,
+  pageLoadP90Ms: number | null,
+  cpuPercent: number | null,
+  backlog: number | null = null,
+) => ({ from, to, pageLoadP90Ms, cpuPercent, backlog });
 
 /** RFC 4180 back to rows of cells: quoted cells may hold commas, doubled quotes and line breaks. */
 function parseCsv(text: string): string[][] {
@@ -72,8 +84,15 @@ describe("the audit CSV's effect columns", () => {
   it("a judged change carries its verdict, summary and the figures before and after; other rows leave them empty", async () => {
     const helped = await change({ from: 12, to: 16, expected: 12 });
     const waiting = await change({ from: 16, to: 18, expected: 16 });
-    const { record: refused } = await store.recordIntent(auditRecord({ idempotencyKey: "refused-abcdef", from: 18, to: 99, expected: 18 }, T0 + 10_000));
-    await store.recordOutcome(refused.id, { outcome: "rejected", completedAt: refused.time, errorCode: "ValidationError", errorMessage: "above max" });
+    const { record: refused } = await store.recordIntent(
+      auditRecord({ idempotencyKey: "refused-abcdef", from: 18, to: 99, expected: 18 }, T0 + 10_000),
+    );
+    await store.recordOutcome(refused.id, {
+      outcome: "rejected",
+      completedAt: refused.time,
+      errorCode: "ValidationError",
+      errorMessage: "above max",
+    });
     const effect: ChangeEffect = {
       changeId: helped.id,
       evaluatedAt: new Date(T0 + 1_200_000).toISOString(),
@@ -98,19 +117,55 @@ describe("the audit CSV's effect columns", () => {
       backlog_after: "",
     });
     // Not judged yet: pending, as the audit page says, with no figures.
-    expect(byId.get(waiting.id)).toMatchObject({ effect_verdict: "pending", effect_summary: expect.stringMatching(/^pending: /), p90_before_ms: "", cpu_after_percent: "" });
+    expect(byId.get(waiting.id)).toMatchObject({
+      effect_verdict: "pending",
+      effect_summary: expect.stringMatching(/^pending: /),
+      p90_before_ms: "",
+      cpu_after_percent: "",
+    });
     // A refused change changed nothing: nothing to judge.
-    expect(byId.get(refused.id)).toMatchObject({ outcome: "rejected", effect_verdict: "", effect_summary: "", p90_before_ms: "" });
+    expect(byId.get(refused.id)).toMatchObject({
+      outcome: "rejected",
+      effect_verdict: "",
+      effect_summary: "",
+      p90_before_ms: "",
+    });
     // The summary's comma is quoted, not a column break.
     expect(csv).toContain(`,helped,"p90 1.8 s → 640 ms, CPU 92 % → 68 %: helped",1840,640,92.4,68.1,,\r\n`);
   });
 
   it("escapes the summary like every other cell: quotes doubled, line breaks kept, formulas defused", () => {
-    const base = { ...auditRecord({}, T0), id: "x", seq: 1, outcome: "succeeded" as const, errorCode: null, errorMessage: null, requestId: "r", completedAt: null, reconciled: false, note: null, revertOf: null, revertAt: null, batchId: null };
-    const effect = (summary: string): ChangeEffect => ({ changeId: "x", evaluatedAt: new Date(T0).toISOString(), verdict: "no change", before: null, after: null, summary });
-    const hostile = ['said "faster", then\r\nwasn\'t', "=HYPERLINK(\"http://evil\")", "-2 % CPU", "@SUM(A1)"];
+    const base = {
+      ...auditRecord({}, T0),
+      id: "x",
+      seq: 1,
+      outcome: "succeeded" as const,
+      errorCode: null,
+      errorMessage: null,
+      requestId: "r",
+      completedAt: null,
+      reconciled: false,
+      note: null,
+      revertOf: null,
+      revertAt: null,
+      batchId: null,
+    };
+    const effect = (summary: string): ChangeEffect => ({
+      changeId: "x",
+      evaluatedAt: new Date(T0).toISOString(),
+      verdict: "no change",
+      before: null,
+      after: null,
+      summary,
+    });
+    const hostile = ['said "faster", then\r\nwasn\'t', '=HYPERLINK("http://evil")', "-2 % CPU", "@SUM(A1)"];
     const csv = toCsv(hostile.map((summary, i) => ({ ...base, id: `x${i}`, effect: effect(summary) })));
-    expect(table(csv).map((r) => r.effect_summary)).toEqual(['said "faster", then\r\nwasn\'t', "'=HYPERLINK(\"http://evil\")", "'-2 % CPU", "'@SUM(A1)"]);
+    expect(table(csv).map((r) => r.effect_summary)).toEqual([
+      'said "faster", then\r\nwasn\'t',
+      '\'=HYPERLINK("http://evil")',
+      "'-2 % CPU",
+      "'@SUM(A1)",
+    ]);
     expect(csv).toContain(`,"said ""faster"", then\r\nwasn't",`);
     expect(table(csv).every((r) => r.effect_verdict === "no change")).toBe(true);
   });

@@ -11,7 +11,10 @@ import { displayOutcome, type AuditRecord, type ChangeEffect, type EffectFigures
 export type CsvRecord = AuditRecord & { effect?: ChangeEffect };
 type Cell = string | number | boolean | null | undefined;
 
-const figure = (side: "before" | "after", key: keyof Omit<EffectFigures, "from" | "to">) => (r: CsvRecord): Cell => r.effect?.[side]?.[key];
+const figure =
+  (side: "before" | "after", key: keyof Omit<EffectFigures, "from" | "to">) =>
+  (r: CsvRecord): Cell =>
+    r.effect?.[side]?.[key];
 
 const COLUMNS: [string, (r: CsvRecord, now: Date) => Cell][] = [
   ["id", (r) => r.id],

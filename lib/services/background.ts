@@ -30,7 +30,11 @@ export function reconcileNow(): Promise<ReconcileSummary | null> {
   running ??= (async () => {
     const store = getStore();
     const r = await store.tryWithLock("job:reconcile", () =>
-      reconcilePending(getBackend(), { store: store.audit, locks: store, timeoutMs: getConfig().refresh.timeoutMs }),
+      reconcilePending(getBackend(), {
+        store: store.audit,
+        locks: store,
+        timeoutMs: getConfig().refresh.timeoutMs,
+      }),
     );
     return r.ran ? r.value : null;
   })()
@@ -53,7 +57,9 @@ let judging: Promise<ChangeEffect[] | null> | null = null;
 export function evaluateEffectsNow(): Promise<ChangeEffect[] | null> {
   judging ??= (async () => {
     const store = getStore();
-    const r = await store.tryWithLock("job:effects", () => evaluateEffects({ backend: getBackend(), store: store.audit }));
+    const r = await store.tryWithLock("job:effects", () =>
+      evaluateEffects({ backend: getBackend(), store: store.audit }),
+    );
     return r.ran ? r.value : null;
   })()
     .catch((e: unknown) => {

@@ -6,6 +6,10 @@ import "server-only";
  */
 export function clientAddress(h: { get(name: string): string | null }): string {
   const forwarded = h.get("x-forwarded-for");
-  const last = forwarded?.split(",").map((s) => s.trim()).filter(Boolean).pop();
+  const last = forwarded
+    ?.split(",")
+    .map((s) => s.trim())
+    .filter(Boolean)
+    .pop();
   return (last ?? h.get("x-real-ip") ?? "unknown").slice(0, 64);
 }

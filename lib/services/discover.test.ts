@@ -46,15 +46,51 @@ beforeAll(async () => {
   await seedQueue(url, W, "mail-jobs-dr");
   const g = { min: 0, max: 4, desired: 1 };
   await seedGroups(url, E, [
-    { ...g, name: "prod-shop-use1", pool: "shop", launchTemplate: "shop-detailed", targetGroupArns: [tg.shopE.targetGroupArn] },
-    { ...g, name: "prod-mailer-use1", pool: "mailer", launchTemplate: "mailer-detailed", tags: { "capstan:queue": "mail-jobs" } },
-    { ...g, name: "prod-tcp-use1", pool: "tcp", launchTemplate: "odd-type", targetGroupArns: [tg.tcp.targetGroupArn] },
-    { ...g, name: "prod-ghost-use1", pool: "ghost", targetGroupArns: [tg.orphan.targetGroupArn], tags: { "capstan:queue": "no-such-queue" } },
+    {
+      ...g,
+      name: "prod-shop-use1",
+      pool: "shop",
+      launchTemplate: "shop-detailed",
+      targetGroupArns: [tg.shopE.targetGroupArn],
+    },
+    {
+      ...g,
+      name: "prod-mailer-use1",
+      pool: "mailer",
+      launchTemplate: "mailer-detailed",
+      tags: { "capstan:queue": "mail-jobs" },
+    },
+    {
+      ...g,
+      name: "prod-tcp-use1",
+      pool: "tcp",
+      launchTemplate: "odd-type",
+      targetGroupArns: [tg.tcp.targetGroupArn],
+    },
+    {
+      ...g,
+      name: "prod-ghost-use1",
+      pool: "ghost",
+      targetGroupArns: [tg.orphan.targetGroupArn],
+      tags: { "capstan:queue": "no-such-queue" },
+    },
     { ...g, name: "prod-misc-use1" },
   ]);
   await seedGroups(url, W, [
-    { ...g, name: "dr-shop-usw2", pool: "shop", launchTemplate: "shop-basic", targetGroupArns: [tg.shopW.targetGroupArn] },
-    { ...g, name: "dr-mailer-usw2", pool: "mailer", launchTemplate: "mailer-detailed", tags: { "capstan:queue": "mail-jobs-dr" } },
+    {
+      ...g,
+      name: "dr-shop-usw2",
+      pool: "shop",
+      launchTemplate: "shop-basic",
+      targetGroupArns: [tg.shopW.targetGroupArn],
+    },
+    {
+      ...g,
+      name: "dr-mailer-usw2",
+      pool: "mailer",
+      launchTemplate: "mailer-detailed",
+      tags: { "capstan:queue": "mail-jobs-dr" },
+    },
   ]);
 });
 
@@ -85,7 +121,10 @@ describe("npm run discover (moto)", () => {
     // Read-only: every call discover made is a Describe or a Get.
     const ops = awsCallCounts().map((c) => c.operation);
     expect(ops.length).toBeGreaterThan(0);
-    expect(ops.every((op) => /^(Describe|Get)/.test(op)), ops.join(", ")).toBe(true);
+    expect(
+      ops.every((op) => /^(Describe|Get)/.test(op)),
+      ops.join(", "),
+    ).toBe(true);
 
     const cfg = parseConfig(readFileSync(out(), "utf8"), "fleet.config.yaml");
     expect(cfg.backend).toBe("aws");
@@ -97,16 +136,28 @@ describe("npm run discover (moto)", () => {
       LoadBalancer: { [E]: tg.shopE!.loadBalancer, [W]: tg.shopW!.loadBalancer },
       TargetGroup: { [E]: tg.shopE!.targetGroup, [W]: tg.shopW!.targetGroup },
     };
-    expect(shop.metrics.pageLoad).toMatchObject({ namespace: "AWS/ApplicationELB", metric: "TargetResponseTime", statistic: "p90", dimensions: dims });
+    expect(shop.metrics.pageLoad).toMatchObject({
+      namespace: "AWS/ApplicationELB",
+      metric: "TargetResponseTime",
+      statistic: "p90",
+      dimensions: dims,
+    });
     expect(shop.metrics.pageLoadMedian).toMatchObject({ statistic: "p50", dimensions: dims });
-    expect(shop.metrics.requestCount).toMatchObject({ metric: "RequestCount", statistic: "Sum", dimensions: dims });
+    expect(shop.metrics.requestCount).toMatchObject({
+      metric: "RequestCount",
+      statistic: "Sum",
+      dimensions: dims,
+    });
     // Basic monitoring in the standby region: CPU never asked finer than five minutes.
     expect(shop.metrics.cpu?.period).toBe(300);
     expect(shop.instance).toEqual({ type: "c5.large", hourlyPrice: 0.085 });
 
     const mailer = cfg.pools.find((p) => p.id === "mailer")!;
     expect(mailer.tier).toBe("worker");
-    expect(mailer.metrics.backlog).toMatchObject({ namespace: "AWS/SQS", dimensions: { QueueName: { [E]: "mail-jobs", [W]: "mail-jobs-dr" } } });
+    expect(mailer.metrics.backlog).toMatchObject({
+      namespace: "AWS/SQS",
+      dimensions: { QueueName: { [E]: "mail-jobs", [W]: "mail-jobs-dr" } },
+    });
     expect(mailer.metrics.cpu).toBeUndefined(); // detailed monitoring everywhere: the 60 s default
     expect(mailer.instance.type).toBe("m5.large");
 
@@ -131,9 +182,14 @@ describe("npm run discover (moto)", () => {
   it("a second run keeps the user's edits and adds new groups", async () => {
     const edited = readFileSync(out(), "utf8")
       .replace("name: shop", "name: Web shop # the storefront")
-      .replace(/(- id: mailer\n(\s+))/, "$1guardrails: { floor: { us-east-1: 2 }, maxStep: 3 }\n$2targets: { backlog: 500 }\n$2");
+      .replace(
+        /(- id: mailer\n(\s+))/,
+        "$1guardrails: { floor: { us-east-1: 2 }, maxStep: 3 }\n$2targets: { backlog: 500 }\n$2",
+      );
     writeFileSync(out(), `# ops: hand-edited\n${edited}`);
-    await seedGroups(moto.url, E, [{ name: "prod-api-use1", pool: "api", min: 0, max: 2, desired: 0, launchTemplate: "shop-detailed" }]);
+    await seedGroups(moto.url, E, [
+      { name: "prod-api-use1", pool: "api", min: 0, max: 2, desired: 0, launchTemplate: "shop-detailed" },
+    ]);
 
     const report = await runDiscover(options(out()));
     expect(report.exitCode, report.lines.join("\n")).toBe(0);
@@ -152,8 +208,12 @@ describe("npm run discover (moto)", () => {
   it("without tags, proposes pools paired by name and writes them only with --accept", async () => {
     await moto.reset();
     forgetSeededVpcs();
-    await seedGroups(moto.url, E, [{ name: "prod-app-use1", min: 1, max: 4, desired: 2, instanceType: "m5.large" }]);
-    await seedGroups(moto.url, W, [{ name: "dr-app-usw2", min: 0, max: 4, desired: 1, instanceType: "m5.large" }]);
+    await seedGroups(moto.url, E, [
+      { name: "prod-app-use1", min: 1, max: 4, desired: 2, instanceType: "m5.large" },
+    ]);
+    await seedGroups(moto.url, W, [
+      { name: "dr-app-usw2", min: 0, max: 4, desired: 1, instanceType: "m5.large" },
+    ]);
     const file = path.join(dir, "untagged.yaml");
 
     const proposal = await runDiscover(options(file));

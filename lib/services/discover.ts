@@ -37,13 +37,18 @@ export async function runDiscover(o: DiscoverOptions): Promise<DiscoverReport> {
 
   lines.push(`Read ${found.groups.length} Auto Scaling group(s) in ${regions.join(" and ")}.`);
   if (pairing.mode === "tag") lines.push(`Pools by the ${o.tagKey} tag:`);
-  else lines.push(`No group carries the ${o.tagKey} tag. Proposed pools, paired by name (region and environment words removed):`);
+  else
+    lines.push(
+      `No group carries the ${o.tagKey} tag. Proposed pools, paired by name (region and environment words removed):`,
+    );
   for (const p of pairing.pools) lines.push(`  ${describePool(p, regions)}`);
   if (pairing.pools.length === 0) lines.push("  (none)");
 
   const take = pairing.mode === "tag" || o.accept ? pairing.pools : [];
   if (pairing.mode === "name" && !o.accept && pairing.pools.length > 0) {
-    lines.push(`Check the pairing above, then run again with --accept to write it (or tag the groups with ${o.tagKey}=<pool id>).`);
+    lines.push(
+      `Check the pairing above, then run again with --accept to write it (or tag the groups with ${o.tagKey}=<pool id>).`,
+    );
   }
   // Group notes only for groups in a proposed pool: a group nobody asked for is nobody's problem.
   const groupNotes = pairing.pools.flatMap((p) => Object.values(p.groups).flatMap((g) => g.notes ?? []));
@@ -57,7 +62,10 @@ export async function runDiscover(o: DiscoverOptions): Promise<DiscoverReport> {
     exitCode = pairing.mode === "name" && pairing.pools.length > 0 ? 0 : 1;
   } else {
     try {
-      const merged = mergeConfig(existing, take, { regions: { primary: o.primary, standby: o.standby }, tagKey: o.tagKey });
+      const merged = mergeConfig(existing, take, {
+        regions: { primary: o.primary, standby: o.standby },
+        tagKey: o.tagKey,
+      });
       notes.push(...merged.notes);
       parseConfig(merged.text, o.out); // what is written must load
       text = merged.text;
@@ -77,7 +85,8 @@ export async function runDiscover(o: DiscoverOptions): Promise<DiscoverReport> {
           `then \`CAPSTAN_CONFIG=${o.out} npm run serve\`. Tag pools paired by name with ${o.tagKey}=<pool id> so Capstan may scale them.`,
         );
       }
-      if (existing !== null && /^backend:\s*simulated/m.test(existing)) notes.push(`${o.out} says backend: simulated: set backend: aws to see these pools`);
+      if (existing !== null && /^backend:\s*simulated/m.test(existing))
+        notes.push(`${o.out} says backend: simulated: set backend: aws to see these pools`);
     } catch (err) {
       exitCode = 1;
       const problems = err instanceof ConfigError ? err.problems : [(err as Error).message];
@@ -95,7 +104,10 @@ function describePool(p: ProposedPool, regions: string[]): string {
   const parts = regions.map((r) => {
     const g = p.groups[r];
     if (!g) return `${r}: -`;
-    const extras = [g.instanceType ?? "type?", g.detailedMonitoring === true ? "1-min" : g.detailedMonitoring === false ? "5-min" : "monitoring?"];
+    const extras = [
+      g.instanceType ?? "type?",
+      g.detailedMonitoring === true ? "1-min" : g.detailedMonitoring === false ? "5-min" : "monitoring?",
+    ];
     if (g.pageLoad) extras.push(`page load ${g.pageLoad.targetGroup}`);
     if (g.queue) extras.push(`queue ${g.queue}`);
     return `${r}: ${g.name} (${extras.join(", ")})`;

@@ -5,7 +5,9 @@ import { withGroupLock } from "./group-lock";
 
 describe("withGroupLock", () => {
   it("a store that cannot lock refuses the change as 'audit unavailable', and the work never runs", async () => {
-    const locks = { withLock: () => Promise.reject(new StoreUnavailableError("the database cannot be reached")) };
+    const locks = {
+      withLock: () => Promise.reject(new StoreUnavailableError("the database cannot be reached")),
+    };
     let ran = false;
     await expect(
       withGroupLock(locks, "us-east-1", "app", async () => {

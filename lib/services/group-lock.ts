@@ -9,12 +9,19 @@ import { AuditUnavailableError } from "@/lib/errors";
 
 export type Locks = Pick<Store, "withLock">;
 
-export async function withGroupLock<T>(locks: Locks, region: string, pool: string, fn: () => Promise<T>): Promise<T> {
+export async function withGroupLock<T>(
+  locks: Locks,
+  region: string,
+  pool: string,
+  fn: () => Promise<T>,
+): Promise<T> {
   try {
     return await locks.withLock(poolLockKey(region, pool), fn);
   } catch (err) {
     if (!(err instanceof StoreUnavailableError)) throw err;
     console.error(`capstan: change lock unavailable: ${err.message}`);
-    throw new AuditUnavailableError("The audit log cannot be written, so nothing was changed. Try again shortly.");
+    throw new AuditUnavailableError(
+      "The audit log cannot be written, so nothing was changed. Try again shortly.",
+    );
   }
 }

@@ -20,7 +20,10 @@ const night: Estimate = {
   window: { from: 0, to: 7_200_000, minutes: 120, unsaturatedMinutes: 120 },
 };
 const group = { desired: 12, min: 4, max: 48 };
-const peakOf = (arrivalsPerSecond: number | null, cpuLoad: number | null = null, hours = 24): PeakResult => ({ ok: true, peak: { hours, arrivalsPerSecond, cpuLoad } });
+const peakOf = (arrivalsPerSecond: number | null, cpuLoad: number | null = null, hours = 24): PeakResult => ({
+  ok: true,
+  peak: { hours, arrivalsPerSecond, cpuLoad },
+});
 
 describe("scale-in headroom in the suggestion", () => {
   it("without it (lookback 0), night advice is the smallest size that meets targets now: app 12 → 4", () => {
@@ -34,7 +37,9 @@ describe("scale-in headroom in the suggestion", () => {
     expect(atPeak).toBeLessThan(12);
     const s = suggest(night, app, group, 4, peakOf(200));
     expect(s.desired).toBe(atPeak);
-    expect(s.reason).toBe(`2 would meet p90 ≤ 1.2 s and CPU ≤ 70 % now; kept at ${atPeak}, what the peak of the last 24 h needed; measured 38 req/s (200 at that peak), 32 per instance`);
+    expect(s.reason).toBe(
+      `2 would meet p90 ≤ 1.2 s and CPU ≤ 70 % now; kept at ${atPeak}, what the peak of the last 24 h needed; measured 38 req/s (200 at that peak), 32 per instance`,
+    );
     // The held size still meets the targets at that peak.
     expect(suggest({ ...night, lambda: 200 }, app, { ...group, desired: atPeak }, 4).desired).toBe(atPeak);
   });
@@ -42,18 +47,26 @@ describe("scale-in headroom in the suggestion", () => {
   it("no scale-in when the peak needed the current size or more", () => {
     const s = suggest(night, app, group, 4, peakOf(350));
     expect(s.desired).toBe(12);
-    expect(s.reason).toMatch(/^2 would meet p90 ≤ 1\.2 s and CPU ≤ 70 % now; no scale-in: the peak of the last 24 h needed 1[3-9]; measured 38 req\/s \(350 at that peak\)/);
+    expect(s.reason).toMatch(
+      /^2 would meet p90 ≤ 1\.2 s and CPU ≤ 70 % now; no scale-in: the peak of the last 24 h needed 1[3-9]; measured 38 req\/s \(350 at that peak\)/,
+    );
   });
 
   it("no scale-in when the peak is unknown: a guess is not headroom", () => {
-    const s = suggest(night, app, group, 4, { ok: false, hours: 24, reason: "the last 24 h of metrics are unavailable" });
+    const s = suggest(night, app, group, 4, {
+      ok: false,
+      hours: 24,
+      reason: "the last 24 h of metrics are unavailable",
+    });
     expect(s.desired).toBe(12);
     expect(s.reason).toContain("no scale-in: the last 24 h of metrics are unavailable");
   });
 
   it("scale-out and a quiet day's scale-in are untouched", () => {
     const busy = { ...night, lambda: 420 };
-    expect(suggest(busy, app, group, 4, peakOf(420)).desired).toBe(suggest(busy, app, group, 4, null).desired);
+    expect(suggest(busy, app, group, 4, peakOf(420)).desired).toBe(
+      suggest(busy, app, group, 4, null).desired,
+    );
     expect(suggest(busy, app, group, 4, null).desired).toBeGreaterThan(12);
     // The peak itself needed only what now needs: nothing to hold.
     expect(suggest(night, app, group, 4, peakOf(30))).toEqual(suggest(night, app, group, 4, null));
@@ -64,13 +77,35 @@ describe("scale-in headroom in the suggestion", () => {
   });
 
   it("the CPU rule holds the same way, from the peak CPU × instances", () => {
-    const base = { desired: 12, inService: 12, pending: 0, terminating: 0, min: 4, max: 48, pageLoad: null, backlog: null, cpu: { latest: 6, start: 0, step: 0, values: [] } };
+    const base = {
+      desired: 12,
+      inService: 12,
+      pending: 0,
+      terminating: 0,
+      min: 4,
+      max: 48,
+      pageLoad: null,
+      backlog: null,
+      cpu: { latest: 6, start: 0, step: 0, values: [] },
+    };
     expect(adviseCapacity(base, { cpuPercent: 70 })!.desired).toBe(4);
     // Yesterday: 85 % on 12 instances = 1020 instance-percent → 15 at 70 %: no scale-in.
-    expect(adviseCapacity(base, { cpuPercent: 70 }, peakOf(null, 1020))).toEqual({ desired: 12, reason: "CPU 6 % on 12 → 70 % target; no scale-in: the peak of the last 24 h needed 15" });
+    expect(adviseCapacity(base, { cpuPercent: 70 }, peakOf(null, 1020))).toEqual({
+      desired: 12,
+      reason: "CPU 6 % on 12 → 70 % target; no scale-in: the peak of the last 24 h needed 15",
+    });
     // 50 % on 12 = 600 → 9.
-    expect(adviseCapacity(base, { cpuPercent: 70 }, peakOf(null, 600))).toEqual({ desired: 9, reason: "CPU 6 % on 12 → 70 % target; kept at 9, what the peak of the last 24 h needed" });
-    expect(adviseCapacity(base, { cpuPercent: 70 }, { ok: false, hours: 24, reason: "no measurements in the last 24 h" })!.desired).toBe(12);
+    expect(adviseCapacity(base, { cpuPercent: 70 }, peakOf(null, 600))).toEqual({
+      desired: 9,
+      reason: "CPU 6 % on 12 → 70 % target; kept at 9, what the peak of the last 24 h needed",
+    });
+    expect(
+      adviseCapacity(
+        base,
+        { cpuPercent: 70 },
+        { ok: false, hours: 24, reason: "no measurements in the last 24 h" },
+      )!.desired,
+    ).toBe(12);
   });
 
   it("CAPSTAN_SCALE_IN_LOOKBACK_HOURS: 0–168 hours, 24 by default or when unreadable", () => {
@@ -78,6 +113,7 @@ describe("scale-in headroom in the suggestion", () => {
     expect(scaleInLookbackHours({})).toBe(24);
     expect(scaleInLookbackHours({ CAPSTAN_SCALE_IN_LOOKBACK_HOURS: "6" })).toBe(6);
     expect(scaleInLookbackHours({ CAPSTAN_SCALE_IN_LOOKBACK_HOURS: "0" })).toBe(0);
-    for (const bad of ["", "-1", "169", "a day"]) expect(scaleInLookbackHours({ CAPSTAN_SCALE_IN_LOOKBACK_HOURS: bad })).toBe(24);
+    for (const bad of ["", "-1", "169", "a day"])
+      expect(scaleInLookbackHours({ CAPSTAN_SCALE_IN_LOOKBACK_HOURS: bad })).toBe(24);
   });
 });

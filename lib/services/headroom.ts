@@ -50,16 +50,32 @@ export async function recentPeak(
   if (hours <= 0) return null;
   const period = peakPeriodSeconds(pool.tier);
   const defs = poolMetricDefs(pool);
-  const inService = { namespace: "AWS/AutoScaling", metric: "GroupInServiceInstances", dimensions: { AutoScalingGroupName: "{group}" }, statistic: "Average" as const, unit: "Count" as const, period: 60 as const };
+  const inService = {
+    namespace: "AWS/AutoScaling",
+    metric: "GroupInServiceInstances",
+    dimensions: { AutoScalingGroupName: "{group}" },
+    statistic: "Average" as const,
+    unit: "Count" as const,
+    period: 60 as const,
+  };
   const queries: MetricQuery[] = [];
   for (const [id, def] of Object.entries({ requests: defs.requestCount, cpu: defs.cpu, inService })) {
     const q = def && buildQuery(def, `peak_${id}`, region, groupName, period);
     if (q) queries.push(q);
   }
-  const r = await readSeriesByPeriod(`peak:${pool.id}:${hours}`, region, queries, hours * 3_600_000, now, cfg);
+  const r = await readSeriesByPeriod(
+    `peak:${pool.id}:${hours}`,
+    region,
+    queries,
+    hours * 3_600_000,
+    now,
+    cfg,
+  );
   if (!r.value) return { ok: false, hours, reason: `the last ${hours} h of metrics are unavailable` };
   const series = (id: string): Point[] => r.value!.find((s) => s.id === `peak_${id}`)?.points ?? [];
-  const requests = series("requests").map(([, v]) => v).filter((v): v is number => v !== null);
+  const requests = series("requests")
+    .map(([, v]) => v)
+    .filter((v): v is number => v !== null);
   const requestPeriod = queries.find((q) => q.id === "peak_requests")?.period ?? period;
   const n = new Map(series("inService").map(([t, v]) => [t, v]));
   const loads = series("cpu").flatMap(([t, v]) => {
@@ -71,7 +87,8 @@ export async function recentPeak(
     arrivalsPerSecond: requests.length ? Math.max(...requests) / requestPeriod : null,
     cpuLoad: loads.length ? Math.max(...loads) : null,
   };
-  if (peak.arrivalsPerSecond === null && peak.cpuLoad === null) return { ok: false, hours, reason: `no measurements in the last ${hours} h` };
+  if (peak.arrivalsPerSecond === null && peak.cpuLoad === null)
+    return { ok: false, hours, reason: `no measurements in the last ${hours} h` };
   return { ok: true, peak };
 }
 
@@ -80,12 +97,25 @@ export async function recentPeak(
  * unknown): never below that, never above the current size (headroom does not scale out). Null
  * when there is nothing to hold back.
  */
-export function scaleInHold(current: number, nowNeeds: number, peak: PeakResult | null, atPeak: (p: RecentPeak) => number | null): { desired: number; why: string } | null {
+export function scaleInHold(
+  current: number,
+  nowNeeds: number,
+  peak: PeakResult | null,
+  atPeak: (p: RecentPeak) => number | null,
+): { desired: number; why: string } | null {
   if (peak === null || nowNeeds >= current) return null;
   if (!peak.ok) return { desired: current, why: `no scale-in: ${peak.reason}` };
   const needs = atPeak(peak.peak);
-  if (needs === null) return { desired: current, why: `no scale-in: the peak of the last ${peak.peak.hours} h needed more than any size` };
+  if (needs === null)
+    return {
+      desired: current,
+      why: `no scale-in: the peak of the last ${peak.peak.hours} h needed more than any size`,
+    };
   if (needs <= nowNeeds) return null;
-  if (needs >= current) return { desired: current, why: `no scale-in: the peak of the last ${peak.peak.hours} h needed ${needs}` };
+  if (needs >= current)
+    return {
+      desired: current,
+      why: `no scale-in: the peak of the last ${peak.peak.hours} h needed ${needs}`,
+    };
   return { desired: needs, why: `kept at ${needs}, what the peak of the last ${peak.peak.hours} h needed` };
 }

@@ -33,7 +33,16 @@ describe("health", () => {
       return readHealth();
     };
 
-    expect(await probe(t0)).toMatchObject({ status: "ok", backend: "simulated", store: "sqlite", storeReachable: true, regions: [{ region: "us-east-1", reachable: true }, { region: "us-west-2", reachable: true }] });
+    expect(await probe(t0)).toMatchObject({
+      status: "ok",
+      backend: "simulated",
+      store: "sqlite",
+      storeReachable: true,
+      regions: [
+        { region: "us-east-1", reachable: true },
+        { region: "us-west-2", reachable: true },
+      ],
+    });
     for (let s = 5; s < 60; s += 5) await probe(t0 + s * 1000);
     expect(spy).toHaveBeenCalledTimes(2);
     await probe(t0 + 60_000);
@@ -42,7 +51,11 @@ describe("health", () => {
     h.backend.setFault("us-west-2", "down");
     const down = await probe(t0 + 121_000);
     expect(down.status).toBe("degraded");
-    expect(down.regions[1]).toMatchObject({ region: "us-west-2", reachable: false, error: "NetworkingError" });
+    expect(down.regions[1]).toMatchObject({
+      region: "us-west-2",
+      reachable: false,
+      error: "NetworkingError",
+    });
     expect(JSON.stringify(down)).not.toMatch(/desired|instances/);
   });
 });
@@ -58,14 +71,17 @@ describe("health with the store lost", () => {
     try {
       expect(await readHealth()).toMatchObject({ status: "ok", storeReachable: true });
       rmSync(t.file);
-      expect(await readHealth()).toMatchObject({ status: "degraded", store: "sqlite", storeReachable: false });
+      expect(await readHealth()).toMatchObject({
+        status: "degraded",
+        store: "sqlite",
+        storeReachable: false,
+      });
     } finally {
       setStoreForTests(undefined);
       await store.close();
       t.cleanup();
     }
   });
-
 
   it("says so, and the replica still answers (reads go on; changes are refused)", async () => {
     const cfg = referenceConfig();
@@ -76,7 +92,12 @@ describe("health with the store lost", () => {
     lost.ping = () => Promise.reject(new Error("connection terminated"));
     setStoreForTests(lost);
     try {
-      expect(await readHealth()).toMatchObject({ status: "degraded", store: "sqlite", storeReachable: false, regions: [{ reachable: true }, { reachable: true }] });
+      expect(await readHealth()).toMatchObject({
+        status: "degraded",
+        store: "sqlite",
+        storeReachable: false,
+        regions: [{ reachable: true }, { reachable: true }],
+      });
     } finally {
       setStoreForTests(undefined);
     }
@@ -119,7 +140,10 @@ describe("health with a slow region", () => {
     release();
     expect(took).toBeLessThan(2_000);
     expect(health.status).toBe("degraded");
-    expect(health.regions).toMatchObject([{ region: "us-east-1", reachable: true }, { region: "us-west-2", reachable: false, error: "Timeout" }]);
+    expect(health.regions).toMatchObject([
+      { region: "us-east-1", reachable: true },
+      { region: "us-west-2", reachable: false, error: "Timeout" },
+    ]);
     // The read it did not wait for goes on and fills the cache: the next probe answers from it.
     await vi.waitFor(async () => expect((await readHealth(300)).status).toBe("ok"));
     expect(vi.mocked(h.backend.listGroups).mock.calls.filter(([r]) => r === "us-west-2")).toHaveLength(1);

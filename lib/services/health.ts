@@ -19,18 +19,31 @@ export const HEALTH_WAIT_MS = 1_000;
 
 export async function readHealth(waitMs = HEALTH_WAIT_MS) {
   const cfg = getConfig();
-  const [storeReachable, regions] = await Promise.all([storeAnswers(), Promise.all(
-    regionsOf(cfg).map(async ({ region, role }) => {
-      const r = await beforeDeadline(readGroups(region, cfg, HEALTH_MAX_AGE_MS), Date.now() + waitMs, () => null);
-      if (!r) return { region, role, reachable: false, status: "error" as const, error: "Timeout" };
-      const { status, error } = regionStatus(r);
-      return { region, role, reachable: status === "ok", status, error: error?.code };
-    }),
-  )]);
+  const [storeReachable, regions] = await Promise.all([
+    storeAnswers(),
+    Promise.all(
+      regionsOf(cfg).map(async ({ region, role }) => {
+        const r = await beforeDeadline(
+          readGroups(region, cfg, HEALTH_MAX_AGE_MS),
+          Date.now() + waitMs,
+          () => null,
+        );
+        if (!r) return { region, role, reachable: false, status: "error" as const, error: "Timeout" };
+        const { status, error } = regionStatus(r);
+        return { region, role, reachable: status === "ok", status, error: error?.code };
+      }),
+    ),
+  ]);
   // A lost database does not take the replica out of the load balancer (reads still work, from
   // the backend and the cache), but it is reported: every change is refused meanwhile.
   const ok = storeReachable && regions.every((r) => r.reachable);
-  return { status: ok ? "ok" : "degraded", backend: cfg.backend, store: getStore().kind, storeReachable, regions };
+  return {
+    status: ok ? "ok" : "degraded",
+    backend: cfg.backend,
+    store: getStore().kind,
+    storeReachable,
+    regions,
+  };
 }
 
 /** What anyone may see: ok or degraded, nothing about the backend, regions or their errors. */

@@ -6,12 +6,23 @@ import { AppError, RateLimitedError } from "@/lib/errors";
 /** The one place typed errors become HTTP responses. */
 export function errorResponse(err: unknown): NextResponse {
   if (err instanceof AppError) {
-    const headers = err instanceof RateLimitedError ? { "Retry-After": String(err.retryAfterSeconds) } : undefined;
-    return NextResponse.json({ error: err.message, kind: err.kind, ...err.body() }, { status: err.status, headers });
+    const headers =
+      err instanceof RateLimitedError ? { "Retry-After": String(err.retryAfterSeconds) } : undefined;
+    return NextResponse.json(
+      { error: err.message, kind: err.kind, ...err.body() },
+      { status: err.status, headers },
+    );
   }
   if (err instanceof URIError) {
     // A path or query with malformed percent-encoding (/api/pools/us-east-1/%E0%A4%A/…): the client's fault.
-    return NextResponse.json({ error: "Malformed percent-encoding in the URL.", kind: "validation", fields: { _: "malformed URL encoding" } }, { status: 400 });
+    return NextResponse.json(
+      {
+        error: "Malformed percent-encoding in the URL.",
+        kind: "validation",
+        fields: { _: "malformed URL encoding" },
+      },
+      { status: 400 },
+    );
   }
   if (err instanceof ConfigError) {
     return NextResponse.json({ error: "Server configuration is invalid.", kind: "config" }, { status: 500 });

@@ -44,7 +44,12 @@ export interface Sustained {
  * The newest points covering `windowMs` (at least one), all present: a gap means we cannot say the
  * figure stayed high. Null when the series is too short or its newest point is not recent.
  */
-export function sustained(points: [number, number | null][], windowMs: number, periodMs: number, now: number): Sustained | null {
+export function sustained(
+  points: [number, number | null][],
+  windowMs: number,
+  periodMs: number,
+  now: number,
+): Sustained | null {
   const k = Math.max(1, Math.ceil(windowMs / periodMs - 1e-9));
   if (points.length < k) return null;
   const last = points.slice(-k);
@@ -56,8 +61,10 @@ export function sustained(points: [number, number | null][], windowMs: number, p
 }
 
 /** "40 % over", or "25× " once the figure is more than twice its target (2400 % reads badly). */
-const overBy = (v: number, target: number) => (v >= 2 * target ? `${Math.round(v / target)}×` : `${Math.round((v / target) * 100 - 100)} % over`);
-const over = (s: Sustained | null, target: number | undefined): s is Sustained => target !== undefined && s !== null && s.low > target;
+const overBy = (v: number, target: number) =>
+  v >= 2 * target ? `${Math.round(v / target)}×` : `${Math.round((v / target) * 100 - 100)} % over`;
+const over = (s: Sustained | null, target: number | undefined): s is Sustained =>
+  target !== undefined && s !== null && s.low > target;
 const forHowLong = (s: Sustained) => (s.spanMs >= 120_000 ? ` for ${Math.round(s.spanMs / 60_000)} min` : "");
 
 /** One status per pool, worst first, with the reason an operator would want at a glance. */
@@ -69,9 +76,16 @@ export function poolStatus(
   /** Each figure over the "sustained" window (see `sustained`): one noisy minute is not enough. */
   now: { cpu: Sustained | null; pageLoadMs: Sustained | null; backlog: Sustained | null },
 ): { status: PoolStatus; reason?: string } {
-  if (!group) return region === "error" ? { status: "error", reason: "region unreachable" } : { status: "missing", reason: "no group in this region" };
+  if (!group)
+    return region === "error"
+      ? { status: "error", reason: "region unreachable" }
+      : { status: "missing", reason: "no group in this region" };
   if (region === "stale") return { status: "stale", reason: "showing last good data" };
-  if (counts.unhealthy > 0) return { status: "degraded", reason: `${counts.unhealthy} unhealthy instance${counts.unhealthy > 1 ? "s" : ""}` };
+  if (counts.unhealthy > 0)
+    return {
+      status: "degraded",
+      reason: `${counts.unhealthy} unhealthy instance${counts.unhealthy > 1 ? "s" : ""}`,
+    };
   const t = pool.targets;
   if (over(now.pageLoadMs, t.pageLoadP90Ms)) {
     const s = now.pageLoadMs;
@@ -82,11 +96,17 @@ export function poolStatus(
   }
   if (over(now.backlog, t.backlog)) {
     const s = now.backlog;
-    return { status: "degraded", reason: `backlog ${fmt(s.latest)}, ${fmt(s.latest - t.backlog!)} over its ${fmt(t.backlog!)} target${forHowLong(s)}` };
+    return {
+      status: "degraded",
+      reason: `backlog ${fmt(s.latest)}, ${fmt(s.latest - t.backlog!)} over its ${fmt(t.backlog!)} target${forHowLong(s)}`,
+    };
   }
   if (over(now.cpu, t.cpuPercent)) {
     const s = now.cpu;
-    return { status: "degraded", reason: `CPU ${fmt(s.latest)} %, ${fmt(s.latest - t.cpuPercent)} points over its ${t.cpuPercent} % target${forHowLong(s)}` };
+    return {
+      status: "degraded",
+      reason: `CPU ${fmt(s.latest)} %, ${fmt(s.latest - t.cpuPercent)} points over its ${t.cpuPercent} % target${forHowLong(s)}`,
+    };
   }
   if (counts.pending > 0 || counts.terminating > 0 || counts.inService !== group.desired) {
     return { status: "scaling", reason: `${counts.inService} of ${group.desired} in service` };

@@ -1,7 +1,14 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { setAuditStoreForTests } from "@/lib/audit";
 import { setBackendForTests } from "@/lib/backends";
-import { cleanupDataDirs, EAST, harness, referenceConfig, WEEKDAY_PEAK, type Harness } from "@/test/support/simulated/fixtures";
+import {
+  cleanupDataDirs,
+  EAST,
+  harness,
+  referenceConfig,
+  WEEKDAY_PEAK,
+  type Harness,
+} from "@/test/support/simulated/fixtures";
 import { sharedCache } from "@/lib/cache/shared-cache";
 import { setConfigForTests } from "@/lib/config";
 import { NotFoundError, PredictionUnavailableError, ValidationError } from "@/lib/errors";
@@ -68,7 +75,9 @@ describe("predict", () => {
     expect(p.now.pageLoadP90Ms).toBeGreaterThan(5000);
     const d = await readPool(viewer, EAST, "app", "1h");
     expect(d.pool.status).toBe("degraded");
-    expect(d.pool.statusReason).toMatch(/^p90 page load [\d.]+ s, (\d+ % over|\d+×) its 1.2 s target for 3 min$/);
+    expect(d.pool.statusReason).toMatch(
+      /^p90 page load [\d.]+ s, (\d+ % over|\d+×) its 1.2 s target for 3 min$/,
+    );
     // The suggestion: more instances (capped at one step of 8), predicted back under the targets.
     expect(d.suggestion!.desired).toBeGreaterThan(12);
     expect(d.suggestion!.desired).toBeLessThanOrEqual(20);
@@ -104,7 +113,9 @@ describe("the suggestion at night", () => {
     const d = await readPool(viewer, EAST, "app", "1h");
     expect(d.pool.desired).toBe(12);
     expect(d.suggestion!.desired).toBe(12);
-    expect(d.suggestion!.reason).toMatch(/^\d would meet p90 ≤ 1\.2 s and CPU ≤ 70 % now; no scale-in: the peak of the last 24 h needed \d+; measured [\d.]+ req\/s \([\d.]+ at that peak\)/);
+    expect(d.suggestion!.reason).toMatch(
+      /^\d would meet p90 ≤ 1\.2 s and CPU ≤ 70 % now; no scale-in: the peak of the last 24 h needed \d+; measured [\d.]+ req\/s \([\d.]+ at that peak\)/,
+    );
   });
 
   it("with a lookback that sees only the night (CAPSTAN_SCALE_IN_LOOKBACK_HOURS=2), it goes down to what the night needs", async () => {

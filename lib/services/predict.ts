@@ -20,7 +20,12 @@ const PERIOD = 60;
 
 export type ModelResult = { ok: true; estimate: Estimate } | { ok: false; reason: string };
 
-export async function poolModel(region: string, pool: PoolConfig, groupName: string, cfg: FleetConfig = getConfig()): Promise<ModelResult> {
+export async function poolModel(
+  region: string,
+  pool: PoolConfig,
+  groupName: string,
+  cfg: FleetConfig = getConfig(),
+): Promise<ModelResult> {
   const defs = poolMetricDefs(pool);
   if (!defs.requestCount) return { ok: false, reason: "no request metric configured (metrics.requestCount)" };
   const inService = {
@@ -31,7 +36,13 @@ export async function poolModel(region: string, pool: PoolConfig, groupName: str
     unit: "Count" as const,
     period: 60 as const,
   };
-  const kinds = { cpu: defs.cpu, requests: defs.requestCount, p90: pool.tier === "web" ? defs.pageLoad : undefined, backlog: pool.tier === "worker" ? defs.backlog : undefined, inService };
+  const kinds = {
+    cpu: defs.cpu,
+    requests: defs.requestCount,
+    p90: pool.tier === "web" ? defs.pageLoad : undefined,
+    backlog: pool.tier === "worker" ? defs.backlog : undefined,
+    inService,
+  };
   const queries: MetricQuery[] = [];
   for (const [k, def] of Object.entries(kinds)) {
     const q = def && buildQuery(def, `m_${k}`, region, groupName, PERIOD);
@@ -39,7 +50,11 @@ export async function poolModel(region: string, pool: PoolConfig, groupName: str
   }
   const now = Date.now();
   const r = await readSeriesByPeriod(`model:${pool.id}`, region, queries, WINDOW_MS, now, cfg);
-  if (!r.value) return { ok: false, reason: `metrics unavailable${r.error instanceof Error ? `: ${r.error.message}` : ""}` };
+  if (!r.value)
+    return {
+      ok: false,
+      reason: `metrics unavailable${r.error instanceof Error ? `: ${r.error.message}` : ""}`,
+    };
   const byId = new Map(r.value.map((s) => [s.id, s.points]));
   const at = (id: string) => new Map((byId.get(id) ?? []).map(([t, v]) => [t, v]));
   const cpu = at("m_cpu");
@@ -65,12 +80,24 @@ export async function poolModel(region: string, pool: PoolConfig, groupName: str
   }
 }
 
-const nullable = (v: number | null | undefined, f: (v: number) => number) => (v === null || v === undefined ? null : f(v));
+const nullable = (v: number | null | undefined, f: (v: number) => number) =>
+  v === null || v === undefined ? null : f(v);
 
-export async function readPrediction(identity: Identity | null, region: string, poolId: string, desiredParam: string | null): Promise<PredictionView> {
+export async function readPrediction(
+  identity: Identity | null,
+  region: string,
+  poolId: string,
+  desiredParam: string | null,
+): Promise<PredictionView> {
   authorize(identity, "fleet:read", { region, pool: poolId });
   const desired = Number(desiredParam);
-  if (desiredParam === null || desiredParam.trim() === "" || !Number.isInteger(desired) || desired < 0 || desired > 10_000) {
+  if (
+    desiredParam === null ||
+    desiredParam.trim() === "" ||
+    !Number.isInteger(desired) ||
+    desired < 0 ||
+    desired > 10_000
+  ) {
     throw new ValidationError("Check the fields.", { desired: "expected a whole number from 0 to 10000" });
   }
   const cfg = getConfig();
@@ -80,7 +107,8 @@ export async function readPrediction(identity: Identity | null, region: string, 
   if (!entry) throw new NotFoundError(`Unknown pool ${poolId} in ${region}.`);
   if (!entry.group) throw new NotFoundError(`No group for ${poolId} in ${region}.`);
   const model = await poolModel(region, entry.pool, entry.group.groupName, cfg);
-  if (!model.ok) throw new PredictionUnavailableError(`No prediction for ${poolId} in ${region}: ${model.reason}.`);
+  if (!model.ok)
+    throw new PredictionUnavailableError(`No prediction for ${poolId} in ${region}: ${model.reason}.`);
   const inService = entry.group.instances.filter((i) => i.lifecycleState === "InService").length;
   // "Now" as the pool page shows it (the overview's figures, minute in progress included).
   const role = regionsOf(cfg).find((r) => r.region === region)!.role;
@@ -115,7 +143,13 @@ export function view(
       inService: e.n,
       baselineCpuPercent: round(e.baselinePercent, 1),
       cpuFitR2: round(e.cpuFit, 3),
-      ...(e.page ? { requestsPerPage: e.page.requestsPerPage, fixedMs: e.page.fixedMs, p90FitErrorPercent: e.page.errorPercent } : {}),
+      ...(e.page
+        ? {
+            requestsPerPage: e.page.requestsPerPage,
+            fixedMs: e.page.fixedMs,
+            p90FitErrorPercent: e.page.errorPercent,
+          }
+        : {}),
       ...(e.backlog !== undefined ? { backlog: e.backlog } : {}),
       window: {
         from: new Date(e.window.from).toISOString(),
@@ -123,7 +157,8 @@ export function view(
         minutes: e.window.minutes,
         unsaturatedMinutes: e.window.unsaturatedMinutes,
       },
-      source: "RequestCount (arrivals), CPUUtilization and GroupInServiceInstances (throughput per instance), p90 page load (page model)",
+      source:
+        "RequestCount (arrivals), CPUUtilization and GroupInServiceInstances (throughput per instance), p90 page load (page model)",
     },
   };
 }
@@ -137,8 +172,14 @@ export function neededFor(e: Estimate, pool: PoolConfig): number | null {
   for (let n = 1; n <= 10_000; n++) {
     const r = predict(e, n);
     if (r.saturated || r.cpuPercent > t.cpuPercent) continue;
-    if (t.pageLoadP90Ms !== undefined && r.pageLoadP90Ms !== undefined && r.pageLoadP90Ms > t.pageLoadP90Ms) continue;
-    if (t.backlog !== undefined && (e.backlog ?? 0) > t.backlog && (r.backlogDrainMinutes ?? Infinity) > DRAIN_MINUTES) continue;
+    if (t.pageLoadP90Ms !== undefined && r.pageLoadP90Ms !== undefined && r.pageLoadP90Ms > t.pageLoadP90Ms)
+      continue;
+    if (
+      t.backlog !== undefined &&
+      (e.backlog ?? 0) > t.backlog &&
+      (r.backlogDrainMinutes ?? Infinity) > DRAIN_MINUTES
+    )
+      continue;
     return n;
   }
   return null;
@@ -164,19 +205,40 @@ export function suggest(
   const lo = Math.max(p.min, floor ?? 0, step ? p.desired - step : 0);
   const hi = Math.min(p.max, step ? p.desired + step : Infinity);
   // At the peak: its arrivals, and no backlog to work off (that is now's concern).
-  const atPeak = (pk: RecentPeak) => neededFor({ ...e, lambda: Math.max(e.lambda, pk.arrivalsPerSecond ?? e.lambda), ...(e.backlog !== undefined ? { backlog: 0 } : {}) }, pool);
+  const atPeak = (pk: RecentPeak) =>
+    neededFor(
+      {
+        ...e,
+        lambda: Math.max(e.lambda, pk.arrivalsPerSecond ?? e.lambda),
+        ...(e.backlog !== undefined ? { backlog: 0 } : {}),
+      },
+      pool,
+    );
   const hold = needed === null ? null : scaleInHold(p.desired, needed, peak, atPeak);
   const want = Math.max(needed ?? p.max, hold?.desired ?? 0);
   const desired = Math.min(hi, Math.max(lo, want));
   const r = predict(e, desired);
   const notes: string[] = [];
-  const targets = [t.pageLoadP90Ms !== undefined ? `p90 ≤ ${fmtMs(t.pageLoadP90Ms)}` : "", `CPU ≤ ${t.cpuPercent} %`].filter(Boolean).join(" and ");
+  const targets = [
+    t.pageLoadP90Ms !== undefined ? `p90 ≤ ${fmtMs(t.pageLoadP90Ms)}` : "",
+    `CPU ≤ ${t.cpuPercent} %`,
+  ]
+    .filter(Boolean)
+    .join(" and ");
   if (needed === null) notes.push(`no size meets ${targets}`);
   else if (desired === needed) notes.push(`smallest size that meets ${targets}`);
-  else if (desired < needed) notes.push(`${needed} needed to meet ${targets}; ${desired === p.max ? `max is ${p.max}` : `capped at one step of ${step}`}`);
+  else if (desired < needed)
+    notes.push(
+      `${needed} needed to meet ${targets}; ${desired === p.max ? `max is ${p.max}` : `capped at one step of ${step}`}`,
+    );
   else if (hold && desired === hold.desired) notes.push(`${needed} would meet ${targets} now; ${hold.why}`);
-  else notes.push(`${needed} would meet ${targets}; kept at ${desired === p.min ? `min ${p.min}` : floor !== null && desired === floor ? `the floor of ${floor}` : `one step of ${step}`}`);
-  notes.push(`measured ${round(e.lambda, 1)} req/s${hold && peak?.ok && peak.peak.arrivalsPerSecond !== null ? ` (${round(peak.peak.arrivalsPerSecond, 1)} at that peak)` : ""}, ${round(e.mu, 1)} per instance`);
+  else
+    notes.push(
+      `${needed} would meet ${targets}; kept at ${desired === p.min ? `min ${p.min}` : floor !== null && desired === floor ? `the floor of ${floor}` : `one step of ${step}`}`,
+    );
+  notes.push(
+    `measured ${round(e.lambda, 1)} req/s${hold && peak?.ok && peak.peak.arrivalsPerSecond !== null ? ` (${round(peak.peak.arrivalsPerSecond, 1)} at that peak)` : ""}, ${round(e.mu, 1)} per instance`,
+  );
   return {
     desired,
     reason: notes.join("; "),

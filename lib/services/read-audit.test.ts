@@ -35,12 +35,20 @@ function rec(extra: Partial<NewAuditRecord> = {}): NewAuditRecord {
 
 async function succeeded(extra: Partial<NewAuditRecord> = {}) {
   const { record } = await store.recordIntent(rec(extra));
-  return (await store.recordOutcome(record.id, { outcome: "succeeded", completedAt: record.time, requestId: `req-${n}` }))!;
+  return (await store.recordOutcome(record.id, {
+    outcome: "succeeded",
+    completedAt: record.time,
+    requestId: `req-${n}`,
+  }))!;
 }
 
 describe("parseAuditFilters", () => {
   it("reads the query string; empty values mean no filter; limit defaults to 50", () => {
-    expect(parseAuditFilters(new URLSearchParams("region=us-east-1&pool=app&actor=olga&outcome=failed&limit=20&cursor=42"))).toEqual({
+    expect(
+      parseAuditFilters(
+        new URLSearchParams("region=us-east-1&pool=app&actor=olga&outcome=failed&limit=20&cursor=42"),
+      ),
+    ).toEqual({
       region: "us-east-1",
       pool: "app",
       actor: "olga",
@@ -49,7 +57,10 @@ describe("parseAuditFilters", () => {
       cursor: "42",
     });
     expect(parseAuditFilters(new URLSearchParams("region=&pool=&outcome="))).toEqual({ limit: 50 });
-    expect(parseAuditFilters({ region: ["us-west-2", "x"], pool: undefined })).toEqual({ region: "us-west-2", limit: 50 });
+    expect(parseAuditFilters({ region: ["us-west-2", "x"], pool: undefined })).toEqual({
+      region: "us-west-2",
+      limit: 50,
+    });
   });
 
   it.each([
@@ -73,7 +84,9 @@ describe("parseAuditFilters", () => {
 
 describe("readAudit", () => {
   it("needs a signed-in identity with a role", async () => {
-    await expect(readAudit(null, { limit: 50 }, { store, backend })).rejects.toBeInstanceOf(UnauthenticatedError);
+    await expect(readAudit(null, { limit: 50 }, { store, backend })).rejects.toBeInstanceOf(
+      UnauthenticatedError,
+    );
     const nobody: Identity = { name: "nina", role: null, source: "alb" };
     await expect(readAudit(nobody, { limit: 50 }, { store, backend })).rejects.toBeInstanceOf(ForbiddenError);
   });
@@ -95,7 +108,12 @@ describe("readAudit", () => {
     await succeeded({ to: 2, region: "us-west-2", group: "tave-dr-app" });
     await succeeded({ to: 3, pool: "proxy", group: "tave-prod-proxy" });
     await succeeded({ to: 4, actor: "adam", role: "admin" });
-    await store.recordAttempt({ ...rec({ to: 5 }), outcome: "rejected", errorCode: "Conflict", errorMessage: "m" });
+    await store.recordAttempt({
+      ...rec({ to: 5 }),
+      outcome: "rejected",
+      errorCode: "Conflict",
+      errorMessage: "m",
+    });
     const to = async (f: Partial<Parameters<typeof readAudit>[1]>) =>
       (await readAudit(viewer, { limit: 50, ...f }, { store, backend, now })).records.map((r) => r.to);
     expect(await to({ region: "us-west-2" })).toEqual([2]);
@@ -109,26 +127,38 @@ describe("readAudit", () => {
     await succeeded({ to: 1 });
     await succeeded({ to: 2, pool: "worker-email", group: "tave-prod-worker-email" });
     const scoped: Identity = { name: "wes", role: "viewer", source: "alb", scope: { pools: ["worker-*"] } };
-    expect((await readAudit(scoped, { limit: 50 }, { store, backend, now })).records.map((r) => r.to)).toEqual([2]);
-    await expect(readAudit(scoped, { limit: 50, pool: "app" }, { store, backend, now })).rejects.toBeInstanceOf(ForbiddenError);
+    expect(
+      (await readAudit(scoped, { limit: 50 }, { store, backend, now })).records.map((r) => r.to),
+    ).toEqual([2]);
+    await expect(
+      readAudit(scoped, { limit: 50, pool: "app" }, { store, backend, now }),
+    ).rejects.toBeInstanceOf(ForbiddenError);
   });
 
   it("an overdue intent reads as outcome unknown and matches the unknown filter; it is reconciled on read", async () => {
     const { record } = await store.recordIntent(rec({ to: 16 }));
     backend.readError = new Error("region down");
     const view = await readAudit(viewer, { limit: 50, outcome: "unknown" }, { store, backend, now });
-    expect(view.records.map((r) => [r.id, r.outcome, r.label])).toEqual([[record.id, "unknown", "outcome unknown"]]);
+    expect(view.records.map((r) => [r.id, r.outcome, r.label])).toEqual([
+      [record.id, "unknown", "outcome unknown"],
+    ]);
     expect(view.records[0]!.note).toContain("No outcome was recorded");
 
     backend.readError = undefined;
     backend.setDesired("us-east-1", "tave-prod-app", 16);
     const settled = await readAudit(viewer, { limit: 50 }, { store, backend, now });
-    expect(settled.records[0]).toMatchObject({ id: record.id, outcome: "succeeded", label: "succeeded (reconciled)" });
+    expect(settled.records[0]).toMatchObject({
+      id: record.id,
+      outcome: "succeeded",
+      label: "succeeded (reconciled)",
+    });
   });
 
   it("a failing audit store is a 503, not a crash", async () => {
     store.close();
-    await expect(readAudit(viewer, { limit: 50 }, { store, backend: null, now })).rejects.toMatchObject({ status: 503 });
+    await expect(readAudit(viewer, { limit: 50 }, { store, backend: null, now })).rejects.toMatchObject({
+      status: 503,
+    });
   });
 });
 
@@ -137,7 +167,7 @@ describe("CSV export", () => {
     expect(csvCell("plain")).toBe("plain");
     expect(csvCell('say "hi", then go')).toBe('"say ""hi"", then go"');
     expect(csvCell("line one\nline two")).toBe('"line one\nline two"');
-    expect(csvCell("=HYPERLINK(\"http://evil\")")).toBe('"\'=HYPERLINK(""http://evil"")"');
+    expect(csvCell('=HYPERLINK("http://evil")')).toBe('"\'=HYPERLINK(""http://evil"")"');
     expect(csvCell("+1 more")).toBe("'+1 more");
     expect(csvCell("-2 fewer")).toBe("'-2 fewer");
     expect(csvCell("@SUM(A1)")).toBe("'@SUM(A1)");
@@ -151,7 +181,11 @@ describe("CSV export", () => {
     for (let i = 0; i < 3; i++) await succeeded({ to: 30 + i });
     await succeeded({ to: 99, region: "us-west-2", group: "tave-dr-app" });
     await succeeded({ to: 40, reason: '=cmd|" /C calc"!A0, really' });
-    const { filename, csv } = await exportAuditCsv(viewer, { limit: 1, cursor: undefined, region: "us-east-1" }, { store, backend, now });
+    const { filename, csv } = await exportAuditCsv(
+      viewer,
+      { limit: 1, cursor: undefined, region: "us-east-1" },
+      { store, backend, now },
+    );
     expect(filename).toBe("capstan-audit-20261129T110000Z.csv");
     const lines = csv.split("\r\n");
     expect(lines[0]).toBe(
@@ -164,12 +198,32 @@ describe("CSV export", () => {
   });
 
   it("toCsv labels outcomes as the page does", () => {
-    const csv = toCsv([{ ...rec(), id: "x", seq: 1, outcome: "unknown", errorCode: null, errorMessage: null, requestId: null, completedAt: null, reconciled: false, note: "n", revertOf: null, revertAt: null, batchId: null }]);
+    const csv = toCsv([
+      {
+        ...rec(),
+        id: "x",
+        seq: 1,
+        outcome: "unknown",
+        errorCode: null,
+        errorMessage: null,
+        requestId: null,
+        completedAt: null,
+        reconciled: false,
+        note: "n",
+        revertOf: null,
+        revertAt: null,
+        batchId: null,
+      },
+    ]);
     expect(csv.split("\r\n")[1]).toContain(",outcome unknown,");
   });
 
   it("the export is authorized like the log", async () => {
-    await expect(exportAuditCsv(null, { limit: 50 }, { store, backend })).rejects.toBeInstanceOf(UnauthenticatedError);
-    await expect(exportAuditCsv(operator, { limit: 50 }, { store, backend, now })).resolves.toMatchObject({ filename: expect.stringMatching(/\.csv$/) });
+    await expect(exportAuditCsv(null, { limit: 50 }, { store, backend })).rejects.toBeInstanceOf(
+      UnauthenticatedError,
+    );
+    await expect(exportAuditCsv(operator, { limit: 50 }, { store, backend, now })).resolves.toMatchObject({
+      filename: expect.stringMatching(/\.csv$/),
+    });
   });
 });

@@ -64,35 +64,55 @@ const filtersSchema = z.object({
 });
 
 /** Query string (or a page's searchParams) → filters; bad values are a 400 naming the field. */
-export function parseAuditFilters(params: URLSearchParams | Record<string, string | string[] | undefined>): AuditFilters {
+export function parseAuditFilters(
+  params: URLSearchParams | Record<string, string | string[] | undefined>,
+): AuditFilters {
   const get = (k: string): string | undefined => {
     if (params instanceof URLSearchParams) return params.get(k) ?? undefined;
     const v = params[k];
     return Array.isArray(v) ? v[0] : v;
   };
-  const raw = Object.fromEntries(["region", "pool", "actor", "outcome", "limit", "cursor"].map((k) => [k, get(k)?.trim()]));
+  const raw = Object.fromEntries(
+    ["region", "pool", "actor", "outcome", "limit", "cursor"].map((k) => [k, get(k)?.trim()]),
+  );
   const parsed = filtersSchema.safeParse(raw);
   if (!parsed.success) throw new ValidationError("Check the filters.", fieldErrors(parsed.error));
   return { ...parsed.data, limit: parsed.data.limit ?? DEFAULT_LIMIT };
 }
 
 /** The audit log, newest first, filtered and paged; pending intents are reconciled first. */
-export async function readAudit(identity: Identity | null | undefined, filters: AuditFilters, deps: Partial<ReadAuditDeps> = {}): Promise<AuditView> {
+export async function readAudit(
+  identity: Identity | null | undefined,
+  filters: AuditFilters,
+  deps: Partial<ReadAuditDeps> = {},
+): Promise<AuditView> {
   const who = authorize(identity, "audit:read", { region: filters.region, pool: filters.pool });
   const now = deps.now ?? (() => new Date());
   const store = openStore(deps);
   await reconcileQuietly(store, deps, now);
   const page = await guarded(() =>
-    store.query({ ...filters, scopes: scopesOf(who), staleBefore: new Date(now().getTime() - reconcileAfterMs()).toISOString() }),
+    store.query({
+      ...filters,
+      scopes: scopesOf(who),
+      staleBefore: new Date(now().getTime() - reconcileAfterMs()).toISOString(),
+    }),
   );
   const effects = await guarded(() => store.effectsFor(page.records.map((r) => r.id)));
-  return { records: page.records.map((r) => withEffect(present(r, now()), effects, now())), nextCursor: page.nextCursor };
+  return {
+    records: page.records.map((r) => withEffect(present(r, now()), effects, now())),
+    nextCursor: page.nextCursor,
+  };
 }
 
-function withEffect<T extends AuditRecord>(v: T, effects: Map<string, ChangeEffect>, now: Date): T & { effect?: ChangeEffect } {
+function withEffect<T extends AuditRecord>(
+  v: T,
+  effects: Map<string, ChangeEffect>,
+  now: Date,
+): T & { effect?: ChangeEffect } {
   const stored = effects.get(v.id);
   if (stored) return { ...v, effect: stored };
-  const changed = v.outcome === "succeeded" && v.action !== "faults" && v.from !== null && v.to !== null && v.from !== v.to;
+  const changed =
+    v.outcome === "succeeded" && v.action !== "faults" && v.from !== null && v.to !== null && v.from !== v.to;
   return changed ? { ...v, effect: pendingEffect(v, now.getTime()) } : v;
 }
 
@@ -128,7 +148,9 @@ function present(r: AuditRecord, now: Date): AuditRecordView {
     return {
       ...r,
       outcome: "unknown",
-      note: r.note ?? "No outcome was recorded (the server may have stopped between intent and reply); reconciliation will settle it.",
+      note:
+        r.note ??
+        "No outcome was recorded (the server may have stopped between intent and reply); reconciliation will settle it.",
       label: "outcome unknown",
     };
   }
@@ -162,7 +184,11 @@ async function guarded<T>(fn: () => Promise<T>): Promise<T> {
 }
 
 /** Reading the log must never fail because reconciliation could not run. */
-async function reconcileQuietly(store: AuditStore, deps: Partial<ReadAuditDeps>, now: () => Date): Promise<void> {
+async function reconcileQuietly(
+  store: AuditStore,
+  deps: Partial<ReadAuditDeps>,
+  now: () => Date,
+): Promise<void> {
   if (deps.store === undefined && deps.backend === undefined) {
     await reconcileNow(); // the process's store: under its job and pool locks, as the background does
     return;

@@ -31,7 +31,8 @@ afterEach(() => {
   cleanupDataDirs();
 });
 
-const region = (v: Awaited<ReturnType<typeof readFleet>>, name: string) => v.regions.find((r) => r.region === name)!;
+const region = (v: Awaited<ReturnType<typeof readFleet>>, name: string) =>
+  v.regions.find((r) => r.region === name)!;
 
 describe("readOverview", () => {
   it("every pool in both regions, with CPU for all, page load in ms for web pools and backlog for workers", async () => {
@@ -42,7 +43,14 @@ describe("readOverview", () => {
       expect(r.pools.map((p) => p.id)).toEqual(cfg.pools.map((p) => p.id));
     }
     const app = region(v, "us-east-1").pools.find((p) => p.id === "app")!;
-    expect(app).toMatchObject({ tier: "web", desired: 12, inService: 12, min: 4, max: 48, group: "tave-prod-app" });
+    expect(app).toMatchObject({
+      tier: "web",
+      desired: 12,
+      inService: 12,
+      min: 4,
+      max: 48,
+      group: "tave-prod-app",
+    });
     // Sparklines on the wire: { start, step, values }, no more points than a 72 px line can show.
     expect(app.cpu.values.length).toBeGreaterThan(20);
     expect(app.cpu.values.length).toBeLessThanOrEqual(SPARK_POINTS);
@@ -87,14 +95,23 @@ describe("readOverview", () => {
 
   it("metrics that cannot be read are reported, and no pool is called healthy on numbers that are not there", async () => {
     vi.spyOn(h.backend, "getMetricData").mockRejectedValue(
-      new BackendError("AccessDenied", "User is not authorized to perform: cloudwatch:GetMetricData", { httpStatus: 403 }),
+      new BackendError("AccessDenied", "User is not authorized to perform: cloudwatch:GetMetricData", {
+        httpStatus: 403,
+      }),
     );
     const v = await readFleet(viewer, "1h");
     const east = region(v, "us-east-1");
     expect(east.status).toBe("ok");
-    expect(east.metricsError).toEqual({ code: "AccessDenied", message: "User is not authorized to perform: cloudwatch:GetMetricData" });
+    expect(east.metricsError).toEqual({
+      code: "AccessDenied",
+      message: "User is not authorized to perform: cloudwatch:GetMetricData",
+    });
     const app = east.pools.find((p) => p.id === "app")!;
-    expect(app).toMatchObject({ desired: 12, status: "stale", statusReason: "metrics unavailable: AccessDenied" });
+    expect(app).toMatchObject({
+      desired: 12,
+      status: "stale",
+      statusReason: "metrics unavailable: AccessDenied",
+    });
     expect(app.cpu.latest).toBeNull();
   });
 
@@ -126,9 +143,18 @@ describe("readOverview", () => {
 
   it("refuses the signed-out and shows scoped identities only their pools", async () => {
     await expect(readFleet(null)).rejects.toBeInstanceOf(UnauthenticatedError);
-    const workers: Identity = { name: "w", role: "operator", source: "token", scope: { pools: ["worker-*"] } };
+    const workers: Identity = {
+      name: "w",
+      role: "operator",
+      source: "token",
+      scope: { pools: ["worker-*"] },
+    };
     const v = await readFleet(workers, "1h");
-    expect(region(v, "us-east-1").pools.map((p) => p.id)).toEqual(["worker-email", "worker-calendar", "worker-default"]);
+    expect(region(v, "us-east-1").pools.map((p) => p.id)).toEqual([
+      "worker-email",
+      "worker-calendar",
+      "worker-default",
+    ]);
   });
 
   it("series refresh at their own period: one-minute ones every minute, basic-monitoring (300 s) ones every five", async () => {
@@ -146,12 +172,19 @@ describe("readOverview", () => {
         h.clock.t = t;
         spy.mockClear();
         await readFleet(viewer, "1h");
-        return spy.mock.calls.map(([region, queries]) => `${region}:${[...new Set(queries.map((q) => q.period))].join("+")}`).sort();
+        return spy.mock.calls
+          .map(([region, queries]) => `${region}:${[...new Set(queries.map((q) => q.period))].join("+")}`)
+          .sort();
       };
       expect(await at(t0)).toEqual(["us-east-1:300", "us-east-1:60", "us-west-2:300", "us-west-2:60"]);
       expect(await at(t0 + 30_000)).toEqual([]);
       expect(await at(t0 + 61_000)).toEqual(["us-east-1:60", "us-west-2:60"]);
-      expect(await at(t0 + 301_000)).toEqual(["us-east-1:300", "us-east-1:60", "us-west-2:300", "us-west-2:60"]);
+      expect(await at(t0 + 301_000)).toEqual([
+        "us-east-1:300",
+        "us-east-1:60",
+        "us-west-2:300",
+        "us-west-2:60",
+      ]);
     } finally {
       vi.useRealTimers();
     }
@@ -185,7 +218,9 @@ describe("one deadline per region", () => {
     const westCalls = () => metrics.mock.calls.filter(([r]) => r === "us-west-2").length;
     const asked = westCalls();
     release();
-    await vi.waitFor(async () => expect(region(await readFleet(viewer, "1h"), "us-west-2").metricsError).toBeUndefined());
+    await vi.waitFor(async () =>
+      expect(region(await readFleet(viewer, "1h"), "us-west-2").metricsError).toBeUndefined(),
+    );
     expect(westCalls()).toBe(asked);
   });
 });

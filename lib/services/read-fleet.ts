@@ -9,7 +9,16 @@ import { buildQuery, poolMetricDefs, queryId, toDisplay, type MetricKind } from 
 import { countInstances, degradedAfterMs, poolStatus, sustained, type Sustained } from "./pool-status";
 import { observePools } from "@/lib/notify/observe";
 import { pendingRevertsOf } from "./reverts";
-import { beforeDeadline, metricsTimedOut, poolsInRegion, readGroups, readSeriesByPeriod, regionStatus, toRegionError, type PoolInRegion } from "./region-reads";
+import {
+  beforeDeadline,
+  metricsTimedOut,
+  poolsInRegion,
+  readGroups,
+  readSeriesByPeriod,
+  regionStatus,
+  toRegionError,
+  type PoolInRegion,
+} from "./region-reads";
 
 /**
  * A sparkline is 72 px wide: 36 points (one per two pixels) is all it can show, and at 500 pools
@@ -21,7 +30,12 @@ export const SPARK_POINTS = 36;
 const OVERVIEW_KINDS: MetricKind[] = ["cpu", "pageLoad", "backlog"];
 
 /** One region, independently; never throws (a failure becomes the region's status). */
-export async function readRegion(region: string, role: RegionRole, range: RangeKey, cfg: FleetConfig = getConfig()): Promise<RegionView> {
+export async function readRegion(
+  region: string,
+  role: RegionRole,
+  range: RangeKey,
+  cfg: FleetConfig = getConfig(),
+): Promise<RegionView> {
   // One deadline per region: capacity and then metrics share cfg.refresh.timeoutMs, so a slow
   // region holds its readers for one timeout, not two. Metrics that miss it are reported as a
   // Timeout (gaps, not zeros) while their read goes on and fills the cache for the next refresh.
@@ -34,16 +48,25 @@ export async function readRegion(region: string, role: RegionRole, range: RangeK
   const series =
     groups.value === undefined
       ? { value: undefined }
-      : await beforeDeadline(readSeriesByPeriod(`overview:${range}`, region, queries.list, RANGES[range], Date.now(), cfg), deadline, () => metricsTimedOut<MetricSeries[]>(region));
+      : await beforeDeadline(
+          readSeriesByPeriod(`overview:${range}`, region, queries.list, RANGES[range], Date.now(), cfg),
+          deadline,
+          () => metricsTimedOut<MetricSeries[]>(region),
+        );
   const byId = new Map((series.value ?? []).map((s) => [s.id, s]));
   // Metrics can fail while capacity reads fine (a missing cloudwatch:GetMetricData permission,
   // throttling): say so, rather than judge pools healthy from numbers that are not there.
   const metricsError = "error" in series && series.error ? toRegionError(series.error) : undefined;
   const now = Date.now();
   const reverts = await pendingRevertsOf(region);
-  const summaries = pools.map((p) => ({ ...summarise(p, status, byId, now, metricsError), revert: reverts.get(p.pool.id) ?? null }));
+  const summaries = pools.map((p) => ({
+    ...summarise(p, status, byId, now, metricsError),
+    revert: reverts.get(p.pool.id) ?? null,
+  }));
   // pool.degraded / pool.recovered: noticed here, told off the read path.
-  observePools(region, summaries).catch((e: unknown) => console.error(`capstan: could not record pool status (${e instanceof Error ? e.message : String(e)})`));
+  observePools(region, summaries).catch((e: unknown) =>
+    console.error(`capstan: could not record pool status (${e instanceof Error ? e.message : String(e)})`),
+  );
   return {
     region,
     role,
@@ -55,7 +78,11 @@ export async function readRegion(region: string, role: RegionRole, range: RangeK
   };
 }
 
-export function overviewQueries(pools: PoolInRegion[], region: string, period: number): { list: MetricQuery[] } {
+export function overviewQueries(
+  pools: PoolInRegion[],
+  region: string,
+  period: number,
+): { list: MetricQuery[] } {
   const list: MetricQuery[] = [];
   for (const { pool, group } of pools) {
     if (!group) continue;
@@ -71,7 +98,12 @@ export function overviewQueries(pools: PoolInRegion[], region: string, period: n
 }
 
 /** A figure over the "sustained" window, in display units, from the raw series. */
-function sustainedOf(p: PoolInRegion, kind: MetricKind, byId: Map<string, MetricSeries>, now: number): Sustained | null {
+function sustainedOf(
+  p: PoolInRegion,
+  kind: MetricKind,
+  byId: Map<string, MetricSeries>,
+  now: number,
+): Sustained | null {
   const def = poolMetricDefs(p.pool)[kind];
   const s = byId.get(queryId(p.pool.id, kind));
   if (!def || !s || s.points.length === 0) return null;
@@ -80,7 +112,12 @@ function sustainedOf(p: PoolInRegion, kind: MetricKind, byId: Map<string, Metric
   return r && { ...r, low: toDisplay(kind, def.unit, r.low), latest: toDisplay(kind, def.unit, r.latest) };
 }
 
-function seriesView(p: PoolInRegion, kind: MetricKind, byId: Map<string, MetricSeries>, now: number): SeriesView | null {
+function seriesView(
+  p: PoolInRegion,
+  kind: MetricKind,
+  byId: Map<string, MetricSeries>,
+  now: number,
+): SeriesView | null {
   const def = poolMetricDefs(p.pool)[kind];
   if (!def) return null;
   const s = byId.get(queryId(p.pool.id, kind));
@@ -89,9 +126,13 @@ function seriesView(p: PoolInRegion, kind: MetricKind, byId: Map<string, MetricS
   );
   // "Now" is the newest value only if it is recent: an hour-old CPU figure is not CPU now.
   const last = latest(s?.points ?? []);
-  const period = s?.points.length && s.points.length > 1 ? s.points[1]![0] - s.points[0]![0] : def.period * 1000;
+  const period =
+    s?.points.length && s.points.length > 1 ? s.points[1]![0] - s.points[0]![0] : def.period * 1000;
   const fresh = last.at !== null && now - last.at <= LATEST_MAX_PERIODS * period + period;
-  return { latest: fresh && last.value !== null ? round(toDisplay(kind, def.unit, last.value)) : null, ...toWire(points, 0) };
+  return {
+    latest: fresh && last.value !== null ? round(toDisplay(kind, def.unit, last.value)) : null,
+    ...toWire(points, 0),
+  };
 }
 
 /** How many periods old the newest point may be and still be shown as "now". */
@@ -120,10 +161,16 @@ function summarise(
   });
   const st =
     p.claimants.length > 1
-      ? { status: "degraded" as const, reason: `${p.claimants.length} groups claim this pool (${p.claimants.join(", ")}): pin one in pools[].groups` }
-      : metricsError && group && region === "ok" && (computed.status === "healthy" || computed.status === "scaling")
-      ? { status: "stale" as const, reason: `metrics unavailable: ${metricsError.code}` }
-      : computed;
+      ? {
+          status: "degraded" as const,
+          reason: `${p.claimants.length} groups claim this pool (${p.claimants.join(", ")}): pin one in pools[].groups`,
+        }
+      : metricsError &&
+          group &&
+          region === "ok" &&
+          (computed.status === "healthy" || computed.status === "scaling")
+        ? { status: "stale" as const, reason: `metrics unavailable: ${metricsError.code}` }
+        : computed;
   return {
     id: pool.id,
     name: pool.name,
@@ -169,8 +216,15 @@ export function readOverview(identity: Identity | null, range: RangeKey = "1h"):
   const who = authorize(identity, "fleet:read");
   const cfg = getConfig();
   const regions = regionsOf(cfg);
-  const perRegion = regions.map((r) => readRegion(r.region, r.role, range, cfg).then((v) => visibleTo(who, v)));
-  const fleet = Promise.all(perRegion).then((views) => ({ generatedAt: new Date().toISOString(), range, period: choosePeriod(RANGES[range]), regions: views }));
+  const perRegion = regions.map((r) =>
+    readRegion(r.region, r.role, range, cfg).then((v) => visibleTo(who, v)),
+  );
+  const fleet = Promise.all(perRegion).then((views) => ({
+    generatedAt: new Date().toISOString(),
+    range,
+    period: choosePeriod(RANGES[range]),
+    regions: views,
+  }));
   const arrivals = inArrivalOrder(perRegion);
   // Whoever asks for one of the two may leave the other alone: neither is an unhandled rejection.
   for (const p of [fleet, ...arrivals]) p.catch(() => undefined);
@@ -188,7 +242,9 @@ export function readOverview(identity: Identity | null, range: RangeKey = "1h"):
 export function inArrivalOrder<T>(inputs: Promise<T>[]): Promise<(T | null)[]>[] {
   const known: (T | null)[] = inputs.map(() => null);
   const settle: { resolve: (v: (T | null)[]) => void; reject: (e: unknown) => void }[] = [];
-  const out = inputs.map(() => new Promise<(T | null)[]>((resolve, reject) => settle.push({ resolve, reject })));
+  const out = inputs.map(
+    () => new Promise<(T | null)[]>((resolve, reject) => settle.push({ resolve, reject })),
+  );
   let arrived = 0;
   inputs.forEach((p, i) =>
     p.then(

@@ -27,13 +27,23 @@ export interface PoolInstances {
   error?: RegionError;
 }
 
-export async function readInstances(region: string, group: GroupState | undefined, now: number, cfg: FleetConfig = getConfig()): Promise<PoolInstances> {
+export async function readInstances(
+  region: string,
+  group: GroupState | undefined,
+  now: number,
+  cfg: FleetConfig = getConfig(),
+): Promise<PoolInstances> {
   if (!group || group.instances.length === 0) return { list: group?.instances ?? [], cpu: {}, queries: [] };
   const ids = group.instances.map((i) => i.id).sort();
   // Keyed by the instance set: a new or replaced instance is described at once, not a refresh later.
   const set = createHash("sha256").update(ids.join(",")).digest("hex").slice(0, 16);
-  const details = await sharedCache().get(`instances:${region}:${group.groupName}:${set}`, cfg.refresh.capacitySeconds * 1000, () =>
-    withRegionTimeout(region, cfg.refresh.timeoutMs, (signal) => getBackend().describeInstances(region, ids, signal)),
+  const details = await sharedCache().get(
+    `instances:${region}:${group.groupName}:${set}`,
+    cfg.refresh.capacitySeconds * 1000,
+    () =>
+      withRegionTimeout(region, cfg.refresh.timeoutMs, (signal) =>
+        getBackend().describeInstances(region, ids, signal),
+      ),
   );
   const byId = new Map<string, InstanceDetail>((details.value ?? []).map((d) => [d.id, d]));
   const list = group.instances.map((i): Instance => {
@@ -58,11 +68,22 @@ export async function readInstances(region: string, group: GroupState | undefine
   }));
   const period = Math.min(...queries.map((q) => q.period));
   const end = Math.ceil(now / 300_000) * 300_000;
-  const series = await readSeries(`instances-cpu:${group.groupName}:${set}`, region, queries, { start: end - INSTANCE_CPU_RANGE_MS, end }, period * 1000, cfg);
+  const series = await readSeries(
+    `instances-cpu:${group.groupName}:${set}`,
+    region,
+    queries,
+    { start: end - INSTANCE_CPU_RANGE_MS, end },
+    period * 1000,
+    cfg,
+  );
   const cpu: Record<string, Point[]> = {};
   for (const s of series.value ?? []) {
     const q = queries.find((x) => x.id === s.id);
-    if (q) cpu[q.dimensions.InstanceId!] = downsample(s.points, SPARK_POINTS, "mean").map(([t, v]) => [t, v === null ? null : Math.round(v * 10) / 10]);
+    if (q)
+      cpu[q.dimensions.InstanceId!] = downsample(s.points, SPARK_POINTS, "mean").map(([t, v]) => [
+        t,
+        v === null ? null : Math.round(v * 10) / 10,
+      ]);
   }
   const err = details.error ?? series.error;
   return { list, cpu, queries, error: err ? toRegionError(err) : undefined };

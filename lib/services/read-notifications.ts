@@ -29,7 +29,10 @@ export interface NotificationsView {
   counts: { pending: number; delivered: number; failed: number };
 }
 
-export async function readNotifications(identity: Identity | null, deps: { store?: AuditStore; limit?: number } = {}): Promise<NotificationsView> {
+export async function readNotifications(
+  identity: Identity | null,
+  deps: { store?: AuditStore; limit?: number } = {},
+): Promise<NotificationsView> {
   authorize(identity, "notifications:read");
   const cfg = getConfig();
   let rows: Delivery[];
@@ -55,13 +58,24 @@ export async function readNotifications(identity: Identity | null, deps: { store
   }));
   const counts = { pending: 0, delivered: 0, failed: 0 };
   for (const d of deliveries) counts[d.state]++;
-  return { targets: (cfg.notify ?? []).map((t) => ({ kind: t.kind, urlEnv: t.urlEnv, events: t.events })), deliveries, counts };
+  return {
+    targets: (cfg.notify ?? []).map((t) => ({ kind: t.kind, urlEnv: t.urlEnv, events: t.events })),
+    deliveries,
+    counts,
+  };
 }
 
 function summarise(payload: string): string {
   try {
     const d = (JSON.parse(payload) as { data?: Record<string, unknown> }).data ?? {};
-    const parts = [d.pool && `${String(d.pool)} in ${String(d.region)}`, d.from !== undefined && d.to !== undefined && d.from !== null ? `${String(d.from)} → ${String(d.to)}` : null, d.outcome && String(d.outcome), d.actor && `by ${String(d.actor)}`];
+    const parts = [
+      d.pool && `${String(d.pool)} in ${String(d.region)}`,
+      d.from !== undefined && d.to !== undefined && d.from !== null
+        ? `${String(d.from)} → ${String(d.to)}`
+        : null,
+      d.outcome && String(d.outcome),
+      d.actor && `by ${String(d.actor)}`,
+    ];
     return parts.filter(Boolean).join(", ");
   } catch {
     return "";

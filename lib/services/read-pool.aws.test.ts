@@ -1,5 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { ElasticLoadBalancingV2Client, DescribeTargetGroupsCommand } from "@aws-sdk/client-elastic-load-balancing-v2";
+import {
+  ElasticLoadBalancingV2Client,
+  DescribeTargetGroupsCommand,
+} from "@aws-sdk/client-elastic-load-balancing-v2";
 import { setAuditStoreForTests } from "@/lib/audit";
 import { setBackendForTests } from "@/lib/backends";
 import { awsCallCounts, createAwsBackend, resetAwsCallCounts, type AwsBackend } from "@/lib/backends/aws";
@@ -50,11 +53,18 @@ afterAll(async () => {
 });
 
 async function shopTargetGroup(): Promise<{ targetGroup: string; loadBalancer: string }> {
-  const elb = new ElasticLoadBalancingV2Client({ region: PRIMARY, endpoint: moto.url, credentials: MOTO_CREDENTIALS });
+  const elb = new ElasticLoadBalancingV2Client({
+    region: PRIMARY,
+    endpoint: moto.url,
+    credentials: MOTO_CREDENTIALS,
+  });
   try {
     const tg = (await elb.send(new DescribeTargetGroupsCommand({ Names: ["shop-use1"] }))).TargetGroups![0]!;
     const lb = tg.LoadBalancerArns![0]!;
-    return { targetGroup: tg.TargetGroupArn!.slice(tg.TargetGroupArn!.indexOf("targetgroup/")), loadBalancer: lb.slice(lb.indexOf("loadbalancer/") + 13) };
+    return {
+      targetGroup: tg.TargetGroupArn!.slice(tg.TargetGroupArn!.indexOf("targetgroup/")),
+      loadBalancer: lb.slice(lb.indexOf("loadbalancer/") + 13),
+    };
   } finally {
     elb.destroy();
   }

@@ -1,7 +1,13 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { setAuditStoreForTests } from "@/lib/audit";
 import { setBackendForTests } from "@/lib/backends";
-import { cleanupDataDirs, harness, referenceConfig, WEEKDAY_PEAK, type Harness } from "@/test/support/simulated/fixtures";
+import {
+  cleanupDataDirs,
+  harness,
+  referenceConfig,
+  WEEKDAY_PEAK,
+  type Harness,
+} from "@/test/support/simulated/fixtures";
 import { sharedCache } from "@/lib/cache/shared-cache";
 import { setConfigForTests } from "@/lib/config";
 import { changeCapacity } from "./capacity/change-capacity";
@@ -54,20 +60,30 @@ describe("readPool", () => {
     expect(d.cloudwatch.seriesPerRefresh).toBeGreaterThan(0);
     // Advice from the queueing model fitted to the measured minutes: the smallest size that meets
     // the p90 and CPU targets, with what the model predicts there.
-    expect(d.suggestion!.reason).toMatch(/smallest size that meets p90 ≤ 1.2 s and CPU ≤ 70 %; measured [\d.]+ req\/s, [\d.]+ per instance/);
+    expect(d.suggestion!.reason).toMatch(
+      /smallest size that meets p90 ≤ 1.2 s and CPU ≤ 70 %; measured [\d.]+ req\/s, [\d.]+ per instance/,
+    );
     expect(d.suggestion!.predicted!.cpuPercent).toBeLessThanOrEqual(70);
     expect(d.suggestion!.predicted!.pageLoadP90Ms).toBeLessThanOrEqual(1200);
     expect(d.suggestion!.desired).toBeGreaterThanOrEqual(4);
     // CPU scales as 1/n: one instance fewer than suggested would run over the target (or below min).
     const cpuNow = d.pool.cpu.latest!;
-    expect(Math.abs(((cpuNow - 2.25) * 12) / d.suggestion!.desired + 2.25 - d.suggestion!.predicted!.cpuPercent)).toBeLessThan(5);
+    expect(
+      Math.abs(((cpuNow - 2.25) * 12) / d.suggestion!.desired + 2.25 - d.suggestion!.predicted!.cpuPercent),
+    ).toBeLessThan(5);
     expect(d.cloudwatch.usdPerDay).toBeCloseTo((d.cloudwatch.metricsPerDay * 0.01) / 1000, 2);
   });
 
   it("a successful change shows as a marker with who, from → to and why", async () => {
-    await changeCapacity(operator, { region: "us-east-1", pool: "app" }, { desired: 14, expectedDesired: 12, reason: "page load climbing", idempotencyKey: "marker-test-1" });
+    await changeCapacity(
+      operator,
+      { region: "us-east-1", pool: "app" },
+      { desired: 14, expectedDesired: 12, reason: "page load climbing", idempotencyKey: "marker-test-1" },
+    );
     const d = await readPool(viewer, "us-east-1", "app", "1h");
-    expect(d.markers).toEqual([expect.objectContaining({ actor: "olga", from: 12, to: 14, reason: "page load climbing" })]);
+    expect(d.markers).toEqual([
+      expect.objectContaining({ actor: "olga", from: 12, to: 14, reason: "page load climbing" }),
+    ]);
     expect(d.pool).toMatchObject({ desired: 14, pending: 2 });
   });
 

@@ -7,11 +7,23 @@ import type { MetricConfig } from "@/lib/config/schema";
 import type { MetricQuery, Point, ScalingActivity } from "@/lib/fleet/types";
 import type { PoolDetail, RegionError, Suggestion } from "@/lib/fleet/views";
 import { choosePeriod, downsample, RANGES, type RangeKey } from "@/lib/metrics/period";
-import { buildQuery, poolMetricDefs, resolveDimensions, toDisplay, type MetricKind } from "@/lib/metrics/queries";
+import {
+  buildQuery,
+  poolMetricDefs,
+  resolveDimensions,
+  toDisplay,
+  type MetricKind,
+} from "@/lib/metrics/queries";
 import { readInstances } from "./read-instances";
 import { NotFoundError } from "@/lib/errors";
 import { overviewQueries, readRegion } from "./read-fleet";
-import { poolsInRegion, readGroups, readSeriesByPeriod, toRegionError, withRegionTimeout } from "./region-reads";
+import {
+  poolsInRegion,
+  readGroups,
+  readSeriesByPeriod,
+  toRegionError,
+  withRegionTimeout,
+} from "./region-reads";
 import { adviseCapacity } from "./advice";
 import { poolModel, suggest } from "./predict";
 import { recentPeak } from "./headroom";
@@ -31,7 +43,12 @@ const capacityMetric = (metric: string): MetricConfig => ({
   period: 60,
 });
 
-export async function readPool(identity: Identity | null, region: string, poolId: string, range: RangeKey = "6h"): Promise<PoolDetail> {
+export async function readPool(
+  identity: Identity | null,
+  region: string,
+  poolId: string,
+  range: RangeKey = "6h",
+): Promise<PoolDetail> {
   authorize(identity, "fleet:read", { region, pool: poolId });
   const cfg = getConfig();
   const regions = regionsOf(cfg);
@@ -41,7 +58,8 @@ export async function readPool(identity: Identity | null, region: string, poolId
 
   const summaryRegion = await readRegion(region, me.role, "1h", cfg);
   const summary = summaryRegion.pools.find((p) => p.id === poolId);
-  if (!summary || (!findPool(cfg, poolId) && summary.status === "missing")) throw new NotFoundError(`Unknown pool ${poolId} in ${region}.`);
+  if (!summary || (!findPool(cfg, poolId) && summary.status === "missing"))
+    throw new NotFoundError(`Unknown pool ${poolId} in ${region}.`);
   const groups = await readGroups(region, cfg);
   const entry = poolsInRegion(cfg, groups.value).find((p) => p.pool.id === poolId)!;
   const { pool, group } = entry;
@@ -61,14 +79,20 @@ export async function readPool(identity: Identity | null, region: string, poolId
     }
   }
   // Advice on a moving target would chase itself: none while instances come or go.
-  const steady = summary.group !== null && summary.inService > 0 && summary.pending === 0 && summary.terminating === 0;
+  const steady =
+    summary.group !== null && summary.inService > 0 && summary.pending === 0 && summary.terminating === 0;
   const floor = pool.guardrails.floor[region] ?? null;
   const [series, activities, instances, suggestion] = await Promise.all([
     readSeriesByPeriod(`pool:${poolId}:${range}`, region, queries, RANGES[range], now, cfg),
-    group ? readActivities(region, group.groupName) : Promise.resolve({ list: [] as ScalingActivity[], error: undefined }),
+    group
+      ? readActivities(region, group.groupName)
+      : Promise.resolve({ list: [] as ScalingActivity[], error: undefined }),
     readInstances(region, group, now, cfg),
     steady && group
-      ? Promise.all([poolModel(region, pool, group.groupName, cfg), recentPeak(region, pool, group.groupName, cfg, now)]).then(([m, peak]): Suggestion | null => {
+      ? Promise.all([
+          poolModel(region, pool, group.groupName, cfg),
+          recentPeak(region, pool, group.groupName, cfg, now),
+        ]).then(([m, peak]): Suggestion | null => {
           if (m.ok) return suggest(m.estimate, pool, summary, floor, peak);
           // No model: the CPU rule, saying why there is no prediction.
           const advice = adviseCapacity(summary, pool.targets, peak);
@@ -82,18 +106,23 @@ export async function readPool(identity: Identity | null, region: string, poolId
     if (!def) return null;
     const s = byId.get(`q_${kind}`);
     return downsample(s?.points ?? [], CHART_POINTS, mode).map(
-      ([t, v]) => [t, v === null ? null : Math.round(toDisplay(kind as MetricKind, def.unit, v) * 10) / 10] as Point,
+      ([t, v]) =>
+        [t, v === null ? null : Math.round(toDisplay(kind as MetricKind, def.unit, v) * 10) / 10] as Point,
     );
   };
 
   // The overview's series in both regions (from what is cached: never an upstream call for this),
   // each requested once per its period, plus this page's own.
   const overview = regions.flatMap((r) => {
-    const g = r.region === region ? groups.value : sharedCache().peek<typeof groups.value>(`groups:${r.region}`);
+    const g =
+      r.region === region ? groups.value : sharedCache().peek<typeof groups.value>(`groups:${r.region}`);
     return overviewQueries(poolsInRegion(cfg, g), r.region, choosePeriod(RANGES["1h"])).list;
   });
   const overviewSeries = overview.length;
-  const metricsPerDay = [...overview, ...queries, ...instances.queries].reduce((n, q) => n + 86400 / q.period, 0);
+  const metricsPerDay = [...overview, ...queries, ...instances.queries].reduce(
+    (n, q) => n + 86400 / q.period,
+    0,
+  );
   const instanceMetricsPerDay = instances.queries.reduce((n, q) => n + 86400 / q.period, 0);
 
   return {
@@ -132,7 +161,12 @@ export async function readPool(identity: Identity | null, region: string, poolId
     instances: instances.list,
     instanceCpu: instances.cpu,
     instancesError: instances.error,
-    pageLoadSource: pageLoadSource(pool.metrics.pageLoad, region, group?.groupName ?? "", !!group?.loadBalancerTarget && !findPool(cfg, poolId)?.metrics.pageLoad),
+    pageLoadSource: pageLoadSource(
+      pool.metrics.pageLoad,
+      region,
+      group?.groupName ?? "",
+      !!group?.loadBalancerTarget && !findPool(cfg, poolId)?.metrics.pageLoad,
+    ),
     cloudwatch: {
       seriesPerRefresh: overviewSeries + queries.length + instances.queries.length,
       metricsPerDay: Math.round(metricsPerDay),
@@ -144,17 +178,35 @@ export async function readPool(identity: Identity | null, region: string, poolId
 }
 
 /** Where page load comes from here: the dimensions, and whether the target group lookup found them. */
-function pageLoadSource(def: MetricConfig | undefined, region: string, groupName: string, fromTargetGroup: boolean): PoolDetail["pageLoadSource"] {
+function pageLoadSource(
+  def: MetricConfig | undefined,
+  region: string,
+  groupName: string,
+  fromTargetGroup: boolean,
+): PoolDetail["pageLoadSource"] {
   if (!def) return null;
   const dims = resolveDimensions(def, region, groupName);
   if (!dims) return null;
-  return { namespace: def.namespace, metric: def.metric, dimensions: dims, from: fromTargetGroup ? "target group" : "configuration" };
+  return {
+    namespace: def.namespace,
+    metric: def.metric,
+    dimensions: dims,
+    from: fromTargetGroup ? "target group" : "configuration",
+  };
 }
 
-async function readActivities(region: string, groupName: string): Promise<{ list: ScalingActivity[]; error?: RegionError }> {
+async function readActivities(
+  region: string,
+  groupName: string,
+): Promise<{ list: ScalingActivity[]; error?: RegionError }> {
   const cfg = getConfig();
-  const r = await sharedCache().get(`activities:${region}:${groupName}`, cfg.refresh.capacitySeconds * 1000, () =>
-    withRegionTimeout(region, cfg.refresh.timeoutMs, () => getBackend().describeActivities(region, groupName, 50)),
+  const r = await sharedCache().get(
+    `activities:${region}:${groupName}`,
+    cfg.refresh.capacitySeconds * 1000,
+    () =>
+      withRegionTimeout(region, cfg.refresh.timeoutMs, () =>
+        getBackend().describeActivities(region, groupName, 50),
+      ),
   );
   return { list: r.value ?? [], error: r.error ? toRegionError(r.error) : undefined };
 }

@@ -35,7 +35,14 @@ function pool(extra: Partial<PoolSummary> & { cpuNow?: number | null; metricAt?:
 describe("standby verdict", () => {
   it("ready when healthy standby instances cover primary in service × CPU ÷ target", () => {
     // 12 × 35 % ÷ 70 % = 6 needed; the standby has 6 healthy.
-    const v = judge("app", pool({ cpuNow: 35 }), pool({ desired: 6, inService: 6, cpuNow: 3 }), 70, false, NOW);
+    const v = judge(
+      "app",
+      pool({ cpuNow: 35 }),
+      pool({ desired: 6, inService: 6, cpuNow: 3 }),
+      70,
+      false,
+      NOW,
+    );
     expect(v).toMatchObject({ verdict: "ready", needed: 6, ratio: 0.5 });
   });
 
@@ -51,13 +58,27 @@ describe("standby verdict", () => {
   });
 
   it("unhealthy standby instances do not count", () => {
-    const v = judge("app", pool({ cpuNow: 35 }), pool({ desired: 6, inService: 6, unhealthy: 2 }), 70, false, NOW);
+    const v = judge(
+      "app",
+      pool({ cpuNow: 35 }),
+      pool({ desired: 6, inService: 6, unhealthy: 2 }),
+      70,
+      false,
+      NOW,
+    );
     expect(v).toMatchObject({ verdict: "scale", needed: 6 });
     expect(v.explanation).toContain("2 unhealthy");
   });
 
   it("unknown when the standby's metrics are stale, cannot when the region is unreachable", () => {
-    const stale = judge("app", pool({ cpuNow: 35 }), pool({ desired: 6, inService: 6, metricAt: NOW - 30 * 60_000 }), 70, false, NOW);
+    const stale = judge(
+      "app",
+      pool({ cpuNow: 35 }),
+      pool({ desired: 6, inService: 6, metricAt: NOW - 30 * 60_000 }),
+      70,
+      false,
+      NOW,
+    );
     expect(stale.verdict).toBe("unknown");
     const down = judge("app", pool({}), undefined, 70, true, NOW);
     expect(down).toMatchObject({ verdict: "cannot", explanation: "standby region unreachable" });
@@ -65,27 +86,73 @@ describe("standby verdict", () => {
 
   it("unknown, with the age of the last good data, while the standby's last read has failed", () => {
     // The probe: us-west-2 down after warm-up still said "can take over after scaling 4 pools".
-    const v = judge("app", pool({ cpuNow: 70 }), pool({ desired: 6, inService: 6 }), 70, true, NOW, null, NOW - 3 * 60_000);
+    const v = judge(
+      "app",
+      pool({ cpuNow: 70 }),
+      pool({ desired: 6, inService: 6 }),
+      70,
+      true,
+      NOW,
+      null,
+      NOW - 3 * 60_000,
+    );
     expect(v.verdict).toBe("unknown");
     expect(v.explanation).toBe("standby region unreachable: its last good data is 3 min old");
-    expect(judge("app", pool({ cpuNow: 35 }), pool({ desired: 6, inService: 6, cpuNow: 3 }), 70, true, NOW, null, NOW - 45_000).verdict).toBe("unknown");
+    expect(
+      judge(
+        "app",
+        pool({ cpuNow: 35 }),
+        pool({ desired: 6, inService: 6, cpuNow: 3 }),
+        70,
+        true,
+        NOW,
+        null,
+        NOW - 45_000,
+      ).verdict,
+    ).toBe("unknown");
   });
 
   it("without a CPU figure the primary's size is the need (parity)", () => {
-    expect(judge("app", pool({ cpuNow: null }), pool({ desired: 12, inService: 12 }), 70, false, NOW).needed).toBe(12);
+    expect(
+      judge("app", pool({ cpuNow: null }), pool({ desired: 12, inService: 12 }), 70, false, NOW).needed,
+    ).toBe(12);
   });
 
   it("with a fitted model, the need is the size the model says meets the targets for the primary's arrivals", () => {
     // Saturated at 100 % CPU, the CPU rule can only say "at least its desired"; the model measured the arrivals.
-    const v = judge("app", pool({ inService: 12, cpuNow: 100 }), pool({ desired: 6, inService: 6 }), 70, false, NOW, 19);
+    const v = judge(
+      "app",
+      pool({ inService: 12, cpuNow: 100 }),
+      pool({ desired: 6, inService: 6 }),
+      70,
+      false,
+      NOW,
+      19,
+    );
     expect(v).toMatchObject({ verdict: "scale", needed: 19, explanation: "scale 6 → 19" });
-    expect(judge("app", pool({ cpuNow: 35 }), pool({ desired: 6, inService: 6 }), 70, false, NOW, 5)).toMatchObject({ verdict: "ready", needed: 5 });
+    expect(
+      judge("app", pool({ cpuNow: 35 }), pool({ desired: 6, inService: 6 }), 70, false, NOW, 5),
+    ).toMatchObject({ verdict: "ready", needed: 5 });
   });
 
   it("a primary that is short of instances or saturated needs at least its desired size in the standby", () => {
-    const collapsed = judge("app", pool({ inService: 0, cpuNow: null }), pool({ desired: 1, inService: 1 }), 70, false, NOW);
+    const collapsed = judge(
+      "app",
+      pool({ inService: 0, cpuNow: null }),
+      pool({ desired: 1, inService: 1 }),
+      70,
+      false,
+      NOW,
+    );
     expect(collapsed).toMatchObject({ verdict: "scale", needed: 12 });
-    const saturated = judge("app", pool({ inService: 4, cpuNow: 100 }), pool({ desired: 6, inService: 6 }), 70, false, NOW);
+    const saturated = judge(
+      "app",
+      pool({ inService: 4, cpuNow: 100 }),
+      pool({ desired: 6, inService: 6 }),
+      70,
+      false,
+      NOW,
+    );
     expect(saturated).toMatchObject({ verdict: "scale", needed: 12 });
   });
 });
@@ -111,7 +178,9 @@ describe("readStandby with the standby region down after warm-up", () => {
       expect(down.overall).toBe("unknown");
       expect(down.overallExplanation).toMatch(/^Not known whether the standby can take over: /);
       for (const p of down.pools) expect(p.verdict, p.id).toBe(p.standby ? "unknown" : "cannot");
-      expect(down.pools.find((p) => p.id === "app")!.explanation).toMatch(/^standby region unreachable: its last good data is \d+ (s|min) old$/);
+      expect(down.pools.find((p) => p.id === "app")!.explanation).toMatch(
+        /^standby region unreachable: its last good data is \d+ (s|min) old$/,
+      );
     } finally {
       vi.useRealTimers();
       setBackendForTests(undefined);

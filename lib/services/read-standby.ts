@@ -28,7 +28,9 @@ export async function readStandby(identity: Identity | null): Promise<StandbyVie
     readRegion(cfg.regions.standby, "standby", "1h", cfg),
   ]);
   // Readiness compares both regions, so a pool is shown only to those who may read it in both.
-  const readable = (id: string) => can(who, "fleet:read", { region: primary.region, pool: id }) && can(who, "fleet:read", { region: standby.region, pool: id });
+  const readable = (id: string) =>
+    can(who, "fleet:read", { region: primary.region, pool: id }) &&
+    can(who, "fleet:read", { region: standby.region, pool: id });
   const ids = [...new Set([...primary.pools, ...standby.pools].map((p) => p.id))].filter(readable);
   // The same prediction as the pool page's suggestion: the size that meets the pool's targets
   // for the primary's measured arrivals. Without a model, the CPU rule below.
@@ -59,9 +61,15 @@ export async function readStandby(identity: Identity | null): Promise<StandbyVie
       : overall === "unknown" && pools.every((p) => p.verdict !== "cannot")
         ? `Not known whether the standby can take over: ${blocked.map((p) => `${p.id} (${p.explanation})`).join("; ")}.`
         : overall === "scale"
-        ? `The standby can take over after scaling ${toScale.length} pool${toScale.length > 1 ? "s" : ""}: ${toScale.map((p) => `${p.id} → ${p.needed}`).join(", ")}.`
-        : `The standby cannot take over now: ${blocked.map((p) => `${p.id} (${p.explanation})`).join("; ")}.`;
-  const region = (r: typeof primary) => ({ region: r.region, role: r.role, status: r.status, error: r.error, fetchedAt: r.fetchedAt });
+          ? `The standby can take over after scaling ${toScale.length} pool${toScale.length > 1 ? "s" : ""}: ${toScale.map((p) => `${p.id} → ${p.needed}`).join(", ")}.`
+          : `The standby cannot take over now: ${blocked.map((p) => `${p.id} (${p.explanation})`).join("; ")}.`;
+  const region = (r: typeof primary) => ({
+    region: r.region,
+    role: r.role,
+    status: r.status,
+    error: r.error,
+    fetchedAt: r.fetchedAt,
+  });
   const view: StandbyView = {
     generatedAt: new Date(now).toISOString(),
     primary: primary.region,
@@ -73,7 +81,11 @@ export async function readStandby(identity: Identity | null): Promise<StandbyVie
   };
   // standby.verdict-changed, judged over every pool (not only those this identity may read).
   if (ids.length === [...new Set([...primary.pools, ...standby.pools].map((p) => p.id))].length) {
-    observeVerdict(view).catch((e: unknown) => console.error(`capstan: could not record the standby verdict (${e instanceof Error ? e.message : String(e)})`));
+    observeVerdict(view).catch((e: unknown) =>
+      console.error(
+        `capstan: could not record the standby verdict (${e instanceof Error ? e.message : String(e)})`,
+      ),
+    );
   }
   return view;
 }
@@ -99,26 +111,56 @@ export function judge(
   const at = s ? lastPointAt(s) : null;
   const standby =
     s && s.group
-      ? { desired: s.desired, inService: s.inService, max: s.max, unhealthy: s.unhealthy, metricAgeMs: at === null ? null : now - at }
+      ? {
+          desired: s.desired,
+          inService: s.inService,
+          max: s.max,
+          unhealthy: s.unhealthy,
+          metricAgeMs: at === null ? null : now - at,
+        }
       : null;
-  const ratio = primary && standby && primary.inService > 0 ? Math.round((standby.inService / primary.inService) * 100) / 100 : null;
+  const ratio =
+    primary && standby && primary.inService > 0
+      ? Math.round((standby.inService / primary.inService) * 100) / 100
+      : null;
   if (!standby) {
     const why = standbyDown ? "standby region unreachable" : "no group in the standby region";
     return { ...base, primary, standby, ratio, needed: null, verdict: "cannot", explanation: why };
   }
-  if (!primary) return { ...base, primary, standby, ratio, needed: null, verdict: "unknown", explanation: "primary not readable" };
+  if (!primary)
+    return {
+      ...base,
+      primary,
+      standby,
+      ratio,
+      needed: null,
+      verdict: "unknown",
+      explanation: "primary not readable",
+    };
   // CPU measures the load the primary carries now, which is not its demand when it is short of
   // instances or saturated (CPU caps at 100 %): then the standby needs at least the primary's desired.
   const shortOrSaturated = primary.inService < primary.desired || (primary.cpu ?? 0) >= SATURATED_CPU;
-  const fromLoad = primary.cpu === null ? primary.inService : instancesForCpu(primary.inService, primary.cpu, cpuTarget);
+  const fromLoad =
+    primary.cpu === null ? primary.inService : instancesForCpu(primary.inService, primary.cpu, cpuTarget);
   // The model measures arrivals (RequestCount), so a short or saturated primary does not hide demand from it.
-  const needed = predicted !== null ? Math.max(1, predicted) : Math.max(1, fromLoad, shortOrSaturated ? primary.desired : 0);
+  const needed =
+    predicted !== null
+      ? Math.max(1, predicted)
+      : Math.max(1, fromLoad, shortOrSaturated ? primary.desired : 0);
   const healthy = standby.inService - Math.min(standby.unhealthy, standby.inService);
   if (standbyDown) {
     // The last read of the standby failed: what is on hand is its last good data, and a verdict
     // built on it ("can take over after scaling") would be a guess presented as a fact.
     const age = standbyDataAt === null ? "of unknown age" : `${formatAge(now - standbyDataAt)} old`;
-    return { ...base, primary, standby, ratio, needed, verdict: "unknown", explanation: `standby region unreachable: its last good data is ${age}` };
+    return {
+      ...base,
+      primary,
+      standby,
+      ratio,
+      needed,
+      verdict: "unknown",
+      explanation: `standby region unreachable: its last good data is ${age}`,
+    };
   }
   const stale = standby.metricAgeMs === null || standby.metricAgeMs > FRESH_MS;
   const notes = [
@@ -127,15 +169,47 @@ export function judge(
   ].filter(Boolean);
   const suffix = notes.length ? ` (${notes.join(", ")})` : "";
   if (needed > standby.max) {
-    return { ...base, primary, standby, ratio, needed, verdict: "cannot", explanation: `needs ${needed}, standby max is ${standby.max}: raise max first${suffix}` };
+    return {
+      ...base,
+      primary,
+      standby,
+      ratio,
+      needed,
+      verdict: "cannot",
+      explanation: `needs ${needed}, standby max is ${standby.max}: raise max first${suffix}`,
+    };
   }
   if (healthy >= needed && !stale) {
-    return { ...base, primary, standby, ratio, needed, verdict: "ready", explanation: `${healthy} healthy ≥ ${needed} needed` };
+    return {
+      ...base,
+      primary,
+      standby,
+      ratio,
+      needed,
+      verdict: "ready",
+      explanation: `${healthy} healthy ≥ ${needed} needed`,
+    };
   }
   if (healthy >= needed) {
-    return { ...base, primary, standby, ratio, needed, verdict: "unknown", explanation: `${healthy} healthy ≥ ${needed} needed, but standby metrics are stale` };
+    return {
+      ...base,
+      primary,
+      standby,
+      ratio,
+      needed,
+      verdict: "unknown",
+      explanation: `${healthy} healthy ≥ ${needed} needed, but standby metrics are stale`,
+    };
   }
-  return { ...base, primary, standby, ratio, needed, verdict: "scale", explanation: `scale ${standby.desired} → ${needed}${suffix}` };
+  return {
+    ...base,
+    primary,
+    standby,
+    ratio,
+    needed,
+    verdict: "scale",
+    explanation: `scale ${standby.desired} → ${needed}${suffix}`,
+  };
 }
 
 function formatAge(ms: number): string {

@@ -21,7 +21,12 @@ export type RefusalVerdict =
 const local = new Map<string, { windowStart: number; count: number }>();
 
 /** Count a refusal for `key` ("actor:<name>", "addr:<ip>") and say what to do with it. */
-export async function countRefusal(store: AuditStore | null, key: string, nowMs: number, limit = REFUSALS_PER_MINUTE): Promise<RefusalVerdict> {
+export async function countRefusal(
+  store: AuditStore | null,
+  key: string,
+  nowMs: number,
+  limit = REFUSALS_PER_MINUTE,
+): Promise<RefusalVerdict> {
   const windowStart = nowMs - (nowMs % WINDOW_MS);
   let count: number;
   try {

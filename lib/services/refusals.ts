@@ -18,7 +18,15 @@ export function escapeUnsafe(s: string): string {
 }
 
 /** Longest text kept per stored field: whatever a client sends, a row stays small. */
-export const FIELD_CAPS = { actor: 200, region: 64, pool: 128, group: 255, reason: 500, idempotencyKey: 128, errorMessage: 1000 } as const;
+export const FIELD_CAPS = {
+  actor: 200,
+  region: 64,
+  pool: 128,
+  group: 255,
+  reason: 500,
+  idempotencyKey: 128,
+  errorMessage: 1000,
+} as const;
 
 const cap = (v: string | null, max: number) => (v !== null && v.length > max ? `${v.slice(0, max - 1)}…` : v);
 
@@ -46,8 +54,13 @@ export function capRecord<T extends NewAuditRecord>(rec: T): T {
  * nothing, so a refused attempt cannot plant an arbitrary name in the audit log.
  */
 export function assertKnownTarget(config: FleetConfig, target: { region: string; pool?: string }): void {
-  const known = regionsOf(config).some((r) => r.region === target.region) && (target.pool === undefined || findPool(config, target.pool) !== undefined);
-  if (!known) throw new NotFoundError(`Unknown region or pool: ${escapeUnsafe(target.region.slice(0, 64))}/${escapeUnsafe((target.pool ?? "").slice(0, 128))}.`);
+  const known =
+    regionsOf(config).some((r) => r.region === target.region) &&
+    (target.pool === undefined || findPool(config, target.pool) !== undefined);
+  if (!known)
+    throw new NotFoundError(
+      `Unknown region or pool: ${escapeUnsafe(target.region.slice(0, 64))}/${escapeUnsafe((target.pool ?? "").slice(0, 128))}.`,
+    );
 }
 
 /**
@@ -73,16 +86,33 @@ export async function recordRefusal(
   if (verdict.kind !== "record") {
     const message = `Too many refused attempts: more than ${REFUSAL_LIMIT_TEXT} a minute. Try again in ${verdict.retryAfterSeconds} s.`;
     if (verdict.kind === "summarise") {
-      await writeAttempt(store, capRecord(rec), outcome, "RateLimited", `${message} Further refusals this minute are answered 429 and not recorded (this one: ${errorCode}).`);
+      await writeAttempt(
+        store,
+        capRecord(rec),
+        outcome,
+        "RateLimited",
+        `${message} Further refusals this minute are answered 429 and not recorded (this one: ${errorCode}).`,
+      );
     }
     throw new RateLimitedError(message, verdict.retryAfterSeconds);
   }
   return writeAttempt(store, capRecord(rec), outcome, errorCode, errorMessage);
 }
 
-async function writeAttempt(store: () => AuditStore, rec: NewAuditRecord, outcome: "denied" | "rejected", errorCode: string, errorMessage: string): Promise<AuditRecord | null> {
+async function writeAttempt(
+  store: () => AuditStore,
+  rec: NewAuditRecord,
+  outcome: "denied" | "rejected",
+  errorCode: string,
+  errorMessage: string,
+): Promise<AuditRecord | null> {
   try {
-    return await store().recordAttempt({ ...rec, outcome, errorCode, errorMessage: safe(errorMessage, FIELD_CAPS.errorMessage)! });
+    return await store().recordAttempt({
+      ...rec,
+      outcome,
+      errorCode,
+      errorMessage: safe(errorMessage, FIELD_CAPS.errorMessage)!,
+    });
   } catch (err) {
     console.error(`capstan: could not audit a ${outcome} attempt`, err);
     return null;
@@ -94,13 +124,23 @@ async function writeAttempt(store: () => AuditStore, rec: NewAuditRecord, outcom
  * caller gets 429 instead), then throw the error that tells the client why. Its message is the
  * row's error message.
  */
-export async function refuse(store: () => AuditStore, rec: NewAuditRecord, outcome: "denied" | "rejected", errorCode: string, error: AppError): Promise<never> {
+export async function refuse(
+  store: () => AuditStore,
+  rec: NewAuditRecord,
+  outcome: "denied" | "rejected",
+  errorCode: string,
+  error: AppError,
+): Promise<never> {
   await recordRefusal(store, rec, outcome, errorCode, error.message);
   throw error;
 }
 
 /** The row of an attempt refused before it named any capacity: who, what and where, nothing else. */
-export function refusalRow(who: Identity, what: { action: AuditAction; region: string; pool: string; reason?: string | null }, time: Date): NewAuditRecord {
+export function refusalRow(
+  who: Identity,
+  what: { action: AuditAction; region: string; pool: string; reason?: string | null },
+  time: Date,
+): NewAuditRecord {
   return {
     time: time.toISOString(),
     actor: who.name,
@@ -127,9 +167,16 @@ export function refusalRow(who: Identity, what: { action: AuditAction; region: s
  * A signed-out attempt writes nothing (there is no one to name), but a flood of them from one
  * client address is still answered 429 past the same limit.
  */
-export async function limitSignedOut(store: AuditStore | null, address: string | undefined, now: Date): Promise<void> {
+export async function limitSignedOut(
+  store: AuditStore | null,
+  address: string | undefined,
+  now: Date,
+): Promise<void> {
   const verdict = await countRefusal(store, `addr:${address ?? "unknown"}`, now.getTime());
   if (verdict.kind !== "record") {
-    throw new RateLimitedError(`Too many refused attempts from this address. Try again in ${verdict.retryAfterSeconds} s.`, verdict.retryAfterSeconds);
+    throw new RateLimitedError(
+      `Too many refused attempts from this address. Try again in ${verdict.retryAfterSeconds} s.`,
+      verdict.retryAfterSeconds,
+    );
   }
 }

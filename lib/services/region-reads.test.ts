@@ -30,19 +30,39 @@ describe("page load from the group's target group", () => {
       name: "RUM",
       tier: "web",
       instance: { type: "m5.large", hourlyPrice: 0.1 },
-      metrics: { pageLoad: { namespace: "AWS/RUM", metric: "PerformanceNavigationDuration", dimensions: { application_name: "shop" }, statistic: "p90", unit: "Milliseconds" } },
+      metrics: {
+        pageLoad: {
+          namespace: "AWS/RUM",
+          metric: "PerformanceNavigationDuration",
+          dimensions: { application_name: "shop" },
+          statistic: "p90",
+          unit: "Milliseconds",
+        },
+      },
     },
   );
 
   it("a web pool without page load gets p90, p50 and the request count from it", () => {
     const [app] = poolsInRegion(cfg, [group("app", { loadBalancerTarget: target })]);
-    expect(app!.pool.metrics.pageLoad).toMatchObject({ namespace: "AWS/ApplicationELB", metric: "TargetResponseTime", statistic: "p90", dimensions: dims });
+    expect(app!.pool.metrics.pageLoad).toMatchObject({
+      namespace: "AWS/ApplicationELB",
+      metric: "TargetResponseTime",
+      statistic: "p90",
+      dimensions: dims,
+    });
     expect(app!.pool.metrics.pageLoadMedian).toMatchObject({ statistic: "p50", dimensions: dims });
-    expect(app!.pool.metrics.requestCount).toMatchObject({ metric: "RequestCount", statistic: "Sum", dimensions: dims });
+    expect(app!.pool.metrics.requestCount).toMatchObject({
+      metric: "RequestCount",
+      statistic: "Sum",
+      dimensions: dims,
+    });
   });
 
   it("configured page load wins, and workers get none", () => {
-    const pools = poolsInRegion(cfg, [group("jobs", { loadBalancerTarget: target }), group("rum", { loadBalancerTarget: target })]);
+    const pools = poolsInRegion(cfg, [
+      group("jobs", { loadBalancerTarget: target }),
+      group("rum", { loadBalancerTarget: target }),
+    ]);
     expect(pools.find((p) => p.pool.id === "jobs")!.pool.metrics.pageLoad).toBeUndefined();
     expect(pools.find((p) => p.pool.id === "rum")!.pool.metrics.pageLoad?.namespace).toBe("AWS/RUM");
     expect(pools.find((p) => p.pool.id === "rum")!.pool.metrics.requestCount).toBeUndefined();

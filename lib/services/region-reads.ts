@@ -2,7 +2,13 @@ import "server-only";
 import { getBackend } from "@/lib/backends";
 import { sharedCache, type CacheResult } from "@/lib/cache/shared-cache";
 import { getConfig, type FleetConfig, type PoolConfig } from "@/lib/config";
-import { BackendError, type GroupState, type MetricQuery, type MetricSeries, type TimeRange } from "@/lib/fleet/types";
+import {
+  BackendError,
+  type GroupState,
+  type MetricQuery,
+  type MetricSeries,
+  type TimeRange,
+} from "@/lib/fleet/types";
 import type { RegionError, RegionStatus } from "@/lib/fleet/views";
 import { albMetrics } from "@/lib/config/load-balancer-metrics";
 import { alignedRange } from "@/lib/metrics/period";
@@ -10,27 +16,48 @@ import { alignedRange } from "@/lib/metrics/period";
 // Every upstream read goes through here: one cache entry per region and kind, shared by every
 // viewer (single-flight), each region with its own timeout so a slow one never holds the other.
 
-export function withRegionTimeout<T>(region: string, ms: number, run: (signal: AbortSignal) => Promise<T>): Promise<T> {
+export function withRegionTimeout<T>(
+  region: string,
+  ms: number,
+  run: (signal: AbortSignal) => Promise<T>,
+): Promise<T> {
   const ctl = new AbortController();
   let timer: ReturnType<typeof setTimeout> | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => {
       ctl.abort();
-      reject(new BackendError("Timeout", `${region} did not answer within ${(ms / 1000).toFixed(1)} s`, { regional: true, answered: false }));
+      reject(
+        new BackendError("Timeout", `${region} did not answer within ${(ms / 1000).toFixed(1)} s`, {
+          regional: true,
+          answered: false,
+        }),
+      );
     }, ms);
   });
   // Promise.resolve().then: a synchronous throw in `run` rejects the race instead of escaping it.
-  return Promise.race([Promise.resolve().then(() => run(ctl.signal)), timeout]).finally(() => clearTimeout(timer));
+  return Promise.race([Promise.resolve().then(() => run(ctl.signal)), timeout]).finally(() =>
+    clearTimeout(timer),
+  );
 }
 
 /** While instances are coming or going, capacity is re-read every few seconds (describes are free). */
 const IN_FLIGHT_TTL_MS = 3000;
 
-export async function readGroups(region: string, cfg: FleetConfig = getConfig(), maxAgeMs?: number): Promise<CacheResult<GroupState[]>> {
+export async function readGroups(
+  region: string,
+  cfg: FleetConfig = getConfig(),
+  maxAgeMs?: number,
+): Promise<CacheResult<GroupState[]>> {
   const key = `groups:${region}`;
   const last = sharedCache().peek<GroupState[]>(key);
-  const moving = last?.some((g) => g.instances.some((i) => i.lifecycleState !== "InService") || g.instances.length !== g.desired);
-  const ttl = maxAgeMs ?? (moving ? Math.min(IN_FLIGHT_TTL_MS, cfg.refresh.capacitySeconds * 1000) : cfg.refresh.capacitySeconds * 1000);
+  const moving = last?.some(
+    (g) => g.instances.some((i) => i.lifecycleState !== "InService") || g.instances.length !== g.desired,
+  );
+  const ttl =
+    maxAgeMs ??
+    (moving
+      ? Math.min(IN_FLIGHT_TTL_MS, cfg.refresh.capacitySeconds * 1000)
+      : cfg.refresh.capacitySeconds * 1000);
   const r = await sharedCache().get(key, ttl, () =>
     withRegionTimeout(region, cfg.refresh.timeoutMs, (signal) => getBackend().listGroups(region, signal)),
   );
@@ -43,7 +70,9 @@ export async function readGroups(region: string, cfg: FleetConfig = getConfig(),
 }
 
 function inServiceKey(groups: GroupState[]): string {
-  return groups.map((g) => `${g.groupName}:${g.instances.filter((i) => i.lifecycleState === "InService").length}`).join(",");
+  return groups
+    .map((g) => `${g.groupName}:${g.instances.filter((i) => i.lifecycleState === "InService").length}`)
+    .join(",");
 }
 
 /** Metric series refresh at their period, not at the capacity refresh: CloudWatch bills per metric. */
@@ -57,7 +86,9 @@ export function readSeries(
 ): Promise<CacheResult<MetricSeries[]>> {
   if (queries.length === 0) return Promise.resolve({ value: [], fetchedAt: Date.now(), stale: false });
   return sharedCache().get(`metrics:${region}:${key}`, ttlMs, () =>
-    withRegionTimeout(region, cfg.refresh.timeoutMs, (signal) => getBackend().getMetricData(region, queries, range, signal)),
+    withRegionTimeout(region, cfg.refresh.timeoutMs, (signal) =>
+      getBackend().getMetricData(region, queries, range, signal),
+    ),
   );
 }
 
@@ -77,11 +108,16 @@ export async function readSeriesByPeriod(
   const byPeriod = new Map<number, MetricQuery[]>();
   for (const q of queries) byPeriod.set(q.period, [...(byPeriod.get(q.period) ?? []), q]);
   const parts = await Promise.all(
-    [...byPeriod].map(([period, list]) => readSeries(`${key}:${period}`, region, list, alignedRange(rangeMs, period, now), period * 1000, cfg)),
+    [...byPeriod].map(([period, list]) =>
+      readSeries(`${key}:${period}`, region, list, alignedRange(rangeMs, period, now), period * 1000, cfg),
+    ),
   );
   const failed = parts.find((p) => p.error);
   return {
-    value: parts.every((p) => p.value === undefined) && parts.length > 0 ? undefined : parts.flatMap((p) => p.value ?? []),
+    value:
+      parts.every((p) => p.value === undefined) && parts.length > 0
+        ? undefined
+        : parts.flatMap((p) => p.value ?? []),
     fetchedAt: parts.length ? Math.min(...parts.map((p) => p.fetchedAt ?? Date.now())) : Date.now(),
     error: failed?.error,
     stale: parts.some((p) => p.stale),
@@ -121,7 +157,11 @@ export function poolsInRegion(cfg: FleetConfig, groups: GroupState[] | undefined
   for (const g of groups ?? []) {
     if (known.has(g.poolId)) continue;
     known.add(g.poolId);
-    out.push({ pool: withTargetGroupMetrics(discoveredPool(g), g), group: g, claimants: claims.get(g.poolId) ?? [] });
+    out.push({
+      pool: withTargetGroupMetrics(discoveredPool(g), g),
+      group: g,
+      claimants: claims.get(g.poolId) ?? [],
+    });
   }
   return out;
 }
@@ -156,7 +196,8 @@ export function discoveredPool(g: GroupState): PoolConfig {
   return {
     id: g.poolId,
     name: g.poolId,
-    tier: tier === "web" || tier === "worker" || tier === "infra" ? tier : g.loadBalancerTarget ? "web" : "infra",
+    tier:
+      tier === "web" || tier === "worker" || tier === "infra" ? tier : g.loadBalancerTarget ? "web" : "infra",
     metrics: {},
     guardrails: { floor: {} },
     instance: { type: g.instanceTypes[0] ?? "unknown", hourlyPrice: 0 },
@@ -171,11 +212,20 @@ export function discoveredPool(g: GroupState): PoolConfig {
 export async function beforeDeadline<T, L>(p: Promise<T>, deadline: number, late: () => L): Promise<T | L> {
   let timer: ReturnType<typeof setTimeout> | undefined;
   p.catch(() => undefined);
-  const missed = new Promise<L>((resolve) => (timer = setTimeout(() => resolve(late()), Math.max(0, deadline - Date.now()))));
+  const missed = new Promise<L>(
+    (resolve) => (timer = setTimeout(() => resolve(late()), Math.max(0, deadline - Date.now()))),
+  );
   return Promise.race([p, missed]).finally(() => clearTimeout(timer));
 }
 
 /** What a region's reader gets when its metrics missed the region's deadline: a gap, not zeros. */
 export function metricsTimedOut<T>(region: string): CacheResult<T> {
-  return { value: undefined, fetchedAt: undefined, stale: false, error: new BackendError("Timeout", `${region} metrics did not answer within the region's deadline`, { regional: true }) };
+  return {
+    value: undefined,
+    fetchedAt: undefined,
+    stale: false,
+    error: new BackendError("Timeout", `${region} metrics did not answer within the region's deadline`, {
+      regional: true,
+    }),
+  };
 }

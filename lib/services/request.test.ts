@@ -24,18 +24,29 @@ function streamed(first: Uint8Array, state: { cancelled: boolean }) {
 
 describe("readJson", () => {
   it("parses an application/json body (charset allowed)", async () => {
-    const req = new Request("http://x", { method: "POST", headers: { "content-type": "Application/JSON; charset=utf-8" }, body: '{"a":1}' });
+    const req = new Request("http://x", {
+      method: "POST",
+      headers: { "content-type": "Application/JSON; charset=utf-8" },
+      body: '{"a":1}',
+    });
     await expect(readJson(req)).resolves.toEqual({ a: 1 });
   });
 
-  it.each([undefined, "text/plain", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x", "application/jsonp"])(
-    "refuses Content-Type %s with 415",
-    async (type) => {
-      const req = new Request("http://x", { method: "POST", headers: type ? { "content-type": type } : {}, body: '{"a":1}' });
-      if (!type) req.headers.delete("content-type");
-      await expect(readJson(req)).rejects.toBeInstanceOf(UnsupportedMediaTypeError);
-    },
-  );
+  it.each([
+    undefined,
+    "text/plain",
+    "application/x-www-form-urlencoded",
+    "multipart/form-data; boundary=x",
+    "application/jsonp",
+  ])("refuses Content-Type %s with 415", async (type) => {
+    const req = new Request("http://x", {
+      method: "POST",
+      headers: type ? { "content-type": type } : {},
+      body: '{"a":1}',
+    });
+    if (!type) req.headers.delete("content-type");
+    await expect(readJson(req)).rejects.toBeInstanceOf(UnsupportedMediaTypeError);
+  });
 
   it("refuses a declared Content-Length beyond the limit without reading the body (413)", async () => {
     const state = { cancelled: false };
@@ -54,7 +65,11 @@ describe("readJson", () => {
   });
 
   it("counts bytes, not characters", async () => {
-    const req = new Request("http://x", { method: "POST", headers: json, body: JSON.stringify({ r: "é".repeat(60) }) });
+    const req = new Request("http://x", {
+      method: "POST",
+      headers: json,
+      body: JSON.stringify({ r: "é".repeat(60) }),
+    });
     await expect(readJson(req, 100)).rejects.toBeInstanceOf(PayloadTooLargeError);
   });
 

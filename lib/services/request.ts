@@ -10,7 +10,10 @@ import { PayloadTooLargeError, UnsupportedMediaTypeError, ValidationError } from
  */
 export async function readJson(req: Request, maxBytes = 16_384): Promise<unknown> {
   const type = (req.headers.get("content-type") ?? "").split(";")[0]!.trim().toLowerCase();
-  if (type !== "application/json") throw new UnsupportedMediaTypeError(`Send the body as application/json (got ${type ? JSON.stringify(type.slice(0, 100)) : "no Content-Type"}).`);
+  if (type !== "application/json")
+    throw new UnsupportedMediaTypeError(
+      `Send the body as application/json (got ${type ? JSON.stringify(type.slice(0, 100)) : "no Content-Type"}).`,
+    );
   const declared = Number(req.headers.get("content-length") ?? "0");
   if (Number.isFinite(declared) && declared > maxBytes) throw tooLarge(maxBytes);
   const text = await readCapped(req, maxBytes);

@@ -7,7 +7,13 @@ import { fieldErrors } from "@/lib/validation";
 import type { ChangeDeps, ChangeTarget } from "./capacity/change-capacity";
 import { REVERT_MAX_MINUTES, REVERT_MIN_MINUTES } from "./capacity/change-capacity-schema";
 import { assertKnownTarget, refusalRow, refuse } from "./refusals";
-import { AuditUnavailableError, ConflictError, ForbiddenError, NotFoundError, ValidationError } from "@/lib/errors";
+import {
+  AuditUnavailableError,
+  ConflictError,
+  ForbiddenError,
+  NotFoundError,
+  ValidationError,
+} from "@/lib/errors";
 import { revertView, type RevertView } from "./reverts";
 
 // Extending or cancelling a pool's pending revert: anyone allowed to change the pool may. Each is
@@ -30,13 +36,21 @@ type Deps = Partial<Pick<ChangeDeps, "store" | "config" | "now">>;
  * Step 1: may this identity change the pool (and so its revert)? A denial of a known identity is
  * audited, like every denied write, then rethrown. Routes call it alone when the body is unreadable.
  */
-export async function authorizeRevert(identity: Identity | null | undefined, target: ChangeTarget, deps: Deps = {}): Promise<AuthorizedIdentity> {
+export async function authorizeRevert(
+  identity: Identity | null | undefined,
+  target: ChangeTarget,
+  deps: Deps = {},
+): Promise<AuthorizedIdentity> {
   try {
     return authorize(identity, "capacity:change", target);
   } catch (err) {
     if (identity && err instanceof ForbiddenError) {
       assertKnownTarget(deps.config ?? getConfig(), target);
-      const row = refusalRow(identity, { action: "revert", region: target.region, pool: target.pool }, (deps.now ?? (() => new Date()))());
+      const row = refusalRow(
+        identity,
+        { action: "revert", region: target.region, pool: target.pool },
+        (deps.now ?? (() => new Date()))(),
+      );
       await refuse(() => deps.store ?? auditStore(), row, "denied", "Forbidden", err);
     }
     throw err;
@@ -44,7 +58,12 @@ export async function authorizeRevert(identity: Identity | null | undefined, tar
 }
 
 /** POST …/revert: the revert now happens `revertAfterMinutes` from now. */
-export async function extendRevert(identity: Identity | null | undefined, target: ChangeTarget, raw: unknown, deps: Deps = {}): Promise<RevertActionResult> {
+export async function extendRevert(
+  identity: Identity | null | undefined,
+  target: ChangeTarget,
+  raw: unknown,
+  deps: Deps = {},
+): Promise<RevertActionResult> {
   const who = await authorizeRevert(identity, target, deps);
   const parsed = extendRevertSchema.safeParse(raw);
   if (!parsed.success) throw new ValidationError("Check the highlighted fields.", fieldErrors(parsed.error));
@@ -57,7 +76,11 @@ export async function extendRevert(identity: Identity | null | undefined, target
 }
 
 /** DELETE …/revert: the pool stays where it is. */
-export async function cancelRevert(identity: Identity | null | undefined, target: ChangeTarget, deps: Deps = {}): Promise<RevertActionResult> {
+export async function cancelRevert(
+  identity: Identity | null | undefined,
+  target: ChangeTarget,
+  deps: Deps = {},
+): Promise<RevertActionResult> {
   const who = await authorizeRevert(identity, target, deps);
   const now = (deps.now ?? (() => new Date()))();
   const pending = await findPending(target, deps);
@@ -83,11 +106,19 @@ async function settle(
   deps: Deps,
 ): Promise<{ revert: ScheduledRevert; record: AuditRecord | null }> {
   const done = await guarded(() => (deps.store ?? auditStore()).settleRevert(pending.id, change, r));
-  if (!done) throw new ConflictError("The revert already ran or was cancelled meanwhile. Nothing was changed.", { revert: null });
+  if (!done)
+    throw new ConflictError("The revert already ran or was cancelled meanwhile. Nothing was changed.", {
+      revert: null,
+    });
   return done;
 }
 
-function row(who: AuthorizedIdentity, s: ScheduledRevert, now: Date, note: string): NewAuditRecord & { outcome: "succeeded" } {
+function row(
+  who: AuthorizedIdentity,
+  s: ScheduledRevert,
+  now: Date,
+  note: string,
+): NewAuditRecord & { outcome: "succeeded" } {
   return {
     time: now.toISOString(),
     actor: who.name,
@@ -119,6 +150,8 @@ async function guarded<T>(fn: () => Promise<T>): Promise<T> {
     return await fn();
   } catch (err) {
     console.error("capstan: audit store unavailable", err);
-    throw new AuditUnavailableError("The audit log cannot be written, so nothing was changed. Try again shortly.");
+    throw new AuditUnavailableError(
+      "The audit log cannot be written, so nothing was changed. Try again shortly.",
+    );
   }
 }

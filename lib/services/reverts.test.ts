@@ -26,7 +26,11 @@ async function bump(extra: Record<string, unknown> = {}, who = operator) {
 describe("time-boxed changes", () => {
   it("a bump with a 1-minute revert comes back on its own, as Capstan, on the operator's behalf", async () => {
     const first = await bump();
-    expect(first.record).toMatchObject({ outcome: "succeeded", to: 16, revertAt: "2026-11-29T10:01:00.000Z" });
+    expect(first.record).toMatchObject({
+      outcome: "succeeded",
+      to: 16,
+      revertAt: "2026-11-29T10:01:00.000Z",
+    });
     expect(desired()).toBe(16);
 
     h.clock += 59_000;
@@ -37,7 +41,16 @@ describe("time-boxed changes", () => {
     expect(await runDueReverts(deps())).toMatchObject({ done: 1 });
     expect(desired()).toBe(12);
     const revert = (await rows()).find((r) => r.actor === "capstan")!;
-    expect(revert).toMatchObject({ action: "capacity", outcome: "succeeded", role: "operator", from: 16, expected: 16, to: 12, revertOf: first.record.id, override: false });
+    expect(revert).toMatchObject({
+      action: "capacity",
+      outcome: "succeeded",
+      role: "operator",
+      from: 16,
+      expected: 16,
+      to: 12,
+      revertOf: first.record.id,
+      override: false,
+    });
     expect(revert.reason).toContain("olga");
     expect(await h.store.pendingRevert("us-east-1", "app")).toBeNull();
 
@@ -54,7 +67,14 @@ describe("time-boxed changes", () => {
     expect(await runDueReverts(deps())).toMatchObject({ skipped: 1, done: 0 });
     expect(desired()).toBe(14);
     const skip = (await rows()).find((r) => r.action === "revert")!;
-    expect(skip).toMatchObject({ actor: "capstan", outcome: "rejected", errorCode: "RevertSkipped", revertOf: first.record.id, from: 14, to: 12 });
+    expect(skip).toMatchObject({
+      actor: "capstan",
+      outcome: "rejected",
+      errorCode: "RevertSkipped",
+      revertOf: first.record.id,
+      from: 14,
+      to: 12,
+    });
     expect(skip.errorMessage).toBe("desired is now 14, changed by adam: the revert to 12 did not run.");
     expect(h.backend.writes.map((w) => w.desired)).toEqual([16, 14]);
   });
@@ -87,7 +107,13 @@ describe("time-boxed changes", () => {
     const first = await bump();
     const res = await cancelRevert(operator, APP, deps());
     expect(res.revert).toBeNull();
-    expect(res.record).toMatchObject({ action: "revert", actor: "olga", outcome: "succeeded", revertOf: first.record.id, revertAt: null });
+    expect(res.record).toMatchObject({
+      action: "revert",
+      actor: "olga",
+      outcome: "succeeded",
+      revertOf: first.record.id,
+      revertAt: null,
+    });
     h.clock += 120_000;
     expect(await runDueReverts(deps())).toEqual({ done: 0, skipped: 0, failed: 0, later: 0 });
     expect(desired()).toBe(16);
@@ -105,7 +131,9 @@ describe("time-boxed changes", () => {
     h.clock += 60 * 60_000;
     expect((await runDueReverts(deps())).done).toBe(1);
     await expect(extendRevert(viewer, APP, { revertAfterMinutes: 5 }, deps())).rejects.toThrow(/viewer/);
-    await expect(extendRevert(operator, APP, { revertAfterMinutes: 0 }, deps())).rejects.toBeInstanceOf(ValidationError);
+    await expect(extendRevert(operator, APP, { revertAfterMinutes: 0 }, deps())).rejects.toBeInstanceOf(
+      ValidationError,
+    );
   });
 
   it("scale-in on revert respects the guardrails: beyond the max step it is refused, not forced", async () => {
@@ -121,7 +149,9 @@ describe("time-boxed changes", () => {
   });
 
   it("a change that failed never reverts", async () => {
-    const err = new (await import("@/lib/fleet/types")).BackendError("ValidationError", "nope", { httpStatus: 400 });
+    const err = new (await import("@/lib/fleet/types")).BackendError("ValidationError", "nope", {
+      httpStatus: 400,
+    });
     h.backend.nextWriteError = err;
     await failure(bump());
     h.clock += 60_000;
@@ -151,7 +181,9 @@ describe("time-boxed changes", () => {
     await h.store.settleRevert(s.id, { state: "done" });
     const before = (await rows()).length;
     // pendingRevert is gone, so the request is a 404; a settle on the stale id is the 409 path.
-    await expect(extendRevert(operator, APP, { revertAfterMinutes: 5 }, deps())).rejects.toBeInstanceOf(NotFoundError);
+    await expect(extendRevert(operator, APP, { revertAfterMinutes: 5 }, deps())).rejects.toBeInstanceOf(
+      NotFoundError,
+    );
     expect(await h.store.settleRevert(s.id, { dueAt: "2026-11-29T12:00:00.000Z" })).toBeNull();
     expect((await rows()).length).toBe(before);
   });

@@ -1,5 +1,11 @@
 import "server-only";
-import { auditStore, type AuditRecord, type AuditStore, type NewAuditRecord, type ScheduledRevert } from "@/lib/audit";
+import {
+  auditStore,
+  type AuditRecord,
+  type AuditStore,
+  type NewAuditRecord,
+  type ScheduledRevert,
+} from "@/lib/audit";
 import type { Identity } from "@/lib/auth/roles";
 import type { RevertView } from "@/lib/fleet/views";
 import { getBackend } from "@/lib/backends";
@@ -40,10 +46,13 @@ export function revertView(r: ScheduledRevert | null): RevertView | null {
 export async function pendingRevertsOf(region: string, store?: AuditStore): Promise<Map<string, RevertView>> {
   try {
     const out = new Map<string, RevertView>();
-    for (const r of await (store ?? auditStore()).pendingReverts(region)) if (!out.has(r.pool)) out.set(r.pool, revertView(r)!);
+    for (const r of await (store ?? auditStore()).pendingReverts(region))
+      if (!out.has(r.pool)) out.set(r.pool, revertView(r)!);
     return out;
   } catch (err) {
-    console.error(`capstan: could not read the pending reverts of ${region} (${err instanceof Error ? err.message : String(err)})`);
+    console.error(
+      `capstan: could not read the pending reverts of ${region} (${err instanceof Error ? err.message : String(err)})`,
+    );
     return new Map();
   }
 }
@@ -58,7 +67,9 @@ export async function runDueReverts(deps: Partial<ChangeDeps> = {}): Promise<Rev
   for (const due of await store.dueReverts(now().toISOString())) {
     let desired: number;
     try {
-      const groups = await withRegionTimeout(due.region, config.refresh.timeoutMs, (signal) => backend.listGroups(due.region, signal));
+      const groups = await withRegionTimeout(due.region, config.refresh.timeoutMs, (signal) =>
+        backend.listGroups(due.region, signal),
+      );
       const g = groups.find((x) => x.poolId === due.pool);
       if (!g) {
         summary.later++;
@@ -105,8 +116,20 @@ export async function runDueReverts(deps: Partial<ChangeDeps> = {}): Promise<Rev
       const result = await changeCapacity(
         CAPSTAN,
         { region: due.region, pool: due.pool },
-        { desired: due.to, expectedDesired: due.from, reason: revertReason(due), idempotencyKey: `revert-${due.id}` },
-        { ...deps, store, now, config, backend, internal: { revertOf: due.changeId, batchId: due.batchId ?? undefined } },
+        {
+          desired: due.to,
+          expectedDesired: due.from,
+          reason: revertReason(due),
+          idempotencyKey: `revert-${due.id}`,
+        },
+        {
+          ...deps,
+          store,
+          now,
+          config,
+          backend,
+          internal: { revertOf: due.changeId, batchId: due.batchId ?? undefined },
+        },
       );
       await store.settleRevert(due.id, { state: "done", resultId: result.record.id });
       summary.done++;
@@ -117,7 +140,10 @@ export async function runDueReverts(deps: Partial<ChangeDeps> = {}): Promise<Rev
       }
       if (err instanceof UpstreamError && err.extra.outcome === "unknown") {
         // The call may have happened: reconciliation settles its row; never send it twice.
-        await store.settleRevert(due.id, { state: "done", resultId: String(err.extra.auditId ?? "") || null });
+        await store.settleRevert(due.id, {
+          state: "done",
+          resultId: String(err.extra.auditId ?? "") || null,
+        });
         summary.done++;
         continue;
       }
@@ -166,7 +192,12 @@ function revertReason(due: ScheduledRevert): string {
 async function changedBy(store: AuditStore, due: ScheduledRevert, desired: number): Promise<string> {
   const original = await store.get(due.changeId);
   const page = await store.query({ region: due.region, pool: due.pool, outcome: "succeeded", limit: 100 });
-  const r = page.records.find((x) => (x.action === "capacity" || x.action === "bounds") && x.to === desired && (!original || x.seq > original.seq));
+  const r = page.records.find(
+    (x) =>
+      (x.action === "capacity" || x.action === "bounds") &&
+      x.to === desired &&
+      (!original || x.seq > original.seq),
+  );
   return r ? r.actor : "someone outside Capstan";
 }
 
@@ -181,7 +212,9 @@ let running: Promise<RevertRunSummary | null> | null = null;
 export function revertsNow(): Promise<RevertRunSummary | null> {
   running ??= (async () => {
     const store = getStore();
-    const r = await store.tryWithLock("job:reverts", () => runDueReverts({ store: store.audit, locks: store, cache: sharedCache() }));
+    const r = await store.tryWithLock("job:reverts", () =>
+      runDueReverts({ store: store.audit, locks: store, cache: sharedCache() }),
+    );
     return r.ran ? r.value : null;
   })()
     .catch((e: unknown) => {

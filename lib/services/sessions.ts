@@ -21,7 +21,8 @@ export const devSignInSchema = z.strictObject({
  * start-up allows only with the simulated backend. Sign-in itself needs no prior identity.
  */
 export async function devSignIn(input: unknown): Promise<{ identity: AuthorizedIdentity; token: string }> {
-  if (getConfig().auth.mode !== "dev") throw new ForbiddenError("Development sign-in is disabled (auth.mode is not dev).");
+  if (getConfig().auth.mode !== "dev")
+    throw new ForbiddenError("Development sign-in is disabled (auth.mode is not dev).");
   const parsed = devSignInSchema.safeParse(input);
   if (!parsed.success) throw new ValidationError("Check the highlighted fields.", fieldErrors(parsed.error));
   const identity: AuthorizedIdentity = { name: parsed.data.name, role: parsed.data.role, source: "dev" };

@@ -9,7 +9,10 @@ import { fieldErrors } from "@/lib/validation";
 import { assertKnownTarget, refuse } from "./refusals";
 import { ForbiddenError, NotFoundError, ValidationError } from "@/lib/errors";
 
-const faultSchema = z.strictObject({ region: z.string(), fault: z.enum(["ok", "slow", "throttled", "down"]) });
+const faultSchema = z.strictObject({
+  region: z.string(),
+  fault: z.enum(["ok", "slow", "throttled", "down"]),
+});
 
 export async function readFaults(identity: Identity | null) {
   authorize(identity, "sim:faults");
@@ -59,11 +62,18 @@ export async function setFault(identity: Identity | null, input: unknown) {
   if (!sim) throw new NotFoundError("Fault injection exists only with the simulated backend.");
   if (!body.success) throw new ValidationError("Check the fields.", fieldErrors(body.error));
   if (!regionsOf(getConfig()).some((r) => r.region === region)) {
-    throw new ValidationError("Unknown region.", { region: `expected ${regionsOf(getConfig()).map((r) => r.region).join(" or ")}` });
+    throw new ValidationError("Unknown region.", {
+      region: `expected ${regionsOf(getConfig())
+        .map((r) => r.region)
+        .join(" or ")}`,
+    });
   }
   const intent = await auditStore().recordIntent(entry(who));
   await sim.setFault(region, body.data.fault);
-  await auditStore().recordOutcome(intent.record.id, { outcome: "succeeded", completedAt: new Date().toISOString() });
+  await auditStore().recordOutcome(intent.record.id, {
+    outcome: "succeeded",
+    completedAt: new Date().toISOString(),
+  });
   // The next read goes upstream, so the fault shows at once rather than after the cache window.
   await sharedCache().invalidate(`groups:${region}`);
   await sharedCache().invalidate(`metrics:${region}`);

@@ -34,7 +34,10 @@ export async function startSurge(identity: Identity | null, input: unknown) {
   const sim = simulatedBackend()!;
   const intent = await auditStore().recordIntent(entry(who, region, pool, describe));
   const surge = await sim.setSurge(region, pool, body.data);
-  await auditStore().recordOutcome(intent.record.id, { outcome: "succeeded", completedAt: new Date().toISOString() });
+  await auditStore().recordOutcome(intent.record.id, {
+    outcome: "succeeded",
+    completedAt: new Date().toISOString(),
+  });
   await invalidate(region);
   return { surge, surges: await sim.surges() };
 }
@@ -46,7 +49,10 @@ export async function endSurge(identity: Identity | null, input: unknown) {
   const sim = simulatedBackend()!;
   const intent = await auditStore().recordIntent(entry(who, region, pool, "surge ended"));
   await sim.setSurge(region, pool, null);
-  await auditStore().recordOutcome(intent.record.id, { outcome: "succeeded", completedAt: new Date().toISOString() });
+  await auditStore().recordOutcome(intent.record.id, {
+    outcome: "succeeded",
+    completedAt: new Date().toISOString(),
+  });
   await invalidate(region);
   return { surges: await sim.surges() };
 }
@@ -70,7 +76,9 @@ async function admit(identity: Identity | null, input: unknown, describe: string
   const cfg = getConfig();
   const fields: Record<string, string> = {};
   if (typeof raw.region === "string" && !regionsOf(cfg).some((r) => r.region === region)) {
-    fields.region = `expected ${regionsOf(cfg).map((r) => r.region).join(" or ")}`;
+    fields.region = `expected ${regionsOf(cfg)
+      .map((r) => r.region)
+      .join(" or ")}`;
   }
   if (typeof raw.pool === "string" && !cfg.pools.some((p) => p.id === pool)) fields.pool = "unknown pool";
   if (Object.keys(fields).length > 0) throw new ValidationError("Unknown region or pool.", fields);

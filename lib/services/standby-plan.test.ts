@@ -42,8 +42,14 @@ function view(): StandbyView {
     standby: WEST,
     regions: [],
     overall: "scale",
-    overallExplanation: "The standby can take over after scaling 3 pools: app → 10, public-site → 3, worker-email → 4.",
-    pools: [standbyPool("app", 6, 10), standbyPool("public-site", 2, 3, 16), standbyPool("worker-email", 2, 4, 16), standbyPool("proxy", 2, 2)],
+    overallExplanation:
+      "The standby can take over after scaling 3 pools: app → 10, public-site → 3, worker-email → 4.",
+    pools: [
+      standbyPool("app", 6, 10),
+      standbyPool("public-site", 2, 3, 16),
+      standbyPool("worker-email", 2, 4, 16),
+      standbyPool("proxy", 2, 2),
+    ],
   };
 }
 
@@ -54,7 +60,11 @@ function withWestGroups() {
 
 describe("standby plan", () => {
   it("lists the changes the verdict asks for, with guardrails and the cost per hour", () => {
-    const plan = planFromView({ ...view(), pools: [...view().pools, standbyPool("worker-calendar", 2, 12, 16)] }, config, h.clock);
+    const plan = planFromView(
+      { ...view(), pools: [...view().pools, standbyPool("worker-calendar", 2, 12, 16)] },
+      config,
+      h.clock,
+    );
     expect(plan.changes.map((c) => [c.pool, c.from, c.to])).toEqual([
       ["app", 6, 10],
       ["public-site", 2, 3],
@@ -63,7 +73,10 @@ describe("standby plan", () => {
     ]);
     expect(plan.changes[0]).toMatchObject({ costPerHour: 0.796, guardrails: [] });
     expect(plan.changes[3]!.guardrails[0]).toMatch(/step of \+10 is more than the maximum step of 4/);
-    expect(plan.costPerHour).toBeCloseTo(plan.changes.reduce((s, c) => s + c.costPerHour, 0), 6);
+    expect(plan.costPerHour).toBeCloseTo(
+      plan.changes.reduce((s, c) => s + c.costPerHour, 0),
+      6,
+    );
   });
 
   it("applies as one batch; a pool that moved since is refused with 409 and reported; one event for the batch", async () => {
@@ -89,7 +102,13 @@ describe("standby plan", () => {
 
     const out = await h.store.deliveries(10);
     expect(out.map((d) => d.type)).toEqual(["standby.plan-applied"]);
-    expect(JSON.parse(out[0]!.payload).data).toMatchObject({ actor: "adam", region: WEST, applied: 2, refused: 1, batchId: res.batchId });
+    expect(JSON.parse(out[0]!.payload).data).toMatchObject({
+      actor: "adam",
+      region: WEST,
+      applied: 2,
+      refused: 1,
+      batchId: res.batchId,
+    });
     expect(kicks).toBe(1);
 
     // The same plan again applies nothing twice (idempotency keys derived from the plan).
@@ -101,11 +120,19 @@ describe("standby plan", () => {
   it("with revertAfterMinutes the whole batch stands itself down", async () => {
     withWestGroups();
     const plan = planFromView(view(), config, h.clock);
-    const res = await applyStandbyPlan(admin, { planId: plan.planId, reason: "failover drill", revertAfterMinutes: 30 }, deps());
+    const res = await applyStandbyPlan(
+      admin,
+      { planId: plan.planId, reason: "failover drill", revertAfterMinutes: 30 },
+      deps(),
+    );
     expect(res.revertAt).toBe(new Date(h.clock + 30 * 60_000).toISOString());
     h.clock += 30 * 60_000;
     expect(await runDueReverts(deps())).toMatchObject({ done: 3 });
-    expect([h.backend.group(WEST, "tave-dr-app").desired, h.backend.group(WEST, "tave-dr-public-site").desired, h.backend.group(WEST, "tave-dr-worker-email").desired]).toEqual([6, 2, 2]);
+    expect([
+      h.backend.group(WEST, "tave-dr-app").desired,
+      h.backend.group(WEST, "tave-dr-public-site").desired,
+      h.backend.group(WEST, "tave-dr-worker-email").desired,
+    ]).toEqual([6, 2, 2]);
     const reverts = (await h.rows()).filter((r) => r.actor === "capstan");
     expect(reverts.every((r) => r.batchId === res.batchId && r.revertOf)).toBe(true);
   });
@@ -113,15 +140,27 @@ describe("standby plan", () => {
   it("admins only; a forged, foreign or stale plan id is refused before anything changes", async () => {
     withWestGroups();
     const plan = planFromView(view(), config, h.clock);
-    await expect(applyStandbyPlan(operator, { planId: plan.planId, reason: "drill" }, deps())).rejects.toBeInstanceOf(ForbiddenError);
-    expect((await h.rows()).map((r) => [r.actor, r.outcome, r.errorCode, r.pool])).toEqual([["olga", "denied", "Forbidden", "(standby plan)"]]);
+    await expect(
+      applyStandbyPlan(operator, { planId: plan.planId, reason: "drill" }, deps()),
+    ).rejects.toBeInstanceOf(ForbiddenError);
+    expect((await h.rows()).map((r) => [r.actor, r.outcome, r.errorCode, r.pool])).toEqual([
+      ["olga", "denied", "Forbidden", "(standby plan)"],
+    ]);
     const [body] = plan.planId.split(".");
     const forged = `${Buffer.from(JSON.stringify({ v: 1, at: h.clock, r: WEST, c: [["app", 6, 40]] })).toString("base64url")}.${plan.planId.split(".")[1]}`;
-    await expect(applyStandbyPlan(admin, { planId: forged, reason: "drill" }, deps())).rejects.toBeInstanceOf(ValidationError);
-    await expect(applyStandbyPlan(admin, { planId: `${body}.x`, reason: "drill" }, deps())).rejects.toBeInstanceOf(ValidationError);
+    await expect(applyStandbyPlan(admin, { planId: forged, reason: "drill" }, deps())).rejects.toBeInstanceOf(
+      ValidationError,
+    );
+    await expect(
+      applyStandbyPlan(admin, { planId: `${body}.x`, reason: "drill" }, deps()),
+    ).rejects.toBeInstanceOf(ValidationError);
     h.clock += PLAN_TTL_MS + 1;
-    await expect(applyStandbyPlan(admin, { planId: plan.planId, reason: "drill" }, deps())).rejects.toThrow(/15 minutes old/);
-    await expect(applyStandbyPlan(admin, { planId: plan.planId }, deps())).rejects.toBeInstanceOf(ValidationError);
+    await expect(applyStandbyPlan(admin, { planId: plan.planId, reason: "drill" }, deps())).rejects.toThrow(
+      /15 minutes old/,
+    );
+    await expect(applyStandbyPlan(admin, { planId: plan.planId }, deps())).rejects.toBeInstanceOf(
+      ValidationError,
+    );
     expect(h.backend.writes).toEqual([]);
   });
 });

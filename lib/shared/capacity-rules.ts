@@ -71,7 +71,10 @@ function usd(v: number, digits = Math.abs(v) > 0 && Math.abs(v) < 0.005 ? 4 : 2)
 }
 
 /** `min ≤ desired ≤ max`, with the new min/max when an admin changes them. No clamping. */
-export function boundsErrors(group: Pick<PreviewGroup, "min" | "max">, input: PreviewInput): Record<string, string> {
+export function boundsErrors(
+  group: Pick<PreviewGroup, "min" | "max">,
+  input: PreviewInput,
+): Record<string, string> {
   const min = input.min ?? group.min;
   const max = input.max ?? group.max;
   const out: Record<string, string> = {};
@@ -85,7 +88,11 @@ export function boundsErrors(group: Pick<PreviewGroup, "min" | "max">, input: Pr
  * Guardrails from configuration. The floor stops changes that go down to below it (raising a
  * group that is already under its floor is always welcome); the step limits one change's size.
  */
-export function guardrailViolations(group: PreviewGroup, pool: PreviewPool, input: PreviewInput): GuardrailViolation[] {
+export function guardrailViolations(
+  group: PreviewGroup,
+  pool: PreviewPool,
+  input: PreviewInput,
+): GuardrailViolation[] {
   const out: GuardrailViolation[] = [];
   const floor = pool.guardrails.floor[group.region] ?? null;
   const maxStep = pool.guardrails.maxStep ?? null;
@@ -127,22 +134,33 @@ export function previewChange(group: PreviewGroup, pool: PreviewPool, input: Pre
   const to = input.desired;
   const delta = to - from;
   const percent = from === 0 ? null : Math.round((delta / from) * 100);
-  const detail = delta === 0 ? "no change" : percent === null ? signed(delta) : `${signed(delta)}, ${signed(percent)} %`;
+  const detail =
+    delta === 0 ? "no change" : percent === null ? signed(delta) : `${signed(delta)}, ${signed(percent)} %`;
   const boundsSummary: string[] = [];
-  if (input.min !== undefined && input.min !== group.min) boundsSummary.push(`Min ${group.min} → ${input.min}`);
-  if (input.max !== undefined && input.max !== group.max) boundsSummary.push(`Max ${group.max} → ${input.max}`);
+  if (input.min !== undefined && input.min !== group.min)
+    boundsSummary.push(`Min ${group.min} → ${input.min}`);
+  if (input.max !== undefined && input.max !== group.max)
+    boundsSummary.push(`Max ${group.max} → ${input.max}`);
 
   const hourly = Math.round(delta * pool.instance.hourlyPrice * 10_000) / 10_000;
   const costSummary =
-    hourly === 0 ? "no change in cost" : `${usd(hourly)} per hour (about ${usd(Math.round(hourly * HOURS_PER_MONTH), 0)} per month)`;
+    hourly === 0
+      ? "no change in cost"
+      : `${usd(hourly)} per hour (about ${usd(Math.round(hourly * HOURS_PER_MONTH), 0)} per month)`;
 
   const guardrails = guardrailViolations(group, pool, input);
-  const warnings = guardrails.map((g) => `Guardrail: ${g.message}. Only an admin can override it, typing "${pool.id}" to confirm.`);
+  const warnings = guardrails.map(
+    (g) => `Guardrail: ${g.message}. Only an admin can override it, typing "${pool.id}" to confirm.`,
+  );
   if (group.hasScalingPolicies) {
-    warnings.push("This group has scaling policies: they may change desired capacity on their own and undo a manual change.");
+    warnings.push(
+      "This group has scaling policies: they may change desired capacity on their own and undo a manual change.",
+    );
   }
   if (group.hasScheduledActions) {
-    warnings.push("This group has scheduled actions: a scheduled action may reset desired capacity and undo a manual change.");
+    warnings.push(
+      "This group has scheduled actions: a scheduled action may reset desired capacity and undo a manual change.",
+    );
   }
   const noChange = delta === 0 && boundsSummary.length === 0;
   return {

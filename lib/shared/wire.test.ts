@@ -31,7 +31,15 @@ describe("wire series { start, step, values }", () => {
   });
 
   it("rounds to the digits asked for: whole units for sparklines", () => {
-    expect(toWire([[minute(0), 41.6], [minute(1), 41.4]], 0).values).toEqual([42, 41]);
+    expect(
+      toWire(
+        [
+          [minute(0), 41.6],
+          [minute(1), 41.4],
+        ],
+        0,
+      ).values,
+    ).toEqual([42, 41]);
     expect(toWire([[minute(0), 41.66]], 1).values).toEqual([41.7]);
   });
 
@@ -42,7 +50,13 @@ describe("wire series { start, step, values }", () => {
   });
 
   it("refuses irregular timestamps rather than inventing a fine grid", () => {
-    expect(() => toWire([[0, 1], [1, 2], [3_600_000, 3]])).toThrow(/regular grid/);
+    expect(() =>
+      toWire([
+        [0, 1],
+        [1, 2],
+        [3_600_000, 3],
+      ]),
+    ).toThrow(/regular grid/);
   });
 
   it("the time of the newest value skips trailing gaps", () => {

@@ -27,7 +27,8 @@ export function toWire(points: Point[], digits = 1): WireSeries {
   const last = points[points.length - 1]![0];
   const n = Math.round((last - start) / step) + 1;
   // Irregular timestamps would need a finer grid than the points themselves: refuse to invent it.
-  if (n > points.length * 4) throw new Error(`series is not on a regular grid (${points.length} points, ${n} slots)`);
+  if (n > points.length * 4)
+    throw new Error(`series is not on a regular grid (${points.length} points, ${n} slots)`);
   const values: (number | null)[] = new Array<number | null>(n).fill(null);
   for (const [t, v] of points) values[Math.round((t - start) / step)] = round(v);
   return { start, step, values };

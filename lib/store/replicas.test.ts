@@ -2,7 +2,14 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest
 import { reconcilePending } from "@/lib/audit";
 import { sharedSimState } from "@/lib/backends";
 import { createSimulatedBackend } from "@/lib/backends/simulated";
-import { APP as APP_GROUP, EAST, WEEKDAY_PEAK, WEST, referenceConfig, tempDataDir } from "@/test/support/simulated/fixtures";
+import {
+  APP as APP_GROUP,
+  EAST,
+  WEEKDAY_PEAK,
+  WEST,
+  referenceConfig,
+  tempDataDir,
+} from "@/test/support/simulated/fixtures";
 import { changeCapacity } from "@/lib/services/capacity/change-capacity";
 import { ConflictError } from "@/lib/errors";
 import { APP } from "@/test/support/services/change-harness";
@@ -53,8 +60,19 @@ describe.skipIf(!server)("two replicas on one PostgreSQL database", () => {
     const [a, b] = await replicas();
     const backend = fleetBackend();
     const config = shippedConfig();
-    const deps = (s: PgStore) => ({ backend, config, store: s.audit, locks: s, cache: { invalidate: () => {} } });
-    const body = (key: string) => ({ desired: 16, expectedDesired: 12, reason: "page load climbing", idempotencyKey: key });
+    const deps = (s: PgStore) => ({
+      backend,
+      config,
+      store: s.audit,
+      locks: s,
+      cache: { invalidate: () => {} },
+    });
+    const body = (key: string) => ({
+      desired: 16,
+      expectedDesired: 12,
+      reason: "page load climbing",
+      idempotencyKey: key,
+    });
     const results = await Promise.allSettled([
       changeCapacity(operator, APP, body("replica-a-key-1"), deps(a)),
       changeCapacity({ ...operator, name: "otto" }, APP, body("replica-b-key-1"), deps(b)),
@@ -74,9 +92,24 @@ describe.skipIf(!server)("two replicas on one PostgreSQL database", () => {
     const backend = fleetBackend();
     const t0 = Date.parse("2026-11-29T10:00:00.000Z");
     const { record } = await a.audit.recordIntent({
-      time: new Date(t0).toISOString(), actor: "olga", role: "operator", action: "capacity", region: "us-east-1", pool: "app",
-      group: "tave-prod-app", from: 12, expected: 12, to: 12, minFrom: 4, minTo: null, maxFrom: 48, maxTo: null,
-      reason: "r", idempotencyKey: "held-key-1", requestHash: "h", override: false,
+      time: new Date(t0).toISOString(),
+      actor: "olga",
+      role: "operator",
+      action: "capacity",
+      region: "us-east-1",
+      pool: "app",
+      group: "tave-prod-app",
+      from: 12,
+      expected: 12,
+      to: 12,
+      minFrom: 4,
+      minTo: null,
+      maxFrom: 48,
+      maxTo: null,
+      reason: "r",
+      idempotencyKey: "held-key-1",
+      requestHash: "h",
+      override: false,
     });
     let release!: () => void;
     const held = new Promise<void>((r) => (release = r));
@@ -88,11 +121,19 @@ describe.skipIf(!server)("two replicas on one PostgreSQL database", () => {
     });
     await started;
     const later = () => new Date(t0 + 60_000);
-    expect(await reconcilePending(backend, { store: b.audit, locks: b, now: later })).toEqual({ succeeded: 0, unknown: 0, skipped: 1 });
+    expect(await reconcilePending(backend, { store: b.audit, locks: b, now: later })).toEqual({
+      succeeded: 0,
+      unknown: 0,
+      skipped: 1,
+    });
     expect((await b.audit.get(record.id))?.outcome).toBe("pending");
     release();
     await change;
-    expect(await reconcilePending(backend, { store: b.audit, locks: b, now: later })).toEqual({ succeeded: 1, unknown: 0, skipped: 0 });
+    expect(await reconcilePending(backend, { store: b.audit, locks: b, now: later })).toEqual({
+      succeeded: 1,
+      unknown: 0,
+      skipped: 0,
+    });
     expect(await a.audit.get(record.id)).toMatchObject({ outcome: "succeeded", reconciled: true });
   });
 
@@ -100,9 +141,18 @@ describe.skipIf(!server)("two replicas on one PostgreSQL database", () => {
     const [a, b] = await replicas();
     const cfg = referenceConfig();
     const now = () => WEEKDAY_PEAK;
-    const one = createSimulatedBackend(cfg, { dataDir: tempDataDir(), now, shared: sharedSimState(a.documents) });
-    const two = createSimulatedBackend(cfg, { dataDir: tempDataDir(), now, shared: sharedSimState(b.documents) });
-    const desired = async (backend: typeof one) => (await backend.listGroups(EAST)).find((g) => g.groupName === APP_GROUP)?.desired;
+    const one = createSimulatedBackend(cfg, {
+      dataDir: tempDataDir(),
+      now,
+      shared: sharedSimState(a.documents),
+    });
+    const two = createSimulatedBackend(cfg, {
+      dataDir: tempDataDir(),
+      now,
+      shared: sharedSimState(b.documents),
+    });
+    const desired = async (backend: typeof one) =>
+      (await backend.listGroups(EAST)).find((g) => g.groupName === APP_GROUP)?.desired;
     const before = await desired(two);
     await one.setDesiredCapacity(EAST, APP_GROUP, before! + 3);
     expect(await desired(two)).toBe(before! + 3);
@@ -118,9 +168,12 @@ describe.skipIf(!server)("two replicas on one PostgreSQL database", () => {
     // Concurrent changes of different pools through both replicas: none is lost.
     const groups = (await one.listGroups(EAST)).filter((g) => g.groupName !== APP_GROUP && g.desired < g.max);
     expect(groups.length).toBeGreaterThan(3);
-    await Promise.all(groups.map((g, i) => (i % 2 ? one : two).setDesiredCapacity(EAST, g.groupName, g.desired + 1)));
+    await Promise.all(
+      groups.map((g, i) => (i % 2 ? one : two).setDesiredCapacity(EAST, g.groupName, g.desired + 1)),
+    );
     const after = await one.listGroups(EAST);
-    for (const g of groups) expect(after.find((x) => x.groupName === g.groupName)?.desired).toBe(g.desired + 1);
+    for (const g of groups)
+      expect(after.find((x) => x.groupName === g.groupName)?.desired).toBe(g.desired + 1);
   });
 });
 
@@ -130,6 +183,8 @@ describe.skipIf(!server)("sessions across replicas", () => {
     const first = await loadSessionSecret({}, a.documents);
     expect(first).toMatch(/^[A-Za-z0-9_-]{43}$/);
     expect(await loadSessionSecret({}, b.documents)).toBe(first);
-    expect(await loadSessionSecret({ CAPSTAN_SESSION_SECRET: "s".repeat(40) }, b.documents)).toBe("s".repeat(40));
+    expect(await loadSessionSecret({ CAPSTAN_SESSION_SECRET: "s".repeat(40) }, b.documents)).toBe(
+      "s".repeat(40),
+    );
   });
 });

@@ -57,14 +57,24 @@ describe.skipIf(!server)("PostgreSQL store", () => {
     const s = await pgForTest(db!.url);
     const b = pgStoreAt(s.url);
     await b.ready;
-    return { store: s.store.audit, second: b.audit, raw: s.raw, close: async () => (await b.close(), await s.close()) };
+    return {
+      store: s.store.audit,
+      second: b.audit,
+      raw: s.raw,
+      close: async () => (await b.close(), await s.close()),
+    };
   });
   // Two replicas settling the same revert: one wins.
   revertContract(async () => {
     const s = await pgForTest(db!.url);
     const b = pgStoreAt(s.url);
     await b.ready;
-    return { store: s.store.audit, second: b.audit, raw: s.raw, close: async () => (await b.close(), await s.close()) };
+    return {
+      store: s.store.audit,
+      second: b.audit,
+      raw: s.raw,
+      close: async () => (await b.close(), await s.close()),
+    };
   });
   // Two replicas: two stores, two connection pools, one database.
   lockContract(async () => {
@@ -91,7 +101,10 @@ describe.skipIf(!server)("PostgreSQL store", () => {
 
   it("an unreachable database fails to open naming the host, never the password", async () => {
     const store = pgStoreAt("postgres://capstan:hunter2-secret@127.0.0.1:1/capstan");
-    const err = await store.ready.then(() => null, (e: unknown) => e as Error);
+    const err = await store.ready.then(
+      () => null,
+      (e: unknown) => e as Error,
+    );
     expect(err?.message).toContain("capstan@127.0.0.1:1/capstan");
     expect(err?.message).not.toContain("hunter2");
     await expect(store.withLock("pool:x", async () => 1)).rejects.toThrow();
@@ -102,7 +115,9 @@ describe.skipIf(!server)("PostgreSQL store", () => {
     const s = await pgForTest(db!.url);
     await s.store.pool.end();
     let ran = false;
-    await expect(s.store.withLock("pool:us-east-1/app", async () => (ran = true))).rejects.toBeInstanceOf(StoreUnavailableError);
+    await expect(s.store.withLock("pool:us-east-1/app", async () => (ran = true))).rejects.toBeInstanceOf(
+      StoreUnavailableError,
+    );
     expect(ran).toBe(false);
   });
 
@@ -217,7 +232,10 @@ function lockContract(open: () => Promise<{ a: Store; b: Store; close(): Promise
       await expect(first).rejects.toThrow("a failed");
       await second;
       expect(log).toEqual(["a start", "other ran", "a end", "b ran"]);
-      expect(await a.tryWithLock("pool:us-east-1/app", async () => "free")).toEqual({ ran: true, value: "free" });
+      expect(await a.tryWithLock("pool:us-east-1/app", async () => "free")).toEqual({
+        ran: true,
+        value: "free",
+      });
       await close();
     });
   });

@@ -37,7 +37,9 @@ const STORE_ERROR = Symbol.for("capstan.StoreUnavailableError");
 export class StoreUnavailableError extends Error {
   /** Next.js may bundle this module into several chunks: recognise an error from any copy. */
   static [Symbol.hasInstance](value: unknown): boolean {
-    return typeof value === "object" && value !== null && (value as Record<symbol, unknown>)[STORE_ERROR] === true;
+    return (
+      typeof value === "object" && value !== null && (value as Record<symbol, unknown>)[STORE_ERROR] === true
+    );
   }
   readonly [STORE_ERROR] = true;
   override readonly name = "StoreUnavailableError";

@@ -7,7 +7,13 @@ vi.mock("@/lib/backends", () => ({ getBackend: () => h.backend }));
 import { setAuditStoreForTests } from "@/lib/audit";
 import type { SqliteAuditStore } from "@/lib/audit/sqlite-store";
 import { setConfigForTests } from "@/lib/config";
-import { auditRecord, fleetBackend, shippedConfig, tempStore, viewer } from "@/test/support/services/fixtures";
+import {
+  auditRecord,
+  fleetBackend,
+  shippedConfig,
+  tempStore,
+  viewer,
+} from "@/test/support/services/fixtures";
 import { GET as exportCsv } from "./export/route";
 import { GET } from "./route";
 
@@ -22,8 +28,14 @@ beforeEach(async () => {
   ({ store, cleanup } = tempStore());
   setAuditStoreForTests(store);
   for (let i = 0; i < 3; i++) {
-    const reason = i === 2 ? "@risk, \"quoted\"" : "stale page";
-    const attempt = { expected: 11, to: 13 + i, reason, idempotencyKey: `k-${i}-abcdefgh`, requestHash: null };
+    const reason = i === 2 ? '@risk, "quoted"' : "stale page";
+    const attempt = {
+      expected: 11,
+      to: 13 + i,
+      reason,
+      idempotencyKey: `k-${i}-abcdefgh`,
+      requestHash: null,
+    };
     await store.recordAttempt({
       ...auditRecord(attempt, Date.now() - (3 - i) * 1000),
       outcome: "rejected",
@@ -43,7 +55,9 @@ describe("GET /api/audit", () => {
     expect(res.status).toBe(200);
     const json = await res.json();
     expect(json.records.map((r: { to: number }) => r.to)).toEqual([15, 14]);
-    const next = await (await GET(new Request(`http://localhost/api/audit?limit=2&pool=app&cursor=${json.nextCursor}`))).json();
+    const next = await (
+      await GET(new Request(`http://localhost/api/audit?limit=2&pool=app&cursor=${json.nextCursor}`))
+    ).json();
     expect(next.records.map((r: { to: number }) => r.to)).toEqual([13]);
     expect(next.nextCursor).toBeNull();
   });
@@ -51,7 +65,10 @@ describe("GET /api/audit", () => {
   it("bad parameters are a 400 with field errors", async () => {
     const res = await GET(new Request("http://localhost/api/audit?limit=9999&outcome=maybe"));
     expect(res.status).toBe(400);
-    expect((await res.json()).fields).toEqual({ outcome: "expected one of pending, succeeded, failed, rejected, denied, unknown", limit: "must be at most 500" });
+    expect((await res.json()).fields).toEqual({
+      outcome: "expected one of pending, succeeded, failed, rejected, denied, unknown",
+      limit: "must be at most 500",
+    });
   });
 
   it("signed out is 401", async () => {
@@ -65,7 +82,9 @@ describe("GET /api/audit/export", () => {
     const res = await exportCsv(new Request("http://localhost/api/audit/export?region=us-east-1"));
     expect(res.status).toBe(200);
     expect(res.headers.get("content-type")).toBe("text/csv; charset=utf-8");
-    expect(res.headers.get("content-disposition")).toMatch(/^attachment; filename="capstan-audit-\d{8}T\d{6}Z\.csv"$/);
+    expect(res.headers.get("content-disposition")).toMatch(
+      /^attachment; filename="capstan-audit-\d{8}T\d{6}Z\.csv"$/,
+    );
     const lines = (await res.text()).split("\r\n");
     expect(lines).toHaveLength(5);
     expect(lines[1]).toContain(`"'@risk, ""quoted"""`);

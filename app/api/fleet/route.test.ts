@@ -11,7 +11,8 @@ import type { FakeBackend } from "@/test/support/services/fake-backend";
 import { fleetBackend, shippedConfig, viewer } from "@/test/support/services/fixtures";
 import { GET } from "./route";
 
-const get = (headers: Record<string, string> = {}) => GET(new Request("http://localhost/api/fleet?range=1h", { headers }));
+const get = (headers: Record<string, string> = {}) =>
+  GET(new Request("http://localhost/api/fleet?range=1h", { headers }));
 
 beforeAll(() => setConfigForTests(shippedConfig()));
 afterAll(() => setConfigForTests(undefined));
@@ -28,7 +29,9 @@ describe("GET /api/fleet: conditional refresh", () => {
     expect(res.headers.get("etag")).toMatch(/^W\/"[A-Za-z0-9_-]{20,}"$/);
     expect(res.headers.get("cache-control")).toBe("private, no-cache");
     const body = await res.json();
-    expect(res.headers.get("x-capstan-fetched-at")).toBe(body.regions.map((r: { region: string; fetchedAt: string }) => `${r.region}=${r.fetchedAt}`).join(","));
+    expect(res.headers.get("x-capstan-fetched-at")).toBe(
+      body.regions.map((r: { region: string; fetchedAt: string }) => `${r.region}=${r.fetchedAt}`).join(","),
+    );
   });
 
   it("If-None-Match with the current version → 304 with no body; with another → 200", async () => {
@@ -62,7 +65,12 @@ describe("GET /api/fleet: conditional refresh", () => {
     h.identity = null;
     const res = await get({ "if-none-match": etag });
     expect(res.status).toBe(401);
-    h.identity = { name: "w", role: "viewer", source: "token", scope: { pools: ["worker-*"] } } satisfies Identity;
+    h.identity = {
+      name: "w",
+      role: "viewer",
+      source: "token",
+      scope: { pools: ["worker-*"] },
+    } satisfies Identity;
     const scoped = await get({ "if-none-match": etag });
     expect(scoped.status).toBe(200);
     expect(scoped.headers.get("etag")).not.toBe(etag);

@@ -55,7 +55,11 @@ export class AwsClients {
     this.clients.clear();
   }
 
-  private get<T extends Client>(service: AwsService, region: string, make: (config: ReturnType<AwsClients["config"]>) => T): T {
+  private get<T extends Client>(
+    service: AwsService,
+    region: string,
+    make: (config: ReturnType<AwsClients["config"]>) => T,
+  ): T {
     const key = `${service}|${region}`;
     let client = this.clients.get(key) as T | undefined;
     if (!client) {

@@ -108,10 +108,14 @@ describe("aws backend against moto: calls and endpoints", () => {
     const backend = track(createAwsBackend(motoConfig()));
     for (const region of [PRIMARY, STANDBY]) {
       const shop = (await backend.listGroups(region)).find((g) => g.poolId === "shop")!;
-      expect(shop.loadBalancerTarget?.targetGroup, region).toMatch(new RegExp(`^targetgroup/shop-${region === PRIMARY ? "use1" : "usw2"}/[0-9a-f]+$`));
+      expect(shop.loadBalancerTarget?.targetGroup, region).toMatch(
+        new RegExp(`^targetgroup/shop-${region === PRIMARY ? "use1" : "usw2"}/[0-9a-f]+$`),
+      );
       expect(shop.loadBalancerTarget?.loadBalancer, region).toMatch(/^app\/shop-.*-lb\/[0-9a-f]+$/);
       // A pool with no target group has none.
-      expect((await backend.listGroups(region)).find((g) => g.poolId === "worker")?.loadBalancerTarget).toBeUndefined();
+      expect(
+        (await backend.listGroups(region)).find((g) => g.poolId === "worker")?.loadBalancerTarget,
+      ).toBeUndefined();
     }
   });
 

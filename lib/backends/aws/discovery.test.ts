@@ -1,4 +1,8 @@
-import { AutoScalingClient, DescribeAutoScalingGroupsCommand, DescribeLaunchConfigurationsCommand } from "@aws-sdk/client-auto-scaling";
+import {
+  AutoScalingClient,
+  DescribeAutoScalingGroupsCommand,
+  DescribeLaunchConfigurationsCommand,
+} from "@aws-sdk/client-auto-scaling";
 import { DescribeLaunchTemplateVersionsCommand, EC2Client, EC2ServiceException } from "@aws-sdk/client-ec2";
 import {
   DescribeLoadBalancersCommand,
@@ -22,8 +26,17 @@ const meta = { $metadata: { httpStatusCode: 400, requestId: "req-1" } };
 const TG = "arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/web/73e2d6bc24d8a067";
 const LB = "arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/app/web/50dc6c495c0c9188";
 
-const denied = (Ctor: typeof EC2ServiceException | typeof ElasticLoadBalancingV2ServiceException, action: string, code = "AccessDenied") =>
-  new Ctor({ ...meta, name: code, $fault: "client", message: `User: arn:aws:sts::123456789012:assumed-role/capstan is not authorized to perform: ${action}` });
+const denied = (
+  Ctor: typeof EC2ServiceException | typeof ElasticLoadBalancingV2ServiceException,
+  action: string,
+  code = "AccessDenied",
+) =>
+  new Ctor({
+    ...meta,
+    name: code,
+    $fault: "client",
+    message: `User: arn:aws:sts::123456789012:assumed-role/capstan is not authorized to perform: ${action}`,
+  });
 
 beforeEach(() => {
   asg.on(DescribeAutoScalingGroupsCommand).resolves({
@@ -60,14 +73,26 @@ beforeEach(() => {
   });
   asg.on(DescribeLaunchConfigurationsCommand).resolves({
     LaunchConfigurations: [
-      { LaunchConfigurationName: "batch-lc", InstanceType: "m5.large", InstanceMonitoring: { Enabled: false }, ImageId: "ami-1", CreatedTime: new Date(0) },
+      {
+        LaunchConfigurationName: "batch-lc",
+        InstanceType: "m5.large",
+        InstanceMonitoring: { Enabled: false },
+        ImageId: "ami-1",
+        CreatedTime: new Date(0),
+      },
     ],
   });
   ec2.on(DescribeLaunchTemplateVersionsCommand).resolves({
-    LaunchTemplateVersions: [{ LaunchTemplateData: { InstanceType: "c5.large", Monitoring: { Enabled: true } } }],
+    LaunchTemplateVersions: [
+      { LaunchTemplateData: { InstanceType: "c5.large", Monitoring: { Enabled: true } } },
+    ],
   });
-  elb.on(DescribeTargetGroupsCommand).resolves({ TargetGroups: [{ TargetGroupArn: TG, LoadBalancerArns: [LB] }] });
-  elb.on(DescribeLoadBalancersCommand).resolves({ LoadBalancers: [{ LoadBalancerArn: LB, Type: "application" }] });
+  elb
+    .on(DescribeTargetGroupsCommand)
+    .resolves({ TargetGroups: [{ TargetGroupArn: TG, LoadBalancerArns: [LB] }] });
+  elb
+    .on(DescribeLoadBalancersCommand)
+    .resolves({ LoadBalancers: [{ LoadBalancerArn: LB, Type: "application" }] });
   sqs.on(GetQueueUrlCommand).resolves({ QueueUrl: "https://sqs/web-jobs" });
 });
 
@@ -90,22 +115,33 @@ describe("discover on bad input", () => {
       queue: "web-jobs",
     });
     // A launch configuration's monitoring and type count too.
-    expect(groups.find((g) => g.name === "prod-batch")).toMatchObject({ instanceType: "m5.large", detailedMonitoring: false });
+    expect(groups.find((g) => g.name === "prod-batch")).toMatchObject({
+      instanceType: "m5.large",
+      detailedMonitoring: false,
+    });
     expect(notes).toEqual([]);
-    expect(groups.find((g) => g.name === "prod-batch")?.notes).toEqual(["us-east-1 prod-batch: no target group, so no page load"]);
+    expect(groups.find((g) => g.name === "prod-batch")?.notes).toEqual([
+      "us-east-1 prod-batch: no target group, so no page load",
+    ]);
     expect(groups.find((g) => g.name === "prod-web")?.notes).toEqual([]);
   });
 
   it("access denied on Elastic Load Balancing: says which permission, keeps every group", async () => {
-    elb.on(DescribeTargetGroupsCommand).rejects(denied(ElasticLoadBalancingV2ServiceException, "elasticloadbalancing:DescribeTargetGroups"));
+    elb
+      .on(DescribeTargetGroupsCommand)
+      .rejects(denied(ElasticLoadBalancingV2ServiceException, "elasticloadbalancing:DescribeTargetGroups"));
     const { groups, notes } = await run();
     expect(groups.map((g) => g.name).sort()).toEqual(["prod-batch", "prod-web"]);
     expect(groups.find((g) => g.name === "prod-web")?.pageLoad).toBeUndefined();
-    expect(notes.join("\n")).toContain("access denied for elasticloadbalancing:DescribeTargetGroups: page load not resolved");
+    expect(notes.join("\n")).toContain(
+      "access denied for elasticloadbalancing:DescribeTargetGroups: page load not resolved",
+    );
   });
 
   it("access denied on EC2 launch templates: type and monitoring unknown, the rest resolved", async () => {
-    ec2.on(DescribeLaunchTemplateVersionsCommand).rejects(denied(EC2ServiceException, "ec2:DescribeLaunchTemplateVersions", "UnauthorizedOperation"));
+    ec2
+      .on(DescribeLaunchTemplateVersionsCommand)
+      .rejects(denied(EC2ServiceException, "ec2:DescribeLaunchTemplateVersions", "UnauthorizedOperation"));
     const { groups, notes } = await run();
     const web = groups.find((g) => g.name === "prod-web")!;
     expect(web.instanceType).toBeUndefined();
@@ -114,10 +150,14 @@ describe("discover on bad input", () => {
   });
 
   it("a queue tag naming no queue is reported and left out", async () => {
-    sqs.on(GetQueueUrlCommand).rejects(new QueueDoesNotExist({ ...meta, message: "The specified queue does not exist." }));
+    sqs
+      .on(GetQueueUrlCommand)
+      .rejects(new QueueDoesNotExist({ ...meta, message: "The specified queue does not exist." }));
     const { groups, notes } = await run();
     expect(groups.find((g) => g.name === "prod-web")?.queue).toBeUndefined();
-    expect(groups.find((g) => g.name === "prod-web")?.notes?.join("\n")).toContain("capstan:queue=web-jobs names no queue in us-east-1");
+    expect(groups.find((g) => g.name === "prod-web")?.notes?.join("\n")).toContain(
+      "capstan:queue=web-jobs names no queue in us-east-1",
+    );
     expect(notes).toEqual([]);
   });
 });

@@ -35,20 +35,29 @@ export interface DiscoveryResult {
 
 export async function discoverAccount(opts: DiscoveryOptions): Promise<DiscoveryResult> {
   const env = opts.env ?? process.env;
-  const settings = { requestTimeoutMs: opts.requestTimeoutMs ?? 10_000, endpoints: regionEndpoints(opts.regions, env) };
+  const settings = {
+    requestTimeoutMs: opts.requestTimeoutMs ?? 10_000,
+    endpoints: regionEndpoints(opts.regions, env),
+  };
   const clients = new AwsClients(settings);
   const sqs = new Map<string, SQSClient>();
   const sqsClient = (region: string) => {
     let c = sqs.get(region);
     if (!c) {
-      c = new SQSClient({ region, maxAttempts: 3, ...(settings.endpoints[region] ? { endpoint: settings.endpoints[region] } : {}) });
+      c = new SQSClient({
+        region,
+        maxAttempts: 3,
+        ...(settings.endpoints[region] ? { endpoint: settings.endpoints[region] } : {}),
+      });
       addCallCounter(c, "sqs", region);
       sqs.set(region, c);
     }
     return c;
   };
   try {
-    const parts = await Promise.all(opts.regions.map((region) => discoverRegion(region, clients, sqsClient(region))));
+    const parts = await Promise.all(
+      opts.regions.map((region) => discoverRegion(region, clients, sqsClient(region))),
+    );
     return { groups: parts.flatMap((p) => p.groups), notes: parts.flatMap((p) => p.notes) };
   } finally {
     clients.destroy();
@@ -62,18 +71,26 @@ async function discoverRegion(region: string, clients: AwsClients, sqs: SQSClien
   /** A refused call: say once per region which permission is missing and what is left unknown. */
   const denied = (fallback: string, consequence: string, err?: unknown) => {
     // AWS names the refused action in its message ("… is not authorized to perform: ec2:Describe…").
-    const permission = /perform:?\s+([a-z0-9-]+:[A-Za-z0-9]+)/.exec((err as Error | undefined)?.message ?? "")?.[1] ?? fallback;
+    const permission =
+      /perform:?\s+([a-z0-9-]+:[A-Za-z0-9]+)/.exec((err as Error | undefined)?.message ?? "")?.[1] ??
+      fallback;
     if (said.has(permission)) return;
     said.add(permission);
-    notes.push(`${region}: access denied for ${permission}: ${consequence} (add it to the role's policy, see deploy/iam-policy.json)`);
+    notes.push(
+      `${region}: access denied for ${permission}: ${consequence} (add it to the role's policy, see deploy/iam-policy.json)`,
+    );
   };
-  const failed = (what: string, err: unknown) => notes.push(`${region}: ${what} failed: ${toBackendError(err, { service: "autoscaling", region }).message}`);
+  const failed = (what: string, err: unknown) =>
+    notes.push(
+      `${region}: ${what} failed: ${toBackendError(err, { service: "autoscaling", region }).message}`,
+    );
 
   let asgs: AutoScalingGroup[];
   try {
     asgs = await allGroups(clients, region);
   } catch (err) {
-    if (isAccessDenied(err)) denied("autoscaling:DescribeAutoScalingGroups", "no group could be read in this region", err);
+    if (isAccessDenied(err))
+      denied("autoscaling:DescribeAutoScalingGroups", "no group could be read in this region", err);
     else failed("DescribeAutoScalingGroups", err);
     return { groups: [], notes };
   }
@@ -83,9 +100,12 @@ async function discoverRegion(region: string, clients: AwsClients, sqs: SQSClien
   const arns = asgs.flatMap((g) => g.TargetGroupARNs ?? []);
   if (arns.length > 0) {
     try {
-      links = new Map((await describeTargetGroups(clients.elbv2(region), region, arns)).map((l) => [l.arn, l]));
+      links = new Map(
+        (await describeTargetGroups(clients.elbv2(region), region, arns)).map((l) => [l.arn, l]),
+      );
     } catch (err) {
-      if (isAccessDenied(err)) denied("elasticloadbalancing:DescribeTargetGroups", "page load not resolved for any group", err);
+      if (isAccessDenied(err))
+        denied("elasticloadbalancing:DescribeTargetGroups", "page load not resolved for any group", err);
       else failed("DescribeTargetGroups", err);
     }
   }
@@ -99,7 +119,10 @@ async function discoverRegion(region: string, clients: AwsClients, sqs: SQSClien
     const out: DiscoveredGroup = { region, name, tags, ...settings, notes: own };
     const groupArns = g.TargetGroupARNs ?? [];
     if (groupArns.length > 0 && links.size > 0) {
-      const choice = choosePageLoad(`${region} ${name}`, groupArns.map((a) => links.get(a)).filter((l): l is TargetGroupLink => !!l));
+      const choice = choosePageLoad(
+        `${region} ${name}`,
+        groupArns.map((a) => links.get(a)).filter((l): l is TargetGroupLink => !!l),
+      );
       if (choice.target) out.pageLoad = choice.target;
       own.push(...choice.notes);
     } else if (groupArns.length === 0 && !tags[QUEUE_TAG] && (tags["capstan:tier"] ?? "web") === "web") {
@@ -112,7 +135,8 @@ async function discoverRegion(region: string, clients: AwsClients, sqs: SQSClien
         else own.push(`${region} ${name}: queue ${queue} could not be checked: ${(err as Error).message}`);
         return undefined;
       });
-      if (exists === false) own.push(`${region} ${name}: ${QUEUE_TAG}=${queue} names no queue in ${region}: no backlog written`);
+      if (exists === false)
+        own.push(`${region} ${name}: ${QUEUE_TAG}=${queue} names no queue in ${region}: no backlog written`);
       else out.queue = queue;
     }
     groups.push(out);
@@ -148,8 +172,10 @@ async function launchSettings(
 ): Promise<(g: AutoScalingGroup) => Launch> {
   const templates = new Map<string, Launch>();
   const configs = new Map<string, Launch>();
-  const templateOf = (g: AutoScalingGroup) => g.LaunchTemplate ?? g.MixedInstancesPolicy?.LaunchTemplate?.LaunchTemplateSpecification;
-  const templateKey = (t: NonNullable<ReturnType<typeof templateOf>>) => `${t.LaunchTemplateId ?? t.LaunchTemplateName}|${t.Version ?? "$Default"}`;
+  const templateOf = (g: AutoScalingGroup) =>
+    g.LaunchTemplate ?? g.MixedInstancesPolicy?.LaunchTemplate?.LaunchTemplateSpecification;
+  const templateKey = (t: NonNullable<ReturnType<typeof templateOf>>) =>
+    `${t.LaunchTemplateId ?? t.LaunchTemplateName}|${t.Version ?? "$Default"}`;
 
   for (const g of asgs) {
     const t = templateOf(g);
@@ -158,15 +184,25 @@ async function launchSettings(
       const out = await mapped({ service: "ec2", region }, () =>
         clients.ec2(region).send(
           new DescribeLaunchTemplateVersionsCommand({
-            ...(t.LaunchTemplateId ? { LaunchTemplateId: t.LaunchTemplateId } : { LaunchTemplateName: t.LaunchTemplateName }),
+            ...(t.LaunchTemplateId
+              ? { LaunchTemplateId: t.LaunchTemplateId }
+              : { LaunchTemplateName: t.LaunchTemplateName }),
             Versions: [t.Version ?? "$Default"],
           }),
         ),
       );
       const data = out.LaunchTemplateVersions?.[0]?.LaunchTemplateData;
-      templates.set(templateKey(t), { instanceType: data?.InstanceType, detailedMonitoring: data?.Monitoring?.Enabled === true });
+      templates.set(templateKey(t), {
+        instanceType: data?.InstanceType,
+        detailedMonitoring: data?.Monitoring?.Enabled === true,
+      });
     } catch (err) {
-      if (isAccessDenied(err)) denied("ec2:DescribeLaunchTemplateVersions", "instance type and monitoring unknown for groups with launch templates", err);
+      if (isAccessDenied(err))
+        denied(
+          "ec2:DescribeLaunchTemplateVersions",
+          "instance type and monitoring unknown for groups with launch templates",
+          err,
+        );
       else failed(`DescribeLaunchTemplateVersions (${t.LaunchTemplateName ?? t.LaunchTemplateId})`, err);
       templates.set(templateKey(t), {});
     }
@@ -176,22 +212,40 @@ async function launchSettings(
   for (let i = 0; i < names.length; i += 50) {
     try {
       const out = await mapped({ service: "autoscaling", region }, () =>
-        clients.autoscaling(region).send(new DescribeLaunchConfigurationsCommand({ LaunchConfigurationNames: names.slice(i, i + 50) })),
+        clients
+          .autoscaling(region)
+          .send(
+            new DescribeLaunchConfigurationsCommand({ LaunchConfigurationNames: names.slice(i, i + 50) }),
+          ),
       );
       for (const c of out.LaunchConfigurations ?? []) {
-        configs.set(c.LaunchConfigurationName ?? "", { instanceType: c.InstanceType, detailedMonitoring: c.InstanceMonitoring?.Enabled !== false });
+        configs.set(c.LaunchConfigurationName ?? "", {
+          instanceType: c.InstanceType,
+          detailedMonitoring: c.InstanceMonitoring?.Enabled !== false,
+        });
       }
     } catch (err) {
-      if (isAccessDenied(err)) denied("autoscaling:DescribeLaunchConfigurations", "instance type and monitoring unknown for groups with launch configurations", err);
+      if (isAccessDenied(err))
+        denied(
+          "autoscaling:DescribeLaunchConfigurations",
+          "instance type and monitoring unknown for groups with launch configurations",
+          err,
+        );
       else failed("DescribeLaunchConfigurations", err);
     }
   }
 
   return (g) => {
     const t = templateOf(g);
-    const base: Launch = t ? templates.get(templateKey(t)) ?? {} : g.LaunchConfigurationName ? configs.get(g.LaunchConfigurationName) ?? {} : {};
+    const base: Launch = t
+      ? (templates.get(templateKey(t)) ?? {})
+      : g.LaunchConfigurationName
+        ? (configs.get(g.LaunchConfigurationName) ?? {})
+        : {};
     // A mixed-instances policy's overrides name the types actually launched.
-    const override = g.MixedInstancesPolicy?.LaunchTemplate?.Overrides?.find((o) => o.InstanceType)?.InstanceType;
+    const override = g.MixedInstancesPolicy?.LaunchTemplate?.Overrides?.find(
+      (o) => o.InstanceType,
+    )?.InstanceType;
     const running = g.Instances?.find((i) => i.InstanceType)?.InstanceType;
     return { ...base, instanceType: override ?? base.instanceType ?? running };
   };

@@ -57,8 +57,12 @@ describe("toBackendError", () => {
   it("no reply is not an answer: timeouts, lost connections and cancellations say so where they are made", () => {
     const refused = Object.assign(new Error("connect ECONNREFUSED 127.0.0.1:9"), { code: "ECONNREFUSED" });
     expect(toBackendError(refused, where).answered).toBe(false);
-    expect(toBackendError(Object.assign(new Error("socket timed out"), { name: "TimeoutError" }), where).answered).toBe(false);
-    expect(toBackendError(Object.assign(new Error("aborted"), { name: "AbortError" }), where).answered).toBe(false);
+    expect(
+      toBackendError(Object.assign(new Error("socket timed out"), { name: "TimeoutError" }), where).answered,
+    ).toBe(false);
+    expect(toBackendError(Object.assign(new Error("aborted"), { name: "AbortError" }), where).answered).toBe(
+      false,
+    );
   });
 
   it("missing credentials are not a regional condition: every region fails the same way", () => {

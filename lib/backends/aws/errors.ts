@@ -98,7 +98,12 @@ export function toBackendError(err: unknown, where: Where): BackendError {
   // the request was applied; neither does an error that came without any HTTP status.
   const serverSide = httpStatus !== undefined && httpStatus >= 500 && code !== "ResourceContention";
   const regional = THROTTLING.has(code) || serverSide;
-  return new BackendError(code, e.message || code, { requestId, httpStatus, regional, answered: !serverSide && !(regional && httpStatus === undefined) });
+  return new BackendError(code, e.message || code, {
+    requestId,
+    httpStatus,
+    regional,
+    answered: !serverSide && !(regional && httpStatus === undefined),
+  });
 }
 
 /** Node's system errors may arrive wrapped (AggregateError from happy-eyeballs connects). */
@@ -110,7 +115,12 @@ function firstSystemCode(e: SdkErrorShape): string | undefined {
   return undefined;
 }
 
-const DENIED = new Set(["AccessDenied", "AccessDeniedException", "UnauthorizedOperation", "UnauthorizedAccess"]);
+const DENIED = new Set([
+  "AccessDenied",
+  "AccessDeniedException",
+  "UnauthorizedOperation",
+  "UnauthorizedAccess",
+]);
 
 /** True when IAM refused the call (each service spells it its own way). */
 export function isAccessDenied(err: unknown): boolean {

@@ -101,12 +101,10 @@ describe("listGroups", () => {
   });
 
   it("a group tagged with a pool the configuration pins to another group is not taken for that pool", async () => {
-    asg
-      .on(DescribeAutoScalingGroupsCommand)
-      .resolves({
-        AutoScalingGroups: [group("legacy-dr-new", "legacy"), group("legacy-dr", "legacy")],
-        ...meta,
-      });
+    asg.on(DescribeAutoScalingGroupsCommand).resolves({
+      AutoScalingGroups: [group("legacy-dr-new", "legacy"), group("legacy-dr", "legacy")],
+      ...meta,
+    });
     const groups = await createAwsBackend(cfg, {}).listGroups("us-west-2");
     expect(groups.map((g) => [g.poolId, g.groupName])).toEqual([["legacy", "legacy-dr"]]);
   });

@@ -24,7 +24,8 @@ function actionsSent(): Set<string> {
       const prefix = PREFIX[m[2]!];
       if (!prefix) throw new Error(`${f}: no IAM prefix known for @aws-sdk/client-${m[2]}`);
       for (const name of m[1]!.split(",").map((s) => s.trim().replace(/^type\s+/, ""))) {
-        if (/^[A-Z]\w+Command$/.test(name) && text.includes(`new ${name}(`)) out.add(`${prefix}:${name.replace(/Command$/, "")}`);
+        if (/^[A-Z]\w+Command$/.test(name) && text.includes(`new ${name}(`))
+          out.add(`${prefix}:${name.replace(/Command$/, "")}`);
       }
     }
   }
@@ -51,6 +52,8 @@ describe("deploy/iam-policy.json", () => {
     const extra = read.filter((a) => /^(ec2|elasticloadbalancing|sqs):/.test(a));
     expect(extra.every((a) => !a.includes("*"))).toBe(true);
     expect(extra.sort()).toEqual([...sent].filter((a) => /^(ec2|elasticloadbalancing|sqs):/.test(a)).sort());
-    expect(allowed.filter((a) => /^(ec2|elasticloadbalancing|sqs):/.test(a) && !/:(Describe|Get)/.test(a))).toEqual([]);
+    expect(
+      allowed.filter((a) => /^(ec2|elasticloadbalancing|sqs):/.test(a) && !/:(Describe|Get)/.test(a)),
+    ).toEqual([]);
   });
 });

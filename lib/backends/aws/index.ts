@@ -96,7 +96,11 @@ export function createAwsBackend(
       return getMetricData({ client, region, signal }, queries, range);
     },
 
-    async describeInstances(region: string, instanceIds: string[], signal?: AbortSignal): Promise<InstanceDetail[]> {
+    async describeInstances(
+      region: string,
+      instanceIds: string[],
+      signal?: AbortSignal,
+    ): Promise<InstanceDetail[]> {
       return describeInstances(clients.ec2(known(region)), region, instanceIds, signal);
     },
 

@@ -45,9 +45,15 @@ describe("describeInstances", () => {
   it("follows NextToken, and asks nothing for no ids", async () => {
     ec2
       .on(DescribeInstancesCommand)
-      .resolvesOnce({ Reservations: [{ Instances: [{ InstanceId: "i-1", LaunchTime: new Date(0) }] }], NextToken: "t" })
+      .resolvesOnce({
+        Reservations: [{ Instances: [{ InstanceId: "i-1", LaunchTime: new Date(0) }] }],
+        NextToken: "t",
+      })
       .resolvesOnce({ Reservations: [{ Instances: [{ InstanceId: "i-2", LaunchTime: new Date(0) }] }] });
-    expect((await describeInstances(client(), "us-east-1", ["i-1", "i-2"])).map((i) => i.id)).toEqual(["i-1", "i-2"]);
+    expect((await describeInstances(client(), "us-east-1", ["i-1", "i-2"])).map((i) => i.id)).toEqual([
+      "i-1",
+      "i-2",
+    ]);
     expect(ec2.commandCalls(DescribeInstancesCommand)[1]!.args[0].input.NextToken).toBe("t");
     ec2.reset();
     expect(await describeInstances(client(), "us-east-1", [])).toEqual([]);

@@ -33,7 +33,9 @@ export class TargetGroupCache {
 
   /** The links of the given target groups (those known); one DescribeTargetGroups per 20 expired ones. */
   async get(region: string, arns: string[]): Promise<Map<string, TargetGroupLink>> {
-    const expired = [...new Set(arns)].filter((a) => (this.entries.get(key(region, a))?.expiresAt ?? 0) <= this.now());
+    const expired = [...new Set(arns)].filter(
+      (a) => (this.entries.get(key(region, a))?.expiresAt ?? 0) <= this.now(),
+    );
     if (expired.length > 0) {
       const flight = expired.sort().join(",");
       const k = `${region}|${flight}`;
@@ -58,7 +60,8 @@ export class TargetGroupCache {
     try {
       const links = await describeTargetGroups(this.client(region), region, arns);
       const expiresAt = this.now() + TARGET_GROUP_TTL_MS;
-      for (const a of arns) this.entries.set(key(region, a), { link: links.find((l) => l.arn === a), expiresAt });
+      for (const a of arns)
+        this.entries.set(key(region, a), { link: links.find((l) => l.arn === a), expiresAt });
     } catch {
       // Page load is an extra: its lookup failing must not fail the region's capacity read.
       const expiresAt = this.now() + RETRY_AFTER_MS;

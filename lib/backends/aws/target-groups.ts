@@ -42,9 +42,13 @@ export async function describeTargetGroups(
   const types = new Map<string, string>();
   for (let i = 0; i < lbArns.length; i += LOAD_BALANCERS_PER_CALL) {
     const page = await mapped({ service: "elasticloadbalancing", region }, () =>
-      client.send(new DescribeLoadBalancersCommand({ LoadBalancerArns: lbArns.slice(i, i + LOAD_BALANCERS_PER_CALL) }), { abortSignal: signal }),
+      client.send(
+        new DescribeLoadBalancersCommand({ LoadBalancerArns: lbArns.slice(i, i + LOAD_BALANCERS_PER_CALL) }),
+        { abortSignal: signal },
+      ),
     );
-    for (const lb of page.LoadBalancers ?? []) if (lb.LoadBalancerArn && lb.Type) types.set(lb.LoadBalancerArn, lb.Type);
+    for (const lb of page.LoadBalancers ?? [])
+      if (lb.LoadBalancerArn && lb.Type) types.set(lb.LoadBalancerArn, lb.Type);
   }
   for (const link of out) {
     for (const lb of link.loadBalancers) {
@@ -69,7 +73,15 @@ async function describeChunk(
   } catch (err) {
     // One deleted target group fails the whole call: ask for the others one by one.
     if ((err as { code?: string }).code !== "TargetGroupNotFound") throw err;
-    if (arns.length === 1) return [{ arn: arns[0]!, targetGroup: targetGroupDimension(arns[0]!) ?? arns[0]!, loadBalancers: [], missing: true }];
+    if (arns.length === 1)
+      return [
+        {
+          arn: arns[0]!,
+          targetGroup: targetGroupDimension(arns[0]!) ?? arns[0]!,
+          loadBalancers: [],
+          missing: true,
+        },
+      ];
     const each = await Promise.all(arns.map((a) => describeChunk(client, region, [a], signal)));
     return each.flat();
   }
@@ -84,7 +96,11 @@ function toLink(tg: TargetGroup): TargetGroupLink {
       const dimension = loadBalancerDimension(lb);
       if (!dimension) return [];
       // Provisional, from the ARN; DescribeLoadBalancers' answer replaces it.
-      const type: "application" | "network" | "gateway" = dimension.startsWith("app/") ? "application" : dimension.startsWith("net/") ? "network" : "gateway";
+      const type: "application" | "network" | "gateway" = dimension.startsWith("app/")
+        ? "application"
+        : dimension.startsWith("net/")
+          ? "network"
+          : "gateway";
       return [{ arn: lb, dimension, type }];
     }),
   };
@@ -103,7 +119,12 @@ export interface PageLoadChoice {
  */
 export function choosePageLoad(groupName: string, links: TargetGroupLink[]): PageLoadChoice {
   const notes: string[] = [];
-  if (links.length === 0) return { notes: [`${groupName}: no target group, so no page load (attach it to a target group, or set metrics.pageLoad by hand)`] };
+  if (links.length === 0)
+    return {
+      notes: [
+        `${groupName}: no target group, so no page load (attach it to a target group, or set metrics.pageLoad by hand)`,
+      ],
+    };
   let target: PageLoadChoice["target"];
   for (const link of links) {
     if (link.missing) {
@@ -111,13 +132,25 @@ export function choosePageLoad(groupName: string, links: TargetGroupLink[]): Pag
       continue;
     }
     const albs = link.loadBalancers.filter((lb) => lb.type === "application");
-    if (link.loadBalancers.length === 0) notes.push(`${groupName}: target group ${link.targetGroup} is behind no load balancer, so it has no page load`);
+    if (link.loadBalancers.length === 0)
+      notes.push(
+        `${groupName}: target group ${link.targetGroup} is behind no load balancer, so it has no page load`,
+      );
     for (const lb of link.loadBalancers.filter((l) => l.type !== "application")) {
-      notes.push(`${groupName}: ${lb.dimension} is a ${lb.type} load balancer, which publishes no TargetResponseTime: no page load from it`);
+      notes.push(
+        `${groupName}: ${lb.dimension} is a ${lb.type} load balancer, which publishes no TargetResponseTime: no page load from it`,
+      );
     }
-    if (albs.length > 1) notes.push(`${groupName}: target group ${link.targetGroup} is behind ${albs.length} load balancers; page load uses ${albs[0]!.dimension}`);
-    if (albs.length > 0 && !target) target = { loadBalancer: albs[0]!.dimension, targetGroup: link.targetGroup };
-    else if (albs.length > 0) notes.push(`${groupName}: also in target group ${link.targetGroup}; page load uses ${target!.targetGroup}`);
+    if (albs.length > 1)
+      notes.push(
+        `${groupName}: target group ${link.targetGroup} is behind ${albs.length} load balancers; page load uses ${albs[0]!.dimension}`,
+      );
+    if (albs.length > 0 && !target)
+      target = { loadBalancer: albs[0]!.dimension, targetGroup: link.targetGroup };
+    else if (albs.length > 0)
+      notes.push(
+        `${groupName}: also in target group ${link.targetGroup}; page load uses ${target!.targetGroup}`,
+      );
   }
   return { target, notes };
 }

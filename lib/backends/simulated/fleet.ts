@@ -124,8 +124,17 @@ export class SimFleet implements MetricSource {
   input(spec: GroupSpec): PoolInput {
     const profile = this.profiles.get(spec.pool.id);
     if (!profile) throw new Error(`simulated fleet: no traffic profile for ${spec.pool.id}`);
-    const growth = { weeklyRate: this.cfg.simulation.weeklyGrowthPercent / 100, epoch: this.state.growthEpoch ?? 0 };
-    return { pool: spec.pool, role: spec.role, profile, group: this.group(spec), traffic: { surge: this.surgeAt(spec.region), growth } };
+    const growth = {
+      weeklyRate: this.cfg.simulation.weeklyGrowthPercent / 100,
+      epoch: this.state.growthEpoch ?? 0,
+    };
+    return {
+      pool: spec.pool,
+      role: spec.role,
+      profile,
+      group: this.group(spec),
+      traffic: { surge: this.surgeAt(spec.region), growth },
+    };
   }
 
   /** The surge multiplier of each pool in a region (the proxy's fronted pools bring theirs). */
@@ -148,8 +157,14 @@ export class SimFleet implements MetricSource {
    * Start a surge (replacing one running on the pool: it ends where the new one starts), or end
    * the running one at t (factor null). History stays: a surge that ran is still drawn.
    */
-  setSurge(region: string, poolId: string, surge: { factor: number; start: number; end: number } | null, t: number): SimSurge | null {
-    if (!this.specs.some((s) => s.region === region && s.pool.id === poolId)) throw invalid(`No pool ${poolId} in ${region}.`);
+  setSurge(
+    region: string,
+    poolId: string,
+    surge: { factor: number; start: number; end: number } | null,
+    t: number,
+  ): SimSurge | null {
+    if (!this.specs.some((s) => s.region === region && s.pool.id === poolId))
+      throw invalid(`No pool ${poolId} in ${region}.`);
     const list = this.state.surges ?? [];
     let ended = false;
     const cut = surge ? Math.min(surge.start, t) : t;

@@ -2,7 +2,18 @@ import { readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { STATE_FILE } from "./store";
-import { DAY, EAST, MINUTE, WEEKDAY_PEAK, cleanupDataDirs, harness, poolQuery, referenceConfig, values, type Harness } from "@/test/support/simulated/fixtures";
+import {
+  DAY,
+  EAST,
+  MINUTE,
+  WEEKDAY_PEAK,
+  cleanupDataDirs,
+  harness,
+  poolQuery,
+  referenceConfig,
+  values,
+  type Harness,
+} from "@/test/support/simulated/fixtures";
 
 // Slow growth week over week (docs/fleet-model.md): a fleet left at its reference size slides
 // from a healthy afternoon peak to page load over target, as a real one does when nobody scales.
@@ -23,10 +34,14 @@ async function afternoonsOverTarget(h: Harness, w: number): Promise<number[]> {
     const start = START + w * WEEK + d * DAY + 12 * HOUR;
     const end = start + 6 * HOUR;
     h.clock.t = Math.max(h.clock.t, end + MINUTE);
-    const [p90] = await h.backend.getMetricData(EAST, [poolQuery(cfg, EAST, "app", "pageLoad")], { start, end });
+    const [p90] = await h.backend.getMetricData(EAST, [poolQuery(cfg, EAST, "app", "pageLoad")], {
+      start,
+      end,
+    });
     let best = 0;
     let run = 0;
-    for (const seconds of values(p90!.points)) best = Math.max(best, (run = seconds * 1000 > TARGET ? run + 1 : 0));
+    for (const seconds of values(p90!.points))
+      best = Math.max(best, (run = seconds * 1000 > TARGET ? run + 1 : 0));
     runs.push(best);
   }
   return runs;

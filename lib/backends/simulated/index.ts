@@ -75,7 +75,11 @@ export function createSimulatedBackend(cfg: FleetConfig, opts: SimulatedOptions)
   const shared = opts.shared;
   // Shared: saves only mark the state dirty; the transaction writes it back.
   let dirty = false;
-  const fleet = new SimFleet(cfg, shared ? { load: () => null, save: () => void (dirty = true) } : new StateStore(opts.dataDir), now());
+  const fleet = new SimFleet(
+    cfg,
+    shared ? { load: () => null, save: () => void (dirty = true) } : new StateStore(opts.dataDir),
+    now(),
+  );
   // Faults named in the environment apply from this replica's first call on.
   let envFaults = shared && opts.faults ? { ...faults } : null;
 
@@ -95,7 +99,12 @@ export function createSimulatedBackend(cfg: FleetConfig, opts: SimulatedOptions)
    * the fleet up to the clock and run the call — in shared mode on the latest saved state, under
    * its lock, writing it back when anything changed.
    */
-  async function run<T>(region: string, service: Service, signal: AbortSignal | undefined, op: (t: number) => T): Promise<T> {
+  async function run<T>(
+    region: string,
+    service: Service,
+    signal: AbortSignal | undefined,
+    op: (t: number) => T,
+  ): Promise<T> {
     await loadFaults();
     await enactFault(faults[region] ?? "ok", region, service, slowMs, signal);
     const t = now();
@@ -143,7 +152,8 @@ export function createSimulatedBackend(cfg: FleetConfig, opts: SimulatedOptions)
       const wanted = new Set(instanceIds);
       return run(region, "autoscaling", signal, (t) =>
         fleet.listGroups(region, t).flatMap((g) => {
-          const detailed = (g.poolId && cfg.pools.find((p) => p.id === g.poolId)?.metrics.cpu?.period) !== 300;
+          const detailed =
+            (g.poolId && cfg.pools.find((p) => p.id === g.poolId)?.metrics.cpu?.period) !== 300;
           return g.instances
             .filter((i) => wanted.has(i.id))
             .map((i) => ({
@@ -172,11 +182,15 @@ export function createSimulatedBackend(cfg: FleetConfig, opts: SimulatedOptions)
     },
 
     setDesiredCapacity(region, groupName, desired) {
-      return run(region, "autoscaling", undefined, (t) => fleet.setDesiredCapacity(region, groupName, desired, t));
+      return run(region, "autoscaling", undefined, (t) =>
+        fleet.setDesiredCapacity(region, groupName, desired, t),
+      );
     },
 
     updateGroupBounds(region, groupName, change) {
-      return run(region, "autoscaling", undefined, (t) => fleet.updateGroupBounds(region, groupName, change, t));
+      return run(region, "autoscaling", undefined, (t) =>
+        fleet.updateGroupBounds(region, groupName, change, t),
+      );
     },
 
     setFault(region, fault) {

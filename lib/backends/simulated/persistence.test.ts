@@ -42,11 +42,28 @@ describe("simulated fleet state", () => {
     const file = path.join(h.dataDir, STATE_FILE);
     const make = () => createSimulatedBackend(cfg, { dataDir: h.dataDir, now: () => WEEKDAY_PEAK });
     const app = saved.groups["us-east-1/app"];
-    writeFileSync(file, JSON.stringify({ ...saved, groups: { ...saved.groups, "us-east-1/app": { ...app, min: 50, max: 3, desired: 3 } } }));
-    expect(make).toThrow(`${file}: the simulated fleet state is corrupt (groups.us-east-1/app.min: min 50 is greater than max 3)`);
-    writeFileSync(file, JSON.stringify({ ...saved, groups: { ...saved.groups, "us-east-1/app": { ...app, min: 1, max: 3, desired: 9 } } }));
+    writeFileSync(
+      file,
+      JSON.stringify({
+        ...saved,
+        groups: { ...saved.groups, "us-east-1/app": { ...app, min: 50, max: 3, desired: 3 } },
+      }),
+    );
+    expect(make).toThrow(
+      `${file}: the simulated fleet state is corrupt (groups.us-east-1/app.min: min 50 is greater than max 3)`,
+    );
+    writeFileSync(
+      file,
+      JSON.stringify({
+        ...saved,
+        groups: { ...saved.groups, "us-east-1/app": { ...app, min: 1, max: 3, desired: 9 } },
+      }),
+    );
     expect(make).toThrow(/desired 9 is outside min 1\.\.max 3/);
-    writeFileSync(file, JSON.stringify({ ...saved, groups: { ...saved.groups, "us-east-1/app": { ...app, min: -1 } } }));
+    writeFileSync(
+      file,
+      JSON.stringify({ ...saved, groups: { ...saved.groups, "us-east-1/app": { ...app, min: -1 } } }),
+    );
     expect(make).toThrow(/corrupt \(groups\.us-east-1\/app\.min/);
   });
 

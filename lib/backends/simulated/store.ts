@@ -40,25 +40,39 @@ const capacityEventSchema = z.strictObject({
   desired: z.number(),
 });
 
-const groupSchema = z.strictObject({
-  region: z.string(),
-  poolId: z.string(),
-  min: z.number().int().min(0),
-  max: z.number().int().min(0),
-  desired: z.number().int().min(0),
-  /** Next instance / activity sequence number (ids are hashes of it). */
-  seq: z.number().int(),
-  instances: z.array(instanceSchema),
-  activities: z.array(activitySchema),
-  capacity: z.array(capacityEventSchema),
-  /** Health events are processed up to this instant. */
-  healthCursor: z.number(),
-}).check((ctx) => {
-  // What AWS would never hold: a hand-edited or damaged file must not become the fleet.
-  const g = ctx.value;
-  if (g.min > g.max) ctx.issues.push({ code: "custom", input: g, path: ["min"], message: `min ${g.min} is greater than max ${g.max}` });
-  else if (g.desired < g.min || g.desired > g.max) ctx.issues.push({ code: "custom", input: g, path: ["desired"], message: `desired ${g.desired} is outside min ${g.min}..max ${g.max}` });
-});
+const groupSchema = z
+  .strictObject({
+    region: z.string(),
+    poolId: z.string(),
+    min: z.number().int().min(0),
+    max: z.number().int().min(0),
+    desired: z.number().int().min(0),
+    /** Next instance / activity sequence number (ids are hashes of it). */
+    seq: z.number().int(),
+    instances: z.array(instanceSchema),
+    activities: z.array(activitySchema),
+    capacity: z.array(capacityEventSchema),
+    /** Health events are processed up to this instant. */
+    healthCursor: z.number(),
+  })
+  .check((ctx) => {
+    // What AWS would never hold: a hand-edited or damaged file must not become the fleet.
+    const g = ctx.value;
+    if (g.min > g.max)
+      ctx.issues.push({
+        code: "custom",
+        input: g,
+        path: ["min"],
+        message: `min ${g.min} is greater than max ${g.max}`,
+      });
+    else if (g.desired < g.min || g.desired > g.max)
+      ctx.issues.push({
+        code: "custom",
+        input: g,
+        path: ["desired"],
+        message: `desired ${g.desired} is outside min ${g.min}..max ${g.max}`,
+      });
+  });
 
 /**
  * An admin's load surge: the pool's own arrivals times `factor` over [start, end). Kept after it

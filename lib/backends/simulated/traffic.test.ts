@@ -87,7 +87,10 @@ describe("traffic model", () => {
 const WEEK = 7 * DAY;
 
 describe("slow growth week over week", () => {
-  const growth: Growth = { weeklyRate: cfg.simulation.weeklyGrowthPercent / 100, epoch: edt("2026-03-09T00:00:00") };
+  const growth: Growth = {
+    weeklyRate: cfg.simulation.weeklyGrowthPercent / 100,
+    epoch: edt("2026-03-09T00:00:00"),
+  };
 
   it("the reference fleet grows 2 % a week, compounding, 1 at the epoch and lower before it", () => {
     expect(growth.weeklyRate).toBe(0.02);
@@ -96,7 +99,9 @@ describe("slow growth week over week", () => {
     expect(growthFactor(growth, growth.epoch + 8 * WEEK)).toBeCloseTo(1.02 ** 8, 12);
     expect(growthFactor(growth, growth.epoch - WEEK)).toBeCloseTo(1 / 1.02, 12);
     // Continuous: no step where one week turns into the next.
-    expect(growthFactor(growth, growth.epoch + WEEK + MINUTE) / growthFactor(growth, growth.epoch + WEEK - MINUTE)).toBeLessThan(1.00001);
+    expect(
+      growthFactor(growth, growth.epoch + WEEK + MINUTE) / growthFactor(growth, growth.epoch + WEEK - MINUTE),
+    ).toBeLessThan(1.00001);
     expect(growthFactor({ ...growth, weeklyRate: 0 }, growth.epoch + 52 * WEEK)).toBe(1);
     expect(growthFactor(undefined, growth.epoch + 52 * WEEK)).toBe(1);
   });
@@ -112,7 +117,12 @@ describe("slow growth week over week", () => {
       }
     }
     // With the noise averaged out: a whole week of email work is 2 % more than the week before.
-    const week = (from: number) => mean(Array.from({ length: 7 * 1440 }, (_, i) => arrivalsPerSecond(profile("worker-email"), "primary", from + i * MINUTE, { growth })));
+    const week = (from: number) =>
+      mean(
+        Array.from({ length: 7 * 1440 }, (_, i) =>
+          arrivalsPerSecond(profile("worker-email"), "primary", from + i * MINUTE, { growth }),
+        ),
+      );
     const ratio = week(growth.epoch + WEEK) / week(growth.epoch);
     expect(ratio).toBeGreaterThan(1.015);
     expect(ratio).toBeLessThan(1.025);
@@ -121,12 +131,19 @@ describe("slow growth week over week", () => {
 
 describe.each([
   ["without growth", undefined],
-  ["in the first week of growth", { weeklyRate: cfg.simulation.weeklyGrowthPercent / 100, epoch: edt("2026-03-09T00:00:00") }],
+  [
+    "in the first week of growth",
+    { weeklyRate: cfg.simulation.weeklyGrowthPercent / 100, epoch: edt("2026-03-09T00:00:00") },
+  ],
 ])("the reference fleet's week holds the episodes the team scales for (%s)", (_, growth) => {
   // Monday 9 – Friday 13 March 2026, minute by minute, against the reference capacities.
   const start = edt("2026-03-09T00:00:00");
   const minutes = 5 * 24 * 60;
-  const ratio = (id: string, capacity: number) => Array.from({ length: minutes }, (_, i) => arrivalsPerSecond(profile(id), "primary", start + i * MINUTE, { growth }) / capacity);
+  const ratio = (id: string, capacity: number) =>
+    Array.from(
+      { length: minutes },
+      (_, i) => arrivalsPerSecond(profile(id), "primary", start + i * MINUTE, { growth }) / capacity,
+    );
   /** Longest run of consecutive minutes for which `ok` holds. */
   const longestRun = (xs: number[], ok: (x: number) => boolean) => {
     let best = 0;
@@ -145,7 +162,9 @@ describe.each([
     expect(longestRun(rho, (r) => r >= 0.9)).toBeGreaterThanOrEqual(20);
     // Close to the edge, not over it: left alone the pool is slow, not down.
     expect(Math.max(...rho)).toBeLessThan(1);
-    const days = Array.from({ length: 5 }, (_, d) => rho.slice(d * 1440, (d + 1) * 1440).some((r) => r >= 0.9));
+    const days = Array.from({ length: 5 }, (_, d) =>
+      rho.slice(d * 1440, (d + 1) * 1440).some((r) => r >= 0.9),
+    );
     expect(days.filter(Boolean).length).toBeGreaterThanOrEqual(1);
     expect(days.filter(Boolean).length).toBeLessThan(5);
   });

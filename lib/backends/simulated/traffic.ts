@@ -91,9 +91,16 @@ export interface TrafficContext {
   growth?: Growth;
 }
 
-export function arrivalsPerSecond(p: TrafficProfile, role: RegionRole, t: number, ctx: TrafficContext = {}): number {
+export function arrivalsPerSecond(
+  p: TrafficProfile,
+  role: RegionRole,
+  t: number,
+  ctx: TrafficContext = {},
+): number {
   const own = (q: TrafficProfile): number =>
-    q.peakRate > 0 ? ownArrivals(q, t) * (role === "primary" ? 1 : q.standbyShare) * (ctx.surge?.(q.poolId, t) ?? 1) : 0;
+    q.peakRate > 0
+      ? ownArrivals(q, t) * (role === "primary" ? 1 : q.standbyShare) * (ctx.surge?.(q.poolId, t) ?? 1)
+      : 0;
   // The proxy carries the pools it fronts; every pool grows by the same factor.
   const sum = (q: TrafficProfile): number => q.fronts.reduce((acc, f) => acc + sum(f), own(q));
   return sum(p) * growthFactor(ctx.growth, t);
@@ -109,7 +116,8 @@ function ownArrivals(p: TrafficProfile, t: number): number {
   let rate = p.peakRate * base * season * (1 + noise(p.key, minute));
   if (p.bursts === "hourly") rate += p.peakRate * hourlyBurst(minute, busy);
   if (p.bursts === "marketing") rate += p.peakRate * marketingBurst(p.key, et.day, et.hour);
-  if (p.bursts === "none" && p.tier === "web") rate += p.peakRate * afternoonRush(p.key, et.day, et.hour, et.weekday);
+  if (p.bursts === "none" && p.tier === "web")
+    rate += p.peakRate * afternoonRush(p.key, et.day, et.hour, et.weekday);
   return Math.max(0, rate);
 }
 

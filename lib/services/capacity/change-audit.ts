@@ -85,8 +85,15 @@ export function withObserved(rec: NewAuditRecord, group: GroupState): NewAuditRe
  * A denial before the body was validated: record what can be read safely from it (whole
  * numbers, a bounded reason), never the raw body.
  */
-export function looseRecord(identity: Identity, target: ChangeTarget, raw: unknown, groupName: string | null, time: Date): NewAuditRecord {
-  const o = raw !== null && typeof raw === "object" && !Array.isArray(raw) ? (raw as Record<string, unknown>) : {};
+export function looseRecord(
+  identity: Identity,
+  target: ChangeTarget,
+  raw: unknown,
+  groupName: string | null,
+  time: Date,
+): NewAuditRecord {
+  const o =
+    raw !== null && typeof raw === "object" && !Array.isArray(raw) ? (raw as Record<string, unknown>) : {};
   const num = (v: unknown) => (typeof v === "number" && Number.isSafeInteger(v) && v >= 0 ? v : null);
   // Unvalidated text: control and bidi characters are stored escaped ("\u001b"), never raw.
   const str = (v: unknown, max: number) => (typeof v === "string" ? escapeUnsafe(v.slice(0, max)) : null);

@@ -22,7 +22,11 @@ export async function authorizeChange(
   } catch (err) {
     if (!identity) {
       // Signed out: nothing is written, but a flood from one address is still answered 429.
-      await limitSignedOut(deps.store ?? auditStoreOrNull(), deps.clientAddress, (deps.now ?? (() => new Date()))());
+      await limitSignedOut(
+        deps.store ?? auditStoreOrNull(),
+        deps.clientAddress,
+        (deps.now ?? (() => new Date()))(),
+      );
     }
     if (identity && err instanceof ForbiddenError) {
       const config = deps.config ?? getConfig();

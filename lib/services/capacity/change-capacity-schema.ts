@@ -15,7 +15,8 @@ export const REVERT_MAX_MINUTES = 10_080;
 const count = z.number().int().min(0);
 
 /** C0 controls but tab and line breaks, DEL, C1 controls, and the Unicode bidi/invisible controls. */
-export const UNSAFE_TEXT = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u061c\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]/;
+export const UNSAFE_TEXT =
+  /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u061c\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]/;
 
 export const changeCapacitySchema = z.strictObject({
   /** The desired capacity asked for. */
@@ -29,7 +30,10 @@ export const changeCapacitySchema = z.strictObject({
     .max(REASON_MAX)
     // Kept verbatim in the audit log and its CSV: no NUL, control characters, ANSI escapes or
     // bidi controls that could hide or reorder text for whoever reads it later.
-    .refine((s) => !UNSAFE_TEXT.test(s), "must not contain control characters or bidi controls (line breaks and tabs are fine)"),
+    .refine(
+      (s) => !UNSAFE_TEXT.test(s),
+      "must not contain control characters or bidi controls (line breaks and tabs are fine)",
+    ),
   /** One per submission (a double click repeats it); a new one after any edit or a failure. */
   idempotencyKey: z
     .string()

@@ -19,7 +19,10 @@ describe("changeCapacity: idempotency", () => {
   it("a retry after a crash does not report success: pending or unknown outcomes answer 409 'not known yet'", async () => {
     const b = body();
     // The first attempt's process died after writing its intent: the row stays pending.
-    const { record } = await h.store.recordIntent({ ...(await import("./change-audit")).baseRecord(operator, APP, b as never, "tave-prod-app", h.now()), from: 12 });
+    const { record } = await h.store.recordIntent({
+      ...(await import("./change-audit")).baseRecord(operator, APP, b as never, "tave-prod-app", h.now()),
+      from: 12,
+    });
     const err = await failure(changeCapacity(operator, APP, { ...b }, deps()));
     expect(err).toBeInstanceOf(OutcomePendingError);
     expect((err as OutcomePendingError).status).toBe(409);
@@ -28,7 +31,11 @@ describe("changeCapacity: idempotency", () => {
     expect(h.backend.writes).toHaveLength(0); // nothing sent again
 
     // Reconciliation could not tell: unknown is not a success either.
-    await h.store.recordOutcome(record.id, { outcome: "unknown", completedAt: h.now().toISOString(), note: "no trace" });
+    await h.store.recordOutcome(record.id, {
+      outcome: "unknown",
+      completedAt: h.now().toISOString(),
+      note: "no trace",
+    });
     const again = await failure(changeCapacity(operator, APP, { ...b }, deps()));
     expect((again as OutcomePendingError).body()).toEqual({ auditId: record.id, outcome: "unknown" });
     expect(h.backend.writes).toHaveLength(0);
@@ -57,7 +64,10 @@ describe("changeCapacity: idempotency", () => {
 
   it("two concurrent submits with one key make one change", async () => {
     const b = body();
-    const [a, c] = await Promise.all([changeCapacity(operator, APP, b, deps()), changeCapacity(operator, APP, { ...b }, deps())]);
+    const [a, c] = await Promise.all([
+      changeCapacity(operator, APP, b, deps()),
+      changeCapacity(operator, APP, { ...b }, deps()),
+    ]);
     expect(h.backend.writes).toHaveLength(1);
     expect(a.record.id).toBe(c.record.id);
     expect([a.replayed, c.replayed].sort()).toEqual([false, true]);
@@ -102,7 +112,9 @@ describe("changeCapacity: idempotency", () => {
   it("the same key with another body is a 422 and nothing is written", async () => {
     const b = body();
     await changeCapacity(operator, APP, b, deps());
-    const err = await failure(changeCapacity(operator, APP, { ...b, desired: 17, expectedDesired: 16 }, deps()));
+    const err = await failure(
+      changeCapacity(operator, APP, { ...b, desired: 17, expectedDesired: 16 }, deps()),
+    );
     expect(err).toBeInstanceOf(IdempotencyMismatchError);
     expect((err as IdempotencyMismatchError).status).toBe(422);
     expect(h.backend.writes).toHaveLength(1);
@@ -116,7 +128,11 @@ describe("changeCapacity: idempotency", () => {
   });
 
   it("a repeated key after a failure returns the same failure without calling again", async () => {
-    h.backend.nextWriteError = new BackendError("ScalingActivityInProgress", "Scaling activity 1234 is in progress and blocks this action", { httpStatus: 400, requestId: "aws-1" });
+    h.backend.nextWriteError = new BackendError(
+      "ScalingActivityInProgress",
+      "Scaling activity 1234 is in progress and blocks this action",
+      { httpStatus: 400, requestId: "aws-1" },
+    );
     const b = body();
     const first = await failure(changeCapacity(operator, APP, b, deps()));
     const again = await failure(changeCapacity(operator, APP, b, deps()));
@@ -146,4 +162,3 @@ describe("changeCapacity: idempotency", () => {
     expect((b as PromiseRejectedResult).reason.current.desired).toBe(16);
   });
 });
-

@@ -6,7 +6,13 @@ vi.mock("@/lib/backends", async () => (await import("@/test/support/services/cha
 import { changeCapacity, authorizeChange } from "./change-capacity";
 import { cancelRevert, extendRevert } from "../revert-actions";
 import { FIELD_CAPS } from "../refusals";
-import { ForbiddenError, NotFoundError, RateLimitedError, UnauthenticatedError, ValidationError } from "@/lib/errors";
+import {
+  ForbiddenError,
+  NotFoundError,
+  RateLimitedError,
+  UnauthenticatedError,
+  ValidationError,
+} from "@/lib/errors";
 import { REFUSALS_PER_MINUTE } from "../refusal-limit";
 import { APP, changeHarness } from "@/test/support/services/change-harness";
 import { operator, viewer } from "@/test/support/services/fixtures";
@@ -20,8 +26,15 @@ const { deps, body, failure, rows } = h;
 describe("refused attempts and the audit log", () => {
   it("an unknown region or pool is a 404 and writes nothing, whoever asks", async () => {
     for (const who of [viewer, operator]) {
-      for (const target of [{ region: "xx-nowhere-9", pool: "zzz" }, { region: "us-east-1", pool: "zzz" }, { region: "xx-nowhere-9", pool: "app" }]) {
-        expect(await failure(changeCapacity(who, target, body(), deps())), `${who.name} ${target.region}/${target.pool}`).toBeInstanceOf(NotFoundError);
+      for (const target of [
+        { region: "xx-nowhere-9", pool: "zzz" },
+        { region: "us-east-1", pool: "zzz" },
+        { region: "xx-nowhere-9", pool: "app" },
+      ]) {
+        expect(
+          await failure(changeCapacity(who, target, body(), deps())),
+          `${who.name} ${target.region}/${target.pool}`,
+        ).toBeInstanceOf(NotFoundError);
       }
     }
     expect(await rows()).toEqual([]);
@@ -47,18 +60,22 @@ describe("refused attempts and the audit log", () => {
   });
 
   it("someone else's flood never limits a legitimate change, nor does one's own", async () => {
-    for (let i = 0; i < REFUSALS_PER_MINUTE + 5; i++) await failure(changeCapacity(viewer, APP, body(), deps()));
+    for (let i = 0; i < REFUSALS_PER_MINUTE + 5; i++)
+      await failure(changeCapacity(viewer, APP, body(), deps()));
     const ok = await changeCapacity(operator, APP, body(), deps());
     expect(ok.record.outcome).toBe("succeeded");
     // An operator's own refusals past the limit are 429, but an allowed change still goes through.
-    for (let i = 0; i < REFUSALS_PER_MINUTE + 2; i++) await failure(changeCapacity(operator, APP, body({ expectedDesired: 999 }), deps()));
+    for (let i = 0; i < REFUSALS_PER_MINUTE + 2; i++)
+      await failure(changeCapacity(operator, APP, body({ expectedDesired: 999 }), deps()));
     const again = await changeCapacity(operator, APP, body({ desired: 17, expectedDesired: 16 }), deps());
     expect(again.record.outcome).toBe("succeeded");
   });
 
   it("signed-out attempts are limited per client address (nothing is ever written for them)", async () => {
-    const from = (addr: string) => failure(authorizeChange(null, APP, undefined, { ...deps(), clientAddress: addr }));
-    for (let i = 0; i < REFUSALS_PER_MINUTE; i++) expect(await from("203.0.113.7")).toBeInstanceOf(UnauthenticatedError);
+    const from = (addr: string) =>
+      failure(authorizeChange(null, APP, undefined, { ...deps(), clientAddress: addr }));
+    for (let i = 0; i < REFUSALS_PER_MINUTE; i++)
+      expect(await from("203.0.113.7")).toBeInstanceOf(UnauthenticatedError);
     expect(await from("203.0.113.7")).toBeInstanceOf(RateLimitedError);
     expect(await from("198.51.100.2")).toBeInstanceOf(UnauthenticatedError); // another address
     expect(await rows()).toEqual([]);
@@ -67,7 +84,14 @@ describe("refused attempts and the audit log", () => {
   it("caps every stored field of a refused attempt and escapes control characters", async () => {
     const long = "x".repeat(5000);
     const who = { ...viewer, name: `v${long}` };
-    await failure(changeCapacity(who, APP, { reason: `evil\u001b[31m\u0000\u202e${long}`, idempotencyKey: long, desired: 1, expectedDesired: 1 }, deps()));
+    await failure(
+      changeCapacity(
+        who,
+        APP,
+        { reason: `evil\u001b[31m\u0000\u202e${long}`, idempotencyKey: long, desired: 1, expectedDesired: 1 },
+        deps(),
+      ),
+    );
     const [row] = await rows();
     expect(row!.actor.length).toBeLessThanOrEqual(FIELD_CAPS.actor);
     expect(row!.reason!.length).toBeLessThanOrEqual(FIELD_CAPS.reason);
@@ -77,8 +101,14 @@ describe("refused attempts and the audit log", () => {
   });
 
   it("a denied revert of an unknown pool is a 404 without a row too; a known one is audited", async () => {
-    expect(await failure(cancelRevert(viewer, { region: "us-east-1", pool: "evil\u202epool" }, deps()))).toBeInstanceOf(NotFoundError);
-    expect(await failure(extendRevert(viewer, { region: "xx-nowhere-9", pool: "app" }, { revertAfterMinutes: 5 }, deps()))).toBeInstanceOf(NotFoundError);
+    expect(
+      await failure(cancelRevert(viewer, { region: "us-east-1", pool: "evil\u202epool" }, deps())),
+    ).toBeInstanceOf(NotFoundError);
+    expect(
+      await failure(
+        extendRevert(viewer, { region: "xx-nowhere-9", pool: "app" }, { revertAfterMinutes: 5 }, deps()),
+      ),
+    ).toBeInstanceOf(NotFoundError);
     expect(await rows()).toEqual([]);
     expect(await failure(cancelRevert(viewer, APP, deps()))).toBeInstanceOf(ForbiddenError);
     expect(await rows()).toHaveLength(1);
@@ -90,6 +120,8 @@ describe("refused attempts and the audit log", () => {
       expect(err, JSON.stringify(reason)).toBeInstanceOf(ValidationError);
       expect((err as ValidationError).fields.reason).toMatch(/control characters/);
     }
-    expect((await changeCapacity(operator, APP, body({ reason: "two lines\nof reason" }), deps())).record.outcome).toBe("succeeded");
+    expect(
+      (await changeCapacity(operator, APP, body({ reason: "two lines\nof reason" }), deps())).record.outcome,
+    ).toBe("succeeded");
   });
 });

@@ -100,16 +100,22 @@ export async function changeCapacity(
   const parsed = changeCapacitySchema.safeParse(raw);
   if (!parsed.success) throw new ValidationError("Check the highlighted fields.", fieldErrors(parsed.error));
   const input = parsed.data;
-  if (!regionsOf(config).some((r) => r.region === target.region)) throw new NotFoundError(`Unknown region ${target.region}.`);
+  if (!regionsOf(config).some((r) => r.region === target.region))
+    throw new NotFoundError(`Unknown region ${target.region}.`);
   const pool = findPool(config, target.pool);
-  if (!pool) throw new NotFoundError(`Unknown pool ${target.pool}: only pools in the fleet configuration can be changed.`);
+  if (!pool)
+    throw new NotFoundError(
+      `Unknown pool ${target.pool}: only pools in the fleet configuration can be changed.`,
+    );
   let rec: NewAuditRecord = {
     ...baseRecord(who, target, input, pool.groups?.[target.region] ?? null, now()),
     revertOf: deps.internal?.revertOf ?? null,
     batchId: deps.internal?.batchId ?? null,
   };
   if (input.revertAfterMinutes !== undefined && (input.min !== undefined || input.max !== undefined)) {
-    throw new ValidationError("A time-boxed change sets desired only.", { revertAfterMinutes: "a time-boxed change sets desired only, not min or max" });
+    throw new ValidationError("A time-boxed change sets desired only.", {
+      revertAfterMinutes: "a time-boxed change sets desired only, not min or max",
+    });
   }
 
   // Admin-only fields are refused outright for other roles (audited as denied).
@@ -117,10 +123,25 @@ export async function changeCapacity(
   if (input.min !== undefined) adminOnly.min = "only an admin may change min";
   if (input.max !== undefined) adminOnly.max = "only an admin may change max";
   if (input.min !== undefined || input.max !== undefined) {
-    if (!can(who, "bounds:change", target)) await refuse(store, rec, "denied", "Forbidden", new ForbiddenError(`Role ${who.role} may not change min or max.`, adminOnly));
+    if (!can(who, "bounds:change", target))
+      await refuse(
+        store,
+        rec,
+        "denied",
+        "Forbidden",
+        new ForbiddenError(`Role ${who.role} may not change min or max.`, adminOnly),
+      );
   }
   if (input.override && !can(who, "guardrail:override", target)) {
-    await refuse(store, rec, "denied", "Forbidden", new ForbiddenError(`Role ${who.role} may not override guardrails.`, { "override.confirm": "only an admin may override guardrails" }));
+    await refuse(
+      store,
+      rec,
+      "denied",
+      "Forbidden",
+      new ForbiddenError(`Role ${who.role} may not override guardrails.`, {
+        "override.confirm": "only an admin may override guardrails",
+      }),
+    );
   }
 
   // From the key's lookup to the backend's reply, no other change to this pool may interleave.
@@ -135,7 +156,9 @@ export async function changeCapacity(
     const backend = deps.backend ?? getBackend();
     let claimants: GroupState[];
     try {
-      const groups = await withRegionTimeout(target.region, config.refresh.timeoutMs, (signal) => backend.listGroups(target.region, signal));
+      const groups = await withRegionTimeout(target.region, config.refresh.timeoutMs, (signal) =>
+        backend.listGroups(target.region, signal),
+      );
       claimants = groups.filter((g) => g.poolId === pool.id);
     } catch (err) {
       const e = asBackendError(err);
@@ -155,12 +178,19 @@ export async function changeCapacity(
     // Business rules: bounds, then the value the operator saw, then guardrails.
     const outOfBounds = boundsErrors(group, input);
     if (Object.keys(outOfBounds).length > 0) {
-      const message = `Out of range: ${Object.entries(outOfBounds).map(([f, m]) => `${f} ${m}`).join("; ")}.`;
+      const message = `Out of range: ${Object.entries(outOfBounds)
+        .map(([f, m]) => `${f} ${m}`)
+        .join("; ")}.`;
       return refuse(store, rec, "rejected", "OutOfBounds", new ValidationError(message, outOfBounds));
     }
     if (input.expectedDesired !== group.desired) {
       const message = `Conflict: desired is now ${group.desired}, not ${input.expectedDesired} (it changed since the page was loaded). Nothing was changed; review and try again.`;
-      const current = { desired: group.desired, min: group.min, max: group.max, inService: countInstances(group).inService };
+      const current = {
+        desired: group.desired,
+        min: group.min,
+        max: group.max,
+        inService: countInstances(group).inService,
+      };
       return refuse(store, rec, "rejected", "Conflict", new ConflictError(message, current));
     }
     const violations = guardrailViolations(group, pool, input);
@@ -182,16 +212,35 @@ export async function changeCapacity(
     // 4. Intent before the call: no intent, no call.
     if (input.revertAfterMinutes !== undefined && input.desired === group.desired) {
       const message = `Desired is already ${group.desired}: there is nothing to go back from.`;
-      return refuse(store, rec, "rejected", "NothingToRevert", new ValidationError(message, { revertAfterMinutes: message }));
+      return refuse(
+        store,
+        rec,
+        "rejected",
+        "NothingToRevert",
+        new ValidationError(message, { revertAfterMinutes: message }),
+      );
     }
     // A time-boxed change: its way back is written with the intent, due revertAfterMinutes later.
-    const revertAt = input.revertAfterMinutes !== undefined ? new Date(now().getTime() + input.revertAfterMinutes * 60_000).toISOString() : undefined;
+    const revertAt =
+      input.revertAfterMinutes !== undefined
+        ? new Date(now().getTime() + input.revertAfterMinutes * 60_000).toISOString()
+        : undefined;
     const intent = await audited(() => store().recordIntent(rec, revertAt ? { revertAt } : {}));
     if (!intent.created) return replay(intent.record); // a concurrent double submit got here first
-    const record = await callBackend(backend, store(), intent.record, group, input, deps.cache ?? sharedCache(), now, writeTimeout(config), {
-      targets: config.notify ?? [],
-      kick: deps.kick ?? kickDeliveries,
-    });
+    const record = await callBackend(
+      backend,
+      store(),
+      intent.record,
+      group,
+      input,
+      deps.cache ?? sharedCache(),
+      now,
+      writeTimeout(config),
+      {
+        targets: config.notify ?? [],
+        kick: deps.kick ?? kickDeliveries,
+      },
+    );
 
     // 5. The result, with the group as it is now.
     return { record, pool: await readBack(backend, config, target, pool, now), replayed: false };
@@ -211,13 +260,22 @@ export async function changeCapacity(
       );
     }
     if (first.outcome === "failed") {
-      throw new UpstreamError(first.errorCode ?? "Unknown", first.errorMessage ?? "The change failed.", first.requestId ?? undefined, {
-        auditId: first.id,
-        outcome: first.outcome,
-        replayed: true,
-      });
+      throw new UpstreamError(
+        first.errorCode ?? "Unknown",
+        first.errorMessage ?? "The change failed.",
+        first.requestId ?? undefined,
+        {
+          auditId: first.id,
+          outcome: first.outcome,
+          replayed: true,
+        },
+      );
     }
-    return { record: first, pool: await readBack(deps.backend ?? getBackend(), config, target, pool!, now), replayed: true };
+    return {
+      record: first,
+      pool: await readBack(deps.backend ?? getBackend(), config, target, pool!, now),
+      replayed: true,
+    };
   }
 }
 
@@ -226,7 +284,9 @@ async function audited<T>(fn: () => Promise<T>): Promise<T> {
     return await fn();
   } catch (err) {
     console.error("capstan: audit store unavailable", err);
-    throw new AuditUnavailableError("The audit log cannot be written, so nothing was changed. Try again shortly.");
+    throw new AuditUnavailableError(
+      "The audit log cannot be written, so nothing was changed. Try again shortly.",
+    );
   }
 }
 
@@ -246,9 +306,17 @@ export function toPoolState(group: GroupState, at: Date): PoolState {
   };
 }
 
-async function readBack(backend: FleetBackend, config: FleetConfig, target: ChangeTarget, pool: PoolConfig, now: () => Date): Promise<PoolState | null> {
+async function readBack(
+  backend: FleetBackend,
+  config: FleetConfig,
+  target: ChangeTarget,
+  pool: PoolConfig,
+  now: () => Date,
+): Promise<PoolState | null> {
   try {
-    const groups = await withRegionTimeout(target.region, config.refresh.timeoutMs, (signal) => backend.listGroups(target.region, signal));
+    const groups = await withRegionTimeout(target.region, config.refresh.timeoutMs, (signal) =>
+      backend.listGroups(target.region, signal),
+    );
     const g = groups.find((x) => x.poolId === pool.id);
     return g ? toPoolState(g, now()) : null;
   } catch {

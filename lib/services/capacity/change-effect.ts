@@ -31,7 +31,9 @@ export function pendingEffect(r: Pick<AuditRecord, "id" | "time">, now: number):
     verdict: old ? "unknown" : "pending",
     before: null,
     after: null,
-    summary: old ? "unknown: the change never settled" : "pending: waiting for the new instances to serve and settle",
+    summary: old
+      ? "unknown: the change never settled"
+      : "pending: waiting for the new instances to serve and settle",
   };
 }
 
@@ -53,7 +55,9 @@ export async function evaluateEffects(deps: EffectDeps): Promise<ChangeEffect[]>
   for (const r of awaiting) {
     let list = groups.get(r.region);
     if (!list) {
-      list = await withRegionTimeout(r.region, cfg.refresh.timeoutMs, (signal) => deps.backend.listGroups(r.region, signal));
+      list = await withRegionTimeout(r.region, cfg.refresh.timeoutMs, (signal) =>
+        deps.backend.listGroups(r.region, signal),
+      );
       groups.set(r.region, list);
     }
     const effect = await evaluateOne(r, list, awaiting, deps, cfg, now);
@@ -71,7 +75,12 @@ async function evaluateOne(
   now: number,
 ): Promise<ChangeEffect> {
   const at = Date.parse(r.time);
-  const final = (verdict: EffectVerdict, summary: string, before: EffectFigures | null = null, after: EffectFigures | null = null): ChangeEffect => ({
+  const final = (
+    verdict: EffectVerdict,
+    summary: string,
+    before: EffectFigures | null = null,
+    after: EffectFigures | null = null,
+  ): ChangeEffect => ({
     changeId: r.id,
     evaluatedAt: new Date(now).toISOString(),
     verdict,
@@ -79,7 +88,8 @@ async function evaluateOne(
     after,
     summary,
   });
-  if (r.from === null || r.to === null || r.from === r.to) return final("unknown", "unknown: desired capacity did not change");
+  if (r.from === null || r.to === null || r.from === r.to)
+    return final("unknown", "unknown: desired capacity did not change");
   const later = awaiting.find((x) => x.region === r.region && x.pool === r.pool && x.seq > r.seq);
   const entry = poolsInRegion(cfg, groups).find((p) => p.pool.id === r.pool);
   const group = entry?.group;
@@ -90,15 +100,28 @@ async function evaluateOne(
   const reached = c.pending === 0 && c.terminating === 0 && (up ? c.inService >= r.to : c.inService <= r.to);
   if (!reached) {
     if (later) return final("unknown", "unknown: another change followed before this one settled");
-    return now - at > GIVE_UP_MS ? final("unknown", "unknown: the change never settled") : pendingEffect(r, now);
+    return now - at > GIVE_UP_MS
+      ? final("unknown", "unknown: the change never settled")
+      : pendingEffect(r, now);
   }
   const activities = await deps.backend.describeActivities(r.region, group.groupName, 50);
   const readyAt = readyTime(activities, at);
-  if (now < readyAt + settleMs) return later ? final("unknown", "unknown: another change followed before this one settled") : pendingEffect(r, now);
+  if (now < readyAt + settleMs)
+    return later
+      ? final("unknown", "unknown: another change followed before this one settled")
+      : pendingEffect(r, now);
 
   // Equal windows: the settling time (at least a minute) after, the same length just before the change.
   const k = Math.max(1, Math.round(settleMs / MINUTE));
-  const series = await readFigures(deps.backend, cfg, entry.pool, r.region, group.groupName, at - (k + 2) * MINUTE, now);
+  const series = await readFigures(
+    deps.backend,
+    cfg,
+    entry.pool,
+    r.region,
+    group.groupName,
+    at - (k + 2) * MINUTE,
+    now,
+  );
   const beforeBuckets = series.times.filter((t) => t + MINUTE <= at).slice(-k);
   const afterBuckets = series.times.filter((t) => t + MINUTE > readyAt).slice(-k);
   const before = figures(series, beforeBuckets);
@@ -119,7 +142,15 @@ interface Figures {
   backlog: Map<number, number | null>;
 }
 
-async function readFigures(backend: FleetBackend, cfg: FleetConfig, pool: PoolConfig, region: string, groupName: string, start: number, now: number): Promise<Figures> {
+async function readFigures(
+  backend: FleetBackend,
+  cfg: FleetConfig,
+  pool: PoolConfig,
+  region: string,
+  groupName: string,
+  start: number,
+  now: number,
+): Promise<Figures> {
   const defs = poolMetricDefs(pool);
   const kinds: MetricKind[] = ["pageLoad", "cpu", "backlog"];
   const queries: MetricQuery[] = [];
@@ -128,8 +159,13 @@ async function readFigures(backend: FleetBackend, cfg: FleetConfig, pool: PoolCo
     const q = def && buildQuery(def, `e_${kind}`, region, groupName, 60);
     if (q) queries.push(q);
   }
-  const range = { start: Math.floor(start / MINUTE) * MINUTE, end: Math.floor(now / MINUTE) * MINUTE + MINUTE };
-  const series = await withRegionTimeout(region, cfg.refresh.timeoutMs, (signal) => backend.getMetricData(region, queries, range, signal));
+  const range = {
+    start: Math.floor(start / MINUTE) * MINUTE,
+    end: Math.floor(now / MINUTE) * MINUTE + MINUTE,
+  };
+  const series = await withRegionTimeout(region, cfg.refresh.timeoutMs, (signal) =>
+    backend.getMetricData(region, queries, range, signal),
+  );
   const map = (kind: MetricKind) => {
     const def = defs[kind];
     const pts: Point[] = series.find((s) => s.id === `e_${kind}`)?.points ?? [];
@@ -163,26 +199,52 @@ export function judge(
   final: (v: EffectVerdict, s: string, b?: EffectFigures | null, a?: EffectFigures | null) => ChangeEffect,
 ): ChangeEffect {
   const key: keyof Pick<EffectFigures, "pageLoadP90Ms" | "cpuPercent" | "backlog"> =
-    pool.tier === "web" && before?.pageLoadP90Ms != null ? "pageLoadP90Ms" : pool.tier === "worker" && before?.backlog != null ? "backlog" : "cpuPercent";
+    pool.tier === "web" && before?.pageLoadP90Ms != null
+      ? "pageLoadP90Ms"
+      : pool.tier === "worker" && before?.backlog != null
+        ? "backlog"
+        : "cpuPercent";
   const b = before?.[key];
   const a = after?.[key];
-  if (b == null || a == null) return final("unknown", "unknown: no measurements around the change", before, after);
+  if (b == null || a == null)
+    return final("unknown", "unknown: no measurements around the change", before, after);
   const parts = [
-    before?.pageLoadP90Ms != null && after?.pageLoadP90Ms != null ? `p90 ${fmtMs(before.pageLoadP90Ms)} → ${fmtMs(after.pageLoadP90Ms)}` : "",
-    before?.cpuPercent != null && after?.cpuPercent != null ? `CPU ${Math.round(before.cpuPercent)} % → ${Math.round(after.cpuPercent)} %` : "",
-    before?.backlog != null && after?.backlog != null ? `backlog ${Math.round(before.backlog)} → ${Math.round(after.backlog)}` : "",
+    before?.pageLoadP90Ms != null && after?.pageLoadP90Ms != null
+      ? `p90 ${fmtMs(before.pageLoadP90Ms)} → ${fmtMs(after.pageLoadP90Ms)}`
+      : "",
+    before?.cpuPercent != null && after?.cpuPercent != null
+      ? `CPU ${Math.round(before.cpuPercent)} % → ${Math.round(after.cpuPercent)} %`
+      : "",
+    before?.backlog != null && after?.backlog != null
+      ? `backlog ${Math.round(before.backlog)} → ${Math.round(after.backlog)}`
+      : "",
   ].filter(Boolean);
   const figures = parts.join(", ");
-  const target = key === "pageLoadP90Ms" ? pool.targets.pageLoadP90Ms : key === "backlog" ? pool.targets.backlog : pool.targets.cpuPercent;
+  const target =
+    key === "pageLoadP90Ms"
+      ? pool.targets.pageLoadP90Ms
+      : key === "backlog"
+        ? pool.targets.backlog
+        : pool.targets.cpuPercent;
   const up = (r.to ?? 0) > (r.from ?? 0);
   const better = a <= 0.9 * b || (target !== undefined && b > target && a <= target);
-  const worse = a >= 1.1 * b && (target === undefined || a > target || b <= target) && a - b > (key === "cpuPercent" ? 3 : 0);
+  const worse =
+    a >= 1.1 * b &&
+    (target === undefined || a > target || b <= target) &&
+    a - b > (key === "cpuPercent" ? 3 : 0);
   if (up && better) return final("helped", `${figures}: helped`, before, after);
   if (!up && !worse) return final("no change", `${figures}: no change, capacity saved`, before, after);
   if (worse) return final("worse", `${figures}: worse`, before, after);
-  if (target !== undefined && b <= target) return final("no change", `${figures}: no change, it was within its target already`, before, after);
-  const cpuFell = before?.cpuPercent != null && after?.cpuPercent != null && after.cpuPercent <= 0.9 * before.cpuPercent;
-  return final("no change", `${figures}: no change${cpuFell && key !== "cpuPercent" ? ": the bottleneck is elsewhere" : ""}`, before, after);
+  if (target !== undefined && b <= target)
+    return final("no change", `${figures}: no change, it was within its target already`, before, after);
+  const cpuFell =
+    before?.cpuPercent != null && after?.cpuPercent != null && after.cpuPercent <= 0.9 * before.cpuPercent;
+  return final(
+    "no change",
+    `${figures}: no change${cpuFell && key !== "cpuPercent" ? ": the bottleneck is elsewhere" : ""}`,
+    before,
+    after,
+  );
 }
 
 const fmtMs = (ms: number) => (ms >= 1000 ? `${(ms / 1000).toFixed(1)} s` : `${Math.round(ms)} ms`);

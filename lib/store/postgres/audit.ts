@@ -29,17 +29,55 @@ import type { TimeRange } from "@/lib/fleet/types";
 // call; the unique index makes "one intent per actor and key" hold across replicas.
 
 const COLUMNS = [
-  "id", "time", "actor", "role", "action", "region", "pool", "group_name", "from_desired", "expected_desired",
-  "to_desired", "min_from", "min_to", "max_from", "max_to", "reason", "idempotency_key", "request_hash",
-  "is_intent", "override", "outcome", "error_code", "error_message", "completed_at", "note", "revert_of", "revert_at",
+  "id",
+  "time",
+  "actor",
+  "role",
+  "action",
+  "region",
+  "pool",
+  "group_name",
+  "from_desired",
+  "expected_desired",
+  "to_desired",
+  "min_from",
+  "min_to",
+  "max_from",
+  "max_to",
+  "reason",
+  "idempotency_key",
+  "request_hash",
+  "is_intent",
+  "override",
+  "outcome",
+  "error_code",
+  "error_message",
+  "completed_at",
+  "note",
+  "revert_of",
+  "revert_at",
   "batch_id",
 ] as const;
 const REVERT_COLUMNS = [
-  "id", "change_id", "region", "pool", "group_name", "from_desired", "to_desired", "by_actor", "reason", "batch_id", "due_at", "created_at",
+  "id",
+  "change_id",
+  "region",
+  "pool",
+  "group_name",
+  "from_desired",
+  "to_desired",
+  "by_actor",
+  "reason",
+  "batch_id",
+  "due_at",
+  "created_at",
 ] as const;
 const INSERT = `INSERT INTO audit_log (${COLUMNS.join(", ")}) VALUES (${COLUMNS.map((_, i) => `$${i + 1}`).join(", ")})`;
 
-interface PgRow extends Omit<Row, "seq" | "time" | "completed_at" | "is_intent" | "override" | "reconciled" | "revert_at"> {
+interface PgRow extends Omit<
+  Row,
+  "seq" | "time" | "completed_at" | "is_intent" | "override" | "reconciled" | "revert_at"
+> {
   seq: string;
   time: Date;
   completed_at: Date | null;
@@ -70,8 +108,14 @@ function toLike(glob: string): string {
 export class PgAuditStore implements AuditStore {
   constructor(private readonly pool: Pool) {}
 
-  async recordIntent(intent: NewAuditRecord, opts: { revertAt?: string } = {}): Promise<{ record: AuditRecord; created: boolean }> {
-    const params = toParams(opts.revertAt ? { ...intent, revertAt: opts.revertAt } : intent, { isIntent: 1, outcome: "pending" });
+  async recordIntent(
+    intent: NewAuditRecord,
+    opts: { revertAt?: string } = {},
+  ): Promise<{ record: AuditRecord; created: boolean }> {
+    const params = toParams(opts.revertAt ? { ...intent, revertAt: opts.revertAt } : intent, {
+      isIntent: 1,
+      outcome: "pending",
+    });
     // The intent and its way back commit together: a crash cannot leave a bump without its revert.
     const row = await inTransaction(this.pool, async (c) => {
       const inserted = await c.query<PgRow>(
@@ -90,7 +134,9 @@ export class PgAuditStore implements AuditStore {
     });
     if (row) return { record: fromPg(row), created: true };
     // Another request (on any replica) wrote this actor's key first: return its intent.
-    const existing = intent.idempotencyKey ? await this.findIntent(intent.actor, intent.idempotencyKey) : null;
+    const existing = intent.idempotencyKey
+      ? await this.findIntent(intent.actor, intent.idempotencyKey)
+      : null;
     if (!existing) throw new Error("audit intent neither inserted nor found");
     return { record: existing, created: false };
   }
@@ -109,13 +155,26 @@ export class PgAuditStore implements AuditStore {
     return fromPg(rows[0]!);
   }
 
-  async recordOutcome(id: string, u: OutcomeUpdate, events: readonly OutboxEntry[] = []): Promise<AuditRecord | null> {
+  async recordOutcome(
+    id: string,
+    u: OutcomeUpdate,
+    events: readonly OutboxEntry[] = [],
+  ): Promise<AuditRecord | null> {
     const update = (c: Pool | PoolClient) =>
       c.query<PgRow>(
         `UPDATE audit_log SET outcome = $2, completed_at = $3, error_code = $4, error_message = $5, request_id = $6,
            reconciled = $7, note = $8
          WHERE id = $1 AND outcome = 'pending' RETURNING *`,
-        [id, u.outcome, u.completedAt, u.errorCode ?? null, u.errorMessage ?? null, u.requestId ?? null, u.reconciled ?? false, u.note ?? null],
+        [
+          id,
+          u.outcome,
+          u.completedAt,
+          u.errorCode ?? null,
+          u.errorMessage ?? null,
+          u.requestId ?? null,
+          u.reconciled ?? false,
+          u.note ?? null,
+        ],
       );
     if (events.length === 0) {
       const { rows } = await update(this.pool);
@@ -177,7 +236,11 @@ export class PgAuditStore implements AuditStore {
         const parts: string[] = [];
         if (sc.regions) parts.push(sc.regions.length ? `region = ANY(${p(sc.regions)}::text[])` : "FALSE");
         if (sc.pools) {
-          parts.push(sc.pools.length ? `(${sc.pools.map((g) => `pool LIKE ${p(toLike(g))} ESCAPE '\\'`).join(" OR ")})` : "FALSE");
+          parts.push(
+            sc.pools.length
+              ? `(${sc.pools.map((g) => `pool LIKE ${p(toLike(g))} ESCAPE '\\'`).join(" OR ")})`
+              : "FALSE",
+          );
         }
         return parts.length ? `(${parts.join(" AND ")})` : "TRUE";
       });
@@ -192,20 +255,30 @@ export class PgAuditStore implements AuditStore {
   }
 
   async pendingBefore(time: string): Promise<AuditRecord[]> {
-    const { rows } = await this.pool.query<PgRow>("SELECT * FROM audit_log WHERE outcome = 'pending' AND time < $1 ORDER BY seq", [time]);
+    const { rows } = await this.pool.query<PgRow>(
+      "SELECT * FROM audit_log WHERE outcome = 'pending' AND time < $1 ORDER BY seq",
+      [time],
+    );
     return rows.map(fromPg);
   }
 
   async observedAfter(record: AuditRecord): Promise<Observation | null> {
     if (record.group === null) return null;
-    const { rows } = await this.pool.query<{ from_desired: number; min_from: number | null; max_from: number | null; time: Date }>(
+    const { rows } = await this.pool.query<{
+      from_desired: number;
+      min_from: number | null;
+      max_from: number | null;
+      time: Date;
+    }>(
       `SELECT from_desired, min_from, max_from, time FROM audit_log
        WHERE region = $1 AND group_name = $2 AND seq > $3 AND from_desired IS NOT NULL
        ORDER BY seq LIMIT 1`,
       [record.region, record.group, record.seq],
     );
     const row = rows[0];
-    return row ? { desired: row.from_desired, min: row.min_from, max: row.max_from, time: row.time.toISOString() } : null;
+    return row
+      ? { desired: row.from_desired, min: row.min_from, max: row.max_from, time: row.time.toISOString() }
+      : null;
   }
 
   async markersFor(region: string, pool: string, range: TimeRange): Promise<AuditMarker[]> {
@@ -261,18 +334,31 @@ export class PgAuditStore implements AuditStore {
   async settleRevert(
     id: string,
     change: { state: Exclude<RevertState, "scheduled">; resultId?: string | null } | { dueAt: string },
-    row?: NewAuditRecord & { outcome: "succeeded" | "rejected"; errorCode?: string | null; errorMessage?: string | null },
+    row?: NewAuditRecord & {
+      outcome: "succeeded" | "rejected";
+      errorCode?: string | null;
+      errorMessage?: string | null;
+    },
     events: readonly OutboxEntry[] = [],
   ): Promise<{ revert: ScheduledRevert; record: AuditRecord | null } | null> {
     const params = row
-      ? toParams(row, { isIntent: 0, outcome: row.outcome, errorCode: row.errorCode ?? null, errorMessage: row.errorMessage ?? null, completedAt: row.time })
+      ? toParams(row, {
+          isIntent: 0,
+          outcome: row.outcome,
+          errorCode: row.errorCode ?? null,
+          errorMessage: row.errorMessage ?? null,
+          completedAt: row.time,
+        })
       : null;
     // Conditional on 'scheduled' and in one transaction with its audit row: whoever gets here
     // second (another runner, an operator's cancel) changes nothing and writes nothing.
     return inTransaction(this.pool, async (c) => {
       const updated =
         "dueAt" in change
-          ? await c.query<RevertRow>("UPDATE scheduled_changes SET due_at = $2, updated_at = now() WHERE id = $1 AND state = 'scheduled' RETURNING *", [id, change.dueAt])
+          ? await c.query<RevertRow>(
+              "UPDATE scheduled_changes SET due_at = $2, updated_at = now() WHERE id = $1 AND state = 'scheduled' RETURNING *",
+              [id, change.dueAt],
+            )
           : await c.query<RevertRow>(
               "UPDATE scheduled_changes SET state = $2, result_id = $3, updated_at = now() WHERE id = $1 AND state = 'scheduled' RETURNING *",
               [id, change.state, change.resultId ?? params?.id ?? null],
@@ -303,7 +389,12 @@ export class PgAuditStore implements AuditStore {
     return listOutbox(this.pool, limit);
   }
 
-  async observe(key: string, value: string, now: string, events: (previous: { value: string; since: string } | null) => OutboxEntry[]) {
+  async observe(
+    key: string,
+    value: string,
+    now: string,
+    events: (previous: { value: string; since: string } | null) => OutboxEntry[],
+  ) {
     return observeState(this.pool, key, value, now, events);
   }
 
@@ -311,14 +402,24 @@ export class PgAuditStore implements AuditStore {
     await this.pool.query(
       `INSERT INTO change_effects (change_id, evaluated_at, verdict, before_json, after_json, summary)
        VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (change_id) DO NOTHING`,
-      [e.changeId, e.evaluatedAt, e.verdict, e.before && JSON.stringify(e.before), e.after && JSON.stringify(e.after), e.summary],
+      [
+        e.changeId,
+        e.evaluatedAt,
+        e.verdict,
+        e.before && JSON.stringify(e.before),
+        e.after && JSON.stringify(e.after),
+        e.summary,
+      ],
     );
     return (await this.effectsFor([e.changeId])).get(e.changeId)!;
   }
 
   async effectsFor(changeIds: string[]): Promise<Map<string, ChangeEffect>> {
     if (changeIds.length === 0) return new Map();
-    const { rows } = await this.pool.query<EffectRow>("SELECT * FROM change_effects WHERE change_id = ANY($1::text[])", [changeIds]);
+    const { rows } = await this.pool.query<EffectRow>(
+      "SELECT * FROM change_effects WHERE change_id = ANY($1::text[])",
+      [changeIds],
+    );
     return new Map(rows.map((r) => [r.change_id, toEffect(r)]));
   }
 

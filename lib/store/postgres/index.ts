@@ -67,7 +67,10 @@ export class PgStore implements Store {
   async ping(timeoutMs = 2_000): Promise<void> {
     let timer: ReturnType<typeof setTimeout> | undefined;
     const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new StoreUnavailableError(`no answer within ${timeoutMs} ms`)), timeoutMs);
+      timer = setTimeout(
+        () => reject(new StoreUnavailableError(`no answer within ${timeoutMs} ms`)),
+        timeoutMs,
+      );
     });
     try {
       await Promise.race([this.pool.query("SELECT 1"), timeout]);
@@ -81,7 +84,11 @@ export class PgStore implements Store {
   }
 
   /** Run fn inside a transaction that holds key's advisory lock (waiting for it, or not). */
-  private async locked<T>(key: string, wait: boolean, fn: () => Promise<T>): Promise<{ ran: true; value: T } | { ran: false }> {
+  private async locked<T>(
+    key: string,
+    wait: boolean,
+    fn: () => Promise<T>,
+  ): Promise<{ ran: true; value: T } | { ran: false }> {
     let got: { ran: true; value: T } | { ran: false } = { ran: false };
     try {
       await inTransaction(this.pool, async (c) => {
@@ -89,7 +96,10 @@ export class PgStore implements Store {
           await c.query(`SET LOCAL lock_timeout = ${Math.round(this.lockWaitMs)}`);
           await c.query(`SELECT pg_advisory_xact_lock(${LOCK_KEY})`, [`lock:${key}`]);
         } else {
-          const { rows } = await c.query<{ ok: boolean }>(`SELECT pg_try_advisory_xact_lock(${LOCK_KEY}) AS ok`, [`lock:${key}`]);
+          const { rows } = await c.query<{ ok: boolean }>(
+            `SELECT pg_try_advisory_xact_lock(${LOCK_KEY}) AS ok`,
+            [`lock:${key}`],
+          );
           if (!rows[0]?.ok) return;
         }
         got = { ran: true, value: await fnOutsideDb(fn) };
@@ -100,7 +110,9 @@ export class PgStore implements Store {
       }
       // The lock could not be taken (or released): the database is the problem, not the work.
       if (got.ran) return got; // the work ran and committed nothing of ours: its result stands
-      throw err instanceof StoreUnavailableError ? err : new StoreUnavailableError(`the database cannot be reached (${describeError(err)})`);
+      throw err instanceof StoreUnavailableError
+        ? err
+        : new StoreUnavailableError(`the database cannot be reached (${describeError(err)})`);
     }
     return got;
   }

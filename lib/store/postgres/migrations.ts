@@ -223,7 +223,10 @@ export const PG_MIGRATIONS: readonly PgMigration[] = [
   },
 ];
 
-export async function migratePg(pool: Pool, migrations: readonly PgMigration[] = PG_MIGRATIONS): Promise<number[]> {
+export async function migratePg(
+  pool: Pool,
+  migrations: readonly PgMigration[] = PG_MIGRATIONS,
+): Promise<number[]> {
   return inTransaction(pool, async (c) => {
     await c.query(`SELECT pg_advisory_xact_lock(${LOCK_KEY})`, ["migrate"]);
     await c.query(`CREATE TABLE IF NOT EXISTS schema_migrations (
@@ -231,11 +234,17 @@ export async function migratePg(pool: Pool, migrations: readonly PgMigration[] =
       name       TEXT NOT NULL,
       applied_at TIMESTAMPTZ NOT NULL DEFAULT now()
     )`);
-    const done = new Set((await c.query<{ version: number }>("SELECT version FROM schema_migrations")).rows.map((r) => r.version));
+    const done = new Set(
+      (await c.query<{ version: number }>("SELECT version FROM schema_migrations")).rows.map(
+        (r) => r.version,
+      ),
+    );
     const newest = Math.max(0, ...migrations.map((m) => m.version));
     const ahead = [...done].filter((v) => v > newest);
     if (ahead.length > 0) {
-      throw new Error(`database schema version ${Math.max(...ahead)} is newer than this Capstan knows (${newest}); refusing to use it`);
+      throw new Error(
+        `database schema version ${Math.max(...ahead)} is newer than this Capstan knows (${newest}); refusing to use it`,
+      );
     }
     const applied: number[] = [];
     for (const m of [...migrations].sort((a, b) => a.version - b.version)) {

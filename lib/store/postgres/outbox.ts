@@ -9,7 +9,11 @@ import { inTransaction } from "./connection";
 // The notification outbox in PostgreSQL. Replicas claim due rows with FOR UPDATE SKIP LOCKED and
 // a lease: a row is held by one replica at a time, and only its claimer can record the result.
 
-export async function insertOutbox(c: Pool | PoolClient, events: readonly OutboxEntry[], now: string): Promise<void> {
+export async function insertOutbox(
+  c: Pool | PoolClient,
+  events: readonly OutboxEntry[],
+  now: string,
+): Promise<void> {
   for (const e of events) {
     await c.query(
       `INSERT INTO outbox (id, event_id, type, target_kind, url_env, secret_env, payload, next_at, created_at)
@@ -19,7 +23,12 @@ export async function insertOutbox(c: Pool | PoolClient, events: readonly Outbox
   }
 }
 
-export async function claimOutbox(pool: Pool, now: string, leaseUntil: string, limit: number): Promise<Delivery[]> {
+export async function claimOutbox(
+  pool: Pool,
+  now: string,
+  leaseUntil: string,
+  limit: number,
+): Promise<Delivery[]> {
   const { rows } = await pool.query<OutboxRow>(
     `UPDATE outbox SET lease_until = $2, claim = $3, attempts = attempts + 1
      WHERE id IN (SELECT id FROM outbox WHERE state = 'pending' AND next_at <= $1 AND (lease_until IS NULL OR lease_until <= $1)
@@ -30,7 +39,12 @@ export async function claimOutbox(pool: Pool, now: string, leaseUntil: string, l
   return rows.map(toDelivery);
 }
 
-export async function finishOutbox(pool: Pool, id: string, claim: string, r: DeliveryResult): Promise<boolean> {
+export async function finishOutbox(
+  pool: Pool,
+  id: string,
+  claim: string,
+  r: DeliveryResult,
+): Promise<boolean> {
   const res = r.delivered
     ? await pool.query(
         `UPDATE outbox SET state = 'delivered', delivered_at = $3, last_status = $4, last_error = NULL, lease_until = NULL
@@ -47,7 +61,10 @@ export async function finishOutbox(pool: Pool, id: string, claim: string, r: Del
 }
 
 export async function listOutbox(pool: Pool, limit: number): Promise<Delivery[]> {
-  const { rows } = await pool.query<OutboxRow>("SELECT * FROM outbox ORDER BY created_at DESC, id DESC LIMIT $1", [limit]);
+  const { rows } = await pool.query<OutboxRow>(
+    "SELECT * FROM outbox ORDER BY created_at DESC, id DESC LIMIT $1",
+    [limit],
+  );
   return rows.map(toDelivery);
 }
 
@@ -60,8 +77,14 @@ export async function observeState(
 ): Promise<{ changed: boolean; previous: { value: string; since: string } | null }> {
   return inTransaction(pool, async (c) => {
     // The row lock orders replicas that see the same change: the second finds it recorded.
-    await c.query("INSERT INTO observed_states (key, value, since) VALUES ($1, '', $2) ON CONFLICT (key) DO NOTHING", [key, now]);
-    const { rows } = await c.query<{ value: string; since: Date }>("SELECT value, since FROM observed_states WHERE key = $1 FOR UPDATE", [key]);
+    await c.query(
+      "INSERT INTO observed_states (key, value, since) VALUES ($1, '', $2) ON CONFLICT (key) DO NOTHING",
+      [key, now],
+    );
+    const { rows } = await c.query<{ value: string; since: Date }>(
+      "SELECT value, since FROM observed_states WHERE key = $1 FOR UPDATE",
+      [key],
+    );
     const row = rows[0]!;
     const previous = row.value === "" ? null : { value: row.value, since: row.since.toISOString() };
     if (previous?.value === value) return { changed: false, previous };

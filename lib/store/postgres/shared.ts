@@ -18,7 +18,12 @@ interface CacheRow {
 const num = (v: string | null) => (v === null ? null : Number(v));
 
 function toEntry(r: CacheRow, withTexts: boolean): LayerEntry {
-  const e: LayerEntry = { version: Number(r.version), invalid: r.invalid, fetchedAt: num(r.fetched_at), errorAt: num(r.error_at) };
+  const e: LayerEntry = {
+    version: Number(r.version),
+    invalid: r.invalid,
+    fetchedAt: num(r.fetched_at),
+    errorAt: num(r.error_at),
+  };
   if (withTexts) {
     e.value = r.value ?? null;
     e.error = r.error ?? null;
@@ -27,7 +32,11 @@ function toEntry(r: CacheRow, withTexts: boolean): LayerEntry {
 }
 
 /** The row, with its texts only when the caller's version is not the latest (saves parsing). */
-async function readRow(c: Pool | PoolClient, key: string, known: number | undefined): Promise<{ entry: LayerEntry; gen: number } | null> {
+async function readRow(
+  c: Pool | PoolClient,
+  key: string,
+  known: number | undefined,
+): Promise<{ entry: LayerEntry; gen: number } | null> {
   const { rows } = await c.query<CacheRow>(
     `SELECT version, gen, invalid, fetched_at, error_at,
             CASE WHEN version IS DISTINCT FROM $2 THEN value END AS value,

@@ -4,11 +4,16 @@ import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { exportSPKI, generateKeyPair, SignJWT } from "jose";
 
-export const ALB_ARN = "arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/app/capstan-matrix/50dc6c495c0c9188";
+export const ALB_ARN =
+  "arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/app/capstan-matrix/50dc6c495c0c9188";
 export const ALB_ISSUER = "https://idp.matrix.example";
 export const ALB_CLIENT = "capstan-matrix";
 
-export async function startAlbKeys(): Promise<{ base: string; sign(claims: { email: string; groups: string[] }): Promise<string>; close(): Promise<void> }> {
+export async function startAlbKeys(): Promise<{
+  base: string;
+  sign(claims: { email: string; groups: string[] }): Promise<string>;
+  close(): Promise<void>;
+}> {
   const key = await generateKeyPair("ES256", { extractable: true });
   const kid = randomUUID();
   const pem = await exportSPKI(key.publicKey);
@@ -23,7 +28,15 @@ export async function startAlbKeys(): Promise<{ base: string; sign(claims: { ema
     sign: ({ email, groups }) => {
       const exp = Math.floor(Date.now() / 1000) + 120;
       return new SignJWT({ sub: email, email, groups, iss: ALB_ISSUER, exp })
-        .setProtectedHeader({ alg: "ES256", typ: "JWT", kid, signer: ALB_ARN, iss: ALB_ISSUER, client: ALB_CLIENT, exp })
+        .setProtectedHeader({
+          alg: "ES256",
+          typ: "JWT",
+          kid,
+          signer: ALB_ARN,
+          iss: ALB_ISSUER,
+          client: ALB_CLIENT,
+          exp,
+        })
         .sign(key.privateKey);
     },
     close: () => new Promise<void>((r) => server.close(() => r())),

@@ -53,7 +53,11 @@ export const IDENTITIES = {
   "no credentials": {},
   "Basic scheme": { authorization: `Basic ${Buffer.from("admin-bot:secret").toString("base64")}` },
   "ALB operator": { actor: "ana@example.com", alb: { email: "ana@example.com", groups: ["ops"] } },
-  "ALB no role": { actor: "carl@example.com", alb: { email: "carl@example.com", groups: ["contractors"] }, noRole: true },
+  "ALB no role": {
+    actor: "carl@example.com",
+    alb: { email: "carl@example.com", groups: ["contractors"] },
+    noRole: true,
+  },
 } satisfies Record<string, Who>;
 export type IdentityName = keyof typeof IDENTITIES;
 const ADMIN_HEADERS = { authorization: IDENTITIES.admin.authorization! };
@@ -70,37 +74,63 @@ export interface Action {
 
 const ctx = <T extends Record<string, string>>(params: T) => ({ params: Promise.resolve(params) });
 const send = (path: string, h: Record<string, string>, init: RequestInit = {}) => {
-  const req = new Request(`${APP}${path}`, { ...init, headers: { host: "localhost", ...h, ...(init.headers as Record<string, string>) } });
+  const req = new Request(`${APP}${path}`, {
+    ...init,
+    headers: { host: "localhost", ...h, ...(init.headers as Record<string, string>) },
+  });
   return { req, run: <T>(fn: (r: Request) => Promise<T>) => withRequest(req, () => fn(req)) };
 };
-const mutating = (body: unknown) => ({ method: "POST", headers: { origin: APP, "content-type": "application/json" }, body: JSON.stringify(body) });
+const mutating = (body: unknown) => ({
+  method: "POST",
+  headers: { origin: APP, "content-type": "application/json" },
+  body: JSON.stringify(body),
+});
 
 type ReadGroup = (region: string, pool: string) => Promise<{ min: number; desired: number; max: number }>;
 
 /** POST …/capacity: desired + 1 (within max and every guardrail), or max + 1 for `bounds`. */
 function capacity(group: ReadGroup, region: string, pool: string, bounds = false): Action {
   return {
-      kind: "write",
-      target: { region, pool, bounds },
-      async call(h, key) {
-        const g = await group(region, pool);
-        const body = bounds
-          ? { desired: g.desired, expectedDesired: g.desired, min: g.min, max: g.max + 1, reason: "matrix: raise the ceiling", idempotencyKey: key }
-          : { desired: g.desired + 1, expectedDesired: g.desired, reason: "matrix: one more instance", idempotencyKey: key };
-        const { run } = send(`/api/pools/${region}/${pool}/capacity`, h, mutating(body));
-        return run((r) => postCapacity(r, ctx({ region, pool })));
-      },
-    };
-  }
+    kind: "write",
+    target: { region, pool, bounds },
+    async call(h, key) {
+      const g = await group(region, pool);
+      const body = bounds
+        ? {
+            desired: g.desired,
+            expectedDesired: g.desired,
+            min: g.min,
+            max: g.max + 1,
+            reason: "matrix: raise the ceiling",
+            idempotencyKey: key,
+          }
+        : {
+            desired: g.desired + 1,
+            expectedDesired: g.desired,
+            reason: "matrix: one more instance",
+            idempotencyKey: key,
+          };
+      const { run } = send(`/api/pools/${region}/${pool}/capacity`, h, mutating(body));
+      return run((r) => postCapacity(r, ctx({ region, pool })));
+    },
+  };
+}
 
-  /** Every column of the matrix; `group` reads a group's current state (capacity bodies are built from it). */
-  export function matrixActions(group: ReadGroup) {
-    return {
+/** Every column of the matrix; `group` reads a group's current state (capacity bodies are built from it). */
+export function matrixActions(group: ReadGroup) {
+  return {
     "GET /api/fleet": { kind: "read", call: (h) => send("/api/fleet", h).run((r) => getFleet(r)) },
-    "GET /api/pools/us-east-1/app": { kind: "read", call: (h) => send("/api/pools/us-east-1/app", h).run((r) => getPool(r, ctx({ region: "us-east-1", pool: "app" }))) },
+    "GET /api/pools/us-east-1/app": {
+      kind: "read",
+      call: (h) =>
+        send("/api/pools/us-east-1/app", h).run((r) => getPool(r, ctx({ region: "us-east-1", pool: "app" }))),
+    },
     "GET /api/pools/us-west-2/worker-email": {
       kind: "read",
-      call: (h) => send("/api/pools/us-west-2/worker-email", h).run((r) => getPool(r, ctx({ region: WEST, pool: "worker-email" }))),
+      call: (h) =>
+        send("/api/pools/us-west-2/worker-email", h).run((r) =>
+          getPool(r, ctx({ region: WEST, pool: "worker-email" })),
+        ),
     },
     "GET /api/standby": { kind: "read", call: (h) => send("/api/standby", h).run(() => getStandby()) },
     "GET /api/audit": { kind: "read", call: (h) => send("/api/audit", h).run((r) => getAudit(r)) },
@@ -111,34 +141,63 @@ function capacity(group: ReadGroup, region: string, pool: string, bounds = false
     "DELETE revert us-east-1/app": {
       kind: "revert",
       target: { region: "us-east-1", pool: "app" },
-      call: (h) => send("/api/pools/us-east-1/app/revert", h, { method: "DELETE", headers: { origin: APP } }).run((r) => cancelRevert(r, ctx({ region: "us-east-1", pool: "app" }))),
+      call: (h) =>
+        send("/api/pools/us-east-1/app/revert", h, { method: "DELETE", headers: { origin: APP } }).run((r) =>
+          cancelRevert(r, ctx({ region: "us-east-1", pool: "app" })),
+        ),
     },
     "POST /api/admin/faults": {
       kind: "faults",
-      call: (h) => send("/api/admin/faults", h, mutating({ region: WEST, fault: "throttled" })).run((r) => postFaults(r)),
+      call: (h) =>
+        send("/api/admin/faults", h, mutating({ region: WEST, fault: "throttled" })).run((r) =>
+          postFaults(r),
+        ),
     },
-    "GET /api/standby/plan": { kind: "read", call: (h) => send("/api/standby/plan", h).run(() => getStandbyPlan()) },
-    "GET /api/notifications": { kind: "read", call: (h) => send("/api/notifications", h).run(() => getNotifications()) },
+    "GET /api/standby/plan": {
+      kind: "read",
+      call: (h) => send("/api/standby/plan", h).run(() => getStandbyPlan()),
+    },
+    "GET /api/notifications": {
+      kind: "read",
+      call: (h) => send("/api/notifications", h).run(() => getNotifications()),
+    },
     "GET /api/pools/us-east-1/app/predict": {
       kind: "read",
-      call: (h) => send("/api/pools/us-east-1/app/predict?desired=16", h).run((r) => getPredict(r, ctx({ region: "us-east-1", pool: "app" }))),
+      call: (h) =>
+        send("/api/pools/us-east-1/app/predict?desired=16", h).run((r) =>
+          getPredict(r, ctx({ region: "us-east-1", pool: "app" })),
+        ),
     },
     "POST /api/admin/surge": {
       kind: "surge",
-      call: (h) => send("/api/admin/surge", h, mutating({ region: WEST, pool: "app", factor: 2, minutes: 10 })).run((r) => postSurge(r)),
+      call: (h) =>
+        send("/api/admin/surge", h, mutating({ region: WEST, pool: "app", factor: 2, minutes: 10 })).run(
+          (r) => postSurge(r),
+        ),
     },
     "DELETE /api/admin/surge": {
       kind: "surge",
-      call: (h) => send("/api/admin/surge", h, { ...mutating({ region: WEST, pool: "app" }), method: "DELETE" }).run((r) => deleteSurge(r)),
+      call: (h) =>
+        send("/api/admin/surge", h, { ...mutating({ region: WEST, pool: "app" }), method: "DELETE" }).run(
+          (r) => deleteSurge(r),
+        ),
     },
     "GET /api/health": { kind: "public", call: (h) => send("/api/health", h).run(() => getHealth()) },
-    "GET /api/admin/faults": { kind: "read", call: (h) => send("/api/admin/faults", h).run(() => getFaults()) },
-    "GET /api/audit/export": { kind: "read", call: (h) => send("/api/audit/export", h).run((r) => getAuditCsv(r)) },
+    "GET /api/admin/faults": {
+      kind: "read",
+      call: (h) => send("/api/admin/faults", h).run(() => getFaults()),
+    },
+    "GET /api/audit/export": {
+      kind: "read",
+      call: (h) => send("/api/audit/export", h).run((r) => getAuditCsv(r)),
+    },
     "POST revert us-east-1/app": {
       kind: "revert",
       target: { region: "us-east-1", pool: "app" },
       call: (h) =>
-        send("/api/pools/us-east-1/app/revert", h, mutating({ revertAfterMinutes: 30 })).run((r) => extendRevert(r, ctx({ region: "us-east-1", pool: "app" }))),
+        send("/api/pools/us-east-1/app/revert", h, mutating({ revertAfterMinutes: 30 })).run((r) =>
+          extendRevert(r, ctx({ region: "us-east-1", pool: "app" })),
+        ),
     },
     "POST /api/standby/plan": {
       kind: "plan",
@@ -146,7 +205,11 @@ function capacity(group: ReadGroup, region: string, pool: string, bounds = false
       async call(h) {
         const shown = await send("/api/standby/plan", ADMIN_HEADERS).run(() => getStandbyPlan());
         const { planId } = (await shown.json()) as { planId: string };
-        return send("/api/standby/plan", h, mutating({ planId, reason: "matrix: apply the standby plan" })).run((r) => postStandbyPlan(r));
+        return send(
+          "/api/standby/plan",
+          h,
+          mutating({ planId, reason: "matrix: apply the standby plan" }),
+        ).run((r) => postStandbyPlan(r));
       },
     },
   } satisfies Record<string, Action>;

@@ -13,7 +13,12 @@ interface PlanResult {
 }
 
 /** The fleet after the cell: only an allowed write moves it, and only its own groups. */
-export function expectedFleet(before: FleetState, act: Action, status: number, body: { results?: PlanResult[] }): FleetState {
+export function expectedFleet(
+  before: FleetState,
+  act: Action,
+  status: number,
+  body: { results?: PlanResult[] },
+): FleetState {
   const expected = structuredClone(before);
   if (status !== 200) return expected;
   if (act.kind === "write") {
@@ -22,12 +27,15 @@ export function expectedFleet(before: FleetState, act: Action, status: number, b
     if (bounds) g.max += 1;
     else g.desired += 1;
   }
-  if (act.kind === "plan") for (const r of body.results!) if (r.status === "applied") expected[`${WEST}/${r.pool}`]!.desired = r.to;
+  if (act.kind === "plan")
+    for (const r of body.results!) if (r.status === "applied") expected[`${WEST}/${r.pool}`]!.desired = r.to;
   return expected;
 }
 
 const applied = (status: number, body: { error?: string }) =>
-  status === 200 ? { outcome: "succeeded" } : { outcome: "denied", errorCode: "Forbidden", errorMessage: body.error };
+  status === 200
+    ? { outcome: "succeeded" }
+    : { outcome: "denied", errorCode: "Forbidden", errorMessage: body.error };
 
 /**
  * The audit log: a write by a known identity leaves its row(s), applied or denied, naming the
@@ -55,18 +63,37 @@ export async function expectAudit(c: {
       region,
       pool,
       action: bounds ? "bounds" : "capacity",
-      ...(status === 200 ? { outcome: "succeeded", from: before[`${region}/${pool}`]!.desired, to: after[`${region}/${pool}`]!.desired } : applied(status, body)),
+      ...(status === 200
+        ? {
+            outcome: "succeeded",
+            from: before[`${region}/${pool}`]!.desired,
+            to: after[`${region}/${pool}`]!.desired,
+          }
+        : applied(status, body)),
     });
-    if (status === 200) expect(body.record).toMatchObject({ id: added[0]!.id, outcome: "succeeded", actor: id.actor });
+    if (status === 200)
+      expect(body.record).toMatchObject({ id: added[0]!.id, outcome: "succeeded", actor: id.actor });
   } else if (act.kind === "faults" && id.actor) {
     // Fault injection is a write too: one row, applied or denied, naming the actor.
     expect(added).toHaveLength(1);
-    expect(added[0]).toMatchObject({ actor: id.actor, action: "faults", region: WEST, reason: "throttled", ...applied(status, body) });
+    expect(added[0]).toMatchObject({
+      actor: id.actor,
+      action: "faults",
+      region: WEST,
+      reason: "throttled",
+      ...applied(status, body),
+    });
   } else if (act.kind === "revert" && id.actor) {
     // Extending or cancelling a revert is a write: one row naming the actor; only an allowed
     // DELETE ends the revert (an allowed POST moves it).
     expect(added).toHaveLength(1);
-    expect(added[0]).toMatchObject({ actor: id.actor, action: "revert", region: "us-east-1", pool: "app", ...applied(status, body) });
+    expect(added[0]).toMatchObject({
+      actor: id.actor,
+      action: "revert",
+      region: "us-east-1",
+      pool: "app",
+      ...applied(status, body),
+    });
     const pending = await c.pendingRevert();
     expect(pending === null).toBe(status === 200 && action.startsWith("DELETE"));
   } else if (act.kind === "surge" && id.actor) {
@@ -85,11 +112,23 @@ export async function expectAudit(c: {
     if (status === 200) {
       const results = body.results as PlanResult[];
       expect(results.length).toBeGreaterThan(0);
-      expect(added.map((r) => r.id).sort()).toEqual(results.map((r) => r.auditId).filter(Boolean).sort());
-      for (const r of added) expect(r).toMatchObject({ actor: id.actor, action: "capacity", region: WEST, batchId: body.batchId });
+      expect(added.map((r) => r.id).sort()).toEqual(
+        results
+          .map((r) => r.auditId)
+          .filter(Boolean)
+          .sort(),
+      );
+      for (const r of added)
+        expect(r).toMatchObject({ actor: id.actor, action: "capacity", region: WEST, batchId: body.batchId });
     } else {
       expect(added).toHaveLength(1);
-      expect(added[0]).toMatchObject({ actor: id.actor, action: "capacity", region: WEST, pool: "(standby plan)", ...applied(status, body) });
+      expect(added[0]).toMatchObject({
+        actor: id.actor,
+        action: "capacity",
+        region: WEST,
+        pool: "(standby plan)",
+        ...applied(status, body),
+      });
     }
   } else {
     expect(added).toEqual([]);
@@ -120,7 +159,10 @@ export function expectReadBody(
     case "GET /api/pools/us-east-1/app":
     case "GET /api/pools/us-west-2/worker-email": {
       const [region, pool] = action.split("/").slice(-2) as [string, string];
-      expect(b).toMatchObject({ region, pool: { id: pool, desired: c.before[`${region}/${pool}`]!.desired } });
+      expect(b).toMatchObject({
+        region,
+        pool: { id: pool, desired: c.before[`${region}/${pool}`]!.desired },
+      });
       break;
     }
     case "GET /api/standby":
@@ -139,7 +181,11 @@ export function expectReadBody(
       expect(b.faults).toBeTypeOf("object");
       break;
     case "GET /api/standby/plan":
-      expect(b).toMatchObject({ region: WEST, planId: expect.stringMatching(/\./), changes: expect.any(Array) });
+      expect(b).toMatchObject({
+        region: WEST,
+        planId: expect.stringMatching(/\./),
+        changes: expect.any(Array),
+      });
       break;
     case "GET /api/notifications":
       expect(b).toEqual({ targets: [], deliveries: [], counts: { pending: 0, delivered: 0, failed: 0 } });
@@ -150,7 +196,12 @@ export function expectReadBody(
       break;
     case "GET /api/health":
       // Signed out (a load balancer): ok or degraded and nothing else. Signed in: the details.
-      if (c.signedIn) expect(b).toMatchObject({ status: "ok", backend: "simulated", regions: [{ region: "us-east-1" }, { region: WEST }] });
+      if (c.signedIn)
+        expect(b).toMatchObject({
+          status: "ok",
+          backend: "simulated",
+          regions: [{ region: "us-east-1" }, { region: WEST }],
+        });
       else expect(b).toEqual({ status: "ok" });
       expect(JSON.stringify(b)).not.toMatch(/desired|pools/);
       break;

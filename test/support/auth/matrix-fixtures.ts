@@ -35,7 +35,13 @@ export const signAlb = (claims: { email: string; groups: string[] }) => albKeys.
 export const config = configWithAuth({
   mode: "alb",
   tokens: CONFIGURED.map(({ secret, ...t }) => ({ ...t, sha256: sha256Hex(secret) })),
-  alb: { arns: [ALB_ARN], roles: { ops: "operator", staff: "viewer" }, issuer: ALB_ISSUER, clientId: ALB_CLIENT, testKeyBaseUrl: albKeys.base },
+  alb: {
+    arns: [ALB_ARN],
+    roles: { ops: "operator", staff: "viewer" },
+    issuer: ALB_ISSUER,
+    clientId: ALB_CLIENT,
+    testKeyBaseUrl: albKeys.base,
+  },
 });
 
 let backend: SimulatedBackend;
@@ -62,7 +68,8 @@ export async function group(region: string, pool: string) {
 export async function fleetState(): Promise<FleetState> {
   const out: FleetState = {};
   for (const region of [config.regions.primary, config.regions.standby]) {
-    for (const g of await backend.listGroups(region)) out[`${region}/${g.poolId}`] = { min: g.min, desired: g.desired, max: g.max };
+    for (const g of await backend.listGroups(region))
+      out[`${region}/${g.poolId}`] = { min: g.min, desired: g.desired, max: g.max };
   }
   return out;
 }

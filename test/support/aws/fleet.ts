@@ -44,14 +44,30 @@ export const MOTO_FLEET: Record<string, SeedGroup[]> = {
     },
     { name: "unrelated-use1", min: 0, max: 2, desired: 1 }, // neither tagged nor configured: not Capstan's
     // Tag only, behind a load balancer: a web pool whose page load comes from its target group.
-    { name: "shop-frontend-use1", pool: "shop", min: 1, max: 4, desired: 2, instanceType: "c5.large", behindAlb: "shop-use1" },
+    {
+      name: "shop-frontend-use1",
+      pool: "shop",
+      min: 1,
+      max: 4,
+      desired: 2,
+      instanceType: "c5.large",
+      behindAlb: "shop-use1",
+    },
   ],
   [MOTO_STANDBY]: [
     { name: "capstan-web-usw2", pool: "web", min: 1, max: 10, desired: 1, instanceType: "c5.large" },
     { name: "capstan-worker-usw2", pool: "worker", min: 0, max: 6, desired: 1, instanceType: "m5.large" },
     { name: "legacy-batch-usw2", min: 0, max: 2, desired: 0 },
     { name: "unrelated-usw2", min: 0, max: 2, desired: 0 },
-    { name: "shop-frontend-usw2", pool: "shop", min: 0, max: 4, desired: 1, instanceType: "c5.large", behindAlb: "shop-usw2" },
+    {
+      name: "shop-frontend-usw2",
+      pool: "shop",
+      min: 0,
+      max: 4,
+      desired: 1,
+      instanceType: "c5.large",
+      behindAlb: "shop-usw2",
+    },
   ],
 };
 

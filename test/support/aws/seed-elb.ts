@@ -1,4 +1,9 @@
-import { CreateLaunchTemplateCommand, CreateSubnetCommand, CreateVpcCommand, EC2Client } from "@aws-sdk/client-ec2";
+import {
+  CreateLaunchTemplateCommand,
+  CreateSubnetCommand,
+  CreateVpcCommand,
+  EC2Client,
+} from "@aws-sdk/client-ec2";
 import {
   CreateListenerCommand,
   CreateLoadBalancerCommand,
@@ -15,7 +20,12 @@ import { MOTO_CREDENTIALS } from "./moto";
 // `loadbalancer/app/…`, network ones included (AWS: `net/…`). Capstan takes the type from
 // DescribeLoadBalancers, which moto answers correctly, never from the ARN.
 
-const config = (url: string, region: string) => ({ region, endpoint: url, credentials: MOTO_CREDENTIALS, maxAttempts: 1 });
+const config = (url: string, region: string) => ({
+  region,
+  endpoint: url,
+  credentials: MOTO_CREDENTIALS,
+  maxAttempts: 1,
+});
 
 export interface SeededTargetGroup {
   targetGroupArn: string;
@@ -37,7 +47,13 @@ export function seedVpc(url: string, region: string): Promise<{ vpcId: string; s
         const vpcId = vpc.Vpc!.VpcId!;
         const subnets: string[] = [];
         for (const [k, az] of ["a", "b"].entries()) {
-          const s = await ec2.send(new CreateSubnetCommand({ VpcId: vpcId, CidrBlock: `10.0.${k + 1}.0/24`, AvailabilityZone: `${region}${az}` }));
+          const s = await ec2.send(
+            new CreateSubnetCommand({
+              VpcId: vpcId,
+              CidrBlock: `10.0.${k + 1}.0/24`,
+              AvailabilityZone: `${region}${az}`,
+            }),
+          );
           subnets.push(s.Subnet!.SubnetId!);
         }
         return { vpcId, subnets };
@@ -66,12 +82,19 @@ export async function seedTargetGroup(
   const elb = new ElasticLoadBalancingV2Client(config(url, region));
   try {
     const tg = await elb.send(
-      new CreateTargetGroupCommand({ Name: name, Protocol: behind === "network" ? "TCP" : "HTTP", Port: 80, VpcId: vpcId }),
+      new CreateTargetGroupCommand({
+        Name: name,
+        Protocol: behind === "network" ? "TCP" : "HTTP",
+        Port: 80,
+        VpcId: vpcId,
+      }),
     );
     const targetGroupArn = tg.TargetGroups![0]!.TargetGroupArn!;
     const targetGroup = targetGroupArn.slice(targetGroupArn.indexOf("targetgroup/"));
     if (behind === "none") return { targetGroupArn, targetGroup };
-    const lb = await elb.send(new CreateLoadBalancerCommand({ Name: `${name}-lb`, Subnets: subnets, Type: behind }));
+    const lb = await elb.send(
+      new CreateLoadBalancerCommand({ Name: `${name}-lb`, Subnets: subnets, Type: behind }),
+    );
     const lbArn = lb.LoadBalancers![0]!.LoadBalancerArn!;
     await elb.send(
       new CreateListenerCommand({
@@ -81,20 +104,34 @@ export async function seedTargetGroup(
         DefaultActions: [{ Type: "forward", TargetGroupArn: targetGroupArn }],
       }),
     );
-    return { targetGroupArn, targetGroup, loadBalancer: lbArn.slice(lbArn.indexOf("loadbalancer/") + "loadbalancer/".length) };
+    return {
+      targetGroupArn,
+      targetGroup,
+      loadBalancer: lbArn.slice(lbArn.indexOf("loadbalancer/") + "loadbalancer/".length),
+    };
   } finally {
     elb.destroy();
   }
 }
 
 /** A launch template with the given type and monitoring (the SDK's EC2 client). */
-export async function seedLaunchTemplate(url: string, region: string, name: string, instanceType: string, detailedMonitoring: boolean) {
+export async function seedLaunchTemplate(
+  url: string,
+  region: string,
+  name: string,
+  instanceType: string,
+  detailedMonitoring: boolean,
+) {
   const ec2 = new EC2Client(config(url, region));
   try {
     await ec2.send(
       new CreateLaunchTemplateCommand({
         LaunchTemplateName: name,
-        LaunchTemplateData: { ImageId: "ami-12c6146b", InstanceType: instanceType as never, Monitoring: { Enabled: detailedMonitoring } },
+        LaunchTemplateData: {
+          ImageId: "ami-12c6146b",
+          InstanceType: instanceType as never,
+          Monitoring: { Enabled: detailedMonitoring },
+        },
       }),
     );
   } finally {

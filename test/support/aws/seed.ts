@@ -50,13 +50,17 @@ const clientConfig = (url: string, region: string) => ({
 
 /** Creates the groups of one region (and the launch templates they need). */
 export async function seedGroups(url: string, region: string, groups: SeedGroup[], tagKey = "capstan:pool") {
-  const types = [...new Set(groups.filter((g) => !g.launchTemplate).map((g) => g.instanceType ?? "t3.micro"))];
+  const types = [
+    ...new Set(groups.filter((g) => !g.launchTemplate).map((g) => g.instanceType ?? "t3.micro")),
+  ];
   for (const type of types) await createLaunchTemplate(url, region, templateName(type), type);
 
   const client = new AutoScalingClient(clientConfig(url, region));
   try {
     for (const g of groups) {
-      const alb = g.behindAlb ? [(await seedTargetGroup(url, region, g.behindAlb, "application")).targetGroupArn] : [];
+      const alb = g.behindAlb
+        ? [(await seedTargetGroup(url, region, g.behindAlb, "application")).targetGroupArn]
+        : [];
       const targetGroupArns = [...(g.targetGroupArns ?? []), ...alb];
       const tags = { ...(g.pool ? { [tagKey]: g.pool } : {}), ...g.tags };
       await client.send(

@@ -64,11 +64,25 @@ export function changeHarness(): ChangeHarness {
   afterEach(() => cleanup());
 
   function deps(extra: Partial<ChangeDeps> = {}): Partial<ChangeDeps> {
-    return { backend, store, config, now, cache: { invalidate: (p) => void invalidated.push(p) }, locks: { withLock: withLocalLock }, ...extra };
+    return {
+      backend,
+      store,
+      config,
+      now,
+      cache: { invalidate: (p) => void invalidated.push(p) },
+      locks: { withLock: withLocalLock },
+      ...extra,
+    };
   }
 
   function body(extra: Record<string, unknown> = {}) {
-    return { desired: 16, expectedDesired: 12, reason: "page load climbing", idempotencyKey: `key-${++keySeq}-abcdef`, ...extra };
+    return {
+      desired: 16,
+      expectedDesired: 12,
+      reason: "page load climbing",
+      idempotencyKey: `key-${++keySeq}-abcdef`,
+      ...extra,
+    };
   }
 
   async function failure(p: Promise<unknown>): Promise<Error> {

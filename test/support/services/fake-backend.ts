@@ -1,4 +1,11 @@
-import type { BoundsChange, FleetBackend, GroupState, Instance, InstanceDetail, WriteResult } from "@/lib/fleet/types";
+import type {
+  BoundsChange,
+  FleetBackend,
+  GroupState,
+  Instance,
+  InstanceDetail,
+  WriteResult,
+} from "@/lib/fleet/types";
 
 // An in-memory FleetBackend for service tests: groups you set, every call counted, and the next
 // read or write made to fail or hang on demand. Not the simulated backend (lib/backends/simulated).
@@ -79,7 +86,11 @@ export class FakeBackend implements FleetBackend {
   /** Move desired as if a policy or another operator did it. */
   setDesired(region: string, name: string, desired: number): void {
     const g = this.group(region, name);
-    this.put({ ...g, desired, instances: instances(Math.min(desired, g.instances.length), Math.max(0, desired - g.instances.length)) });
+    this.put({
+      ...g,
+      desired,
+      instances: instances(Math.min(desired, g.instances.length), Math.max(0, desired - g.instances.length)),
+    });
   }
 
   async listGroups(region: string): Promise<GroupState[]> {
@@ -102,7 +113,13 @@ export class FakeBackend implements FleetBackend {
     return (this.groups.get(region) ?? []).flatMap((g) =>
       g.instances
         .filter((i) => wanted.has(i.id))
-        .map((i) => ({ id: i.id, launchTime: i.launchTime, availabilityZone: i.availabilityZone, instanceType: i.instanceType, detailedMonitoring: true })),
+        .map((i) => ({
+          id: i.id,
+          launchTime: i.launchTime,
+          availabilityZone: i.availabilityZone,
+          instanceType: i.instanceType,
+          detailedMonitoring: true,
+        })),
     );
   }
 

@@ -19,7 +19,11 @@ export const admin: Identity = { name: "adam", role: "admin", source: "dev" };
 
 export function tempDataDir(): { dir: string; file: string; cleanup: () => void } {
   const dir = mkdtempSync(path.join(os.tmpdir(), "capstan-audit-"));
-  return { dir, file: path.join(dir, "audit.sqlite"), cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+  return {
+    dir,
+    file: path.join(dir, "audit.sqlite"),
+    cleanup: () => rmSync(dir, { recursive: true, force: true }),
+  };
 }
 
 export function tempStore(): { store: SqliteAuditStore; file: string; cleanup: () => void } {
@@ -69,6 +73,12 @@ export function fleetBackend(): FakeBackend {
   return new FakeBackend([
     makeGroup("us-east-1", "app", "tave-prod-app", { min: 4, max: 48, desired: 12 }),
     makeGroup("us-west-2", "app", "tave-dr-app", { min: 2, max: 48, desired: 6 }),
-    makeGroup("us-east-1", "worker-calendar", "tave-prod-worker-calendar", { min: 2, max: 16, desired: 4 }, { hasScalingPolicies: true }),
+    makeGroup(
+      "us-east-1",
+      "worker-calendar",
+      "tave-prod-worker-calendar",
+      { min: 2, max: 16, desired: 4 },
+      { hasScalingPolicies: true },
+    ),
   ]);
 }

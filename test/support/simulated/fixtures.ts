@@ -5,7 +5,11 @@ import type { FleetConfig } from "@/lib/config/schema";
 import { BackendError, type MetricQuery, type Statistic } from "@/lib/fleet/types";
 import { buildQuery, poolMetricDefs, type MetricKind } from "@/lib/metrics/queries";
 import { shippedConfig } from "../config";
-import { createSimulatedBackend, type SimulatedBackend, type SimulatedOptions } from "@/lib/backends/simulated";
+import {
+  createSimulatedBackend,
+  type SimulatedBackend,
+  type SimulatedOptions,
+} from "@/lib/backends/simulated";
 
 // Shared by the simulated backend's tests: the shipped reference fleet, a temporary data
 // directory, a clock the test moves by hand, queries built the way the app builds them, and the

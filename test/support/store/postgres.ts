@@ -28,7 +28,8 @@ export async function testServerUrl(): Promise<string | null> {
     await c.query("SELECT 1");
     return url;
   } catch (err) {
-    if (postgresRequired()) throw new Error(`PostgreSQL for the tests did not answer: ${(err as Error).message}`);
+    if (postgresRequired())
+      throw new Error(`PostgreSQL for the tests did not answer: ${(err as Error).message}`);
     return null;
   } finally {
     await c.end().catch(() => {});
@@ -38,7 +39,10 @@ export async function testServerUrl(): Promise<string | null> {
 export async function createTestDatabase(adminUrl: string, label: string): Promise<TestDatabase> {
   const base = new URL(adminUrl);
   const prefix = decodeURIComponent(base.pathname.slice(1)) || "capstan";
-  const name = `${prefix}_${label}_${randomBytes(4).toString("hex")}`.toLowerCase().replace(/[^a-z0-9_]/g, "_").slice(0, 63);
+  const name = `${prefix}_${label}_${randomBytes(4).toString("hex")}`
+    .toLowerCase()
+    .replace(/[^a-z0-9_]/g, "_")
+    .slice(0, 63);
   const admin = new Client({ connectionString: adminUrl });
   await admin.connect();
   try {
@@ -55,7 +59,10 @@ export async function createTestDatabase(adminUrl: string, label: string): Promi
       const c = new Client({ connectionString: adminUrl });
       await c.connect();
       try {
-        await c.query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()", [name]);
+        await c.query(
+          "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()",
+          [name],
+        );
         await c.query(`DROP DATABASE IF EXISTS "${name}"`);
       } finally {
         await c.end();

@@ -25,7 +25,10 @@ export function revertContract(open: () => Promise<AuditHarness & { second?: Aud
     return auditRecord({ idempotencyKey: `key-${++n}-revert`, ...extra }, T0);
   }
 
-  async function bump(outcome: "succeeded" | "failed" | "unknown" | null = "succeeded", extra: Partial<NewAuditRecord> = {}) {
+  async function bump(
+    outcome: "succeeded" | "failed" | "unknown" | null = "succeeded",
+    extra: Partial<NewAuditRecord> = {},
+  ) {
     const { record } = await store.recordIntent(rec(extra), { revertAt: at(60) });
     if (outcome) await store.recordOutcome(record.id, { outcome, completedAt: at(0) });
     return record;
@@ -36,7 +39,15 @@ export function revertContract(open: () => Promise<AuditHarness & { second?: Aud
       const record = await bump(null);
       expect(record.revertAt).toBe(at(60));
       const pending = await store.pendingRevert("us-east-1", "app");
-      expect(pending).toMatchObject({ changeId: record.id, from: 16, to: 12, by: "olga", dueAt: at(60), state: "scheduled", reason: "page load climbing" });
+      expect(pending).toMatchObject({
+        changeId: record.id,
+        from: 16,
+        to: 12,
+        by: "olga",
+        dueAt: at(60),
+        state: "scheduled",
+        reason: "page load climbing",
+      });
       expect((await store.pendingReverts("us-east-1")).map((r) => r.id)).toEqual([pending!.id]);
       expect(await store.pendingReverts("us-west-2")).toEqual([]);
       // Not due while the original's outcome is unknown to us, nor before its time.
@@ -67,12 +78,31 @@ export function revertContract(open: () => Promise<AuditHarness & { second?: Aud
       await bump();
       const due = (await store.dueReverts(at(60)))[0]!;
       const other = h.second ?? store;
-      const row = { ...rec({ action: "revert", actor: "capstan", idempotencyKey: null, from: 14, revertOf: due.changeId }), outcome: "rejected" as const, errorCode: "RevertSkipped", errorMessage: "desired is now 14, changed by adam" };
-      const [a, b] = await Promise.all([store.settleRevert(due.id, { state: "skipped" }, row), other.settleRevert(due.id, { state: "skipped" }, row)]);
+      const row = {
+        ...rec({
+          action: "revert",
+          actor: "capstan",
+          idempotencyKey: null,
+          from: 14,
+          revertOf: due.changeId,
+        }),
+        outcome: "rejected" as const,
+        errorCode: "RevertSkipped",
+        errorMessage: "desired is now 14, changed by adam",
+      };
+      const [a, b] = await Promise.all([
+        store.settleRevert(due.id, { state: "skipped" }, row),
+        other.settleRevert(due.id, { state: "skipped" }, row),
+      ]);
       expect([a, b].filter((x) => x !== null)).toHaveLength(1);
       const won = (a ?? b)!;
       expect(won.revert).toMatchObject({ state: "skipped", resultId: won.record!.id });
-      expect(won.record).toMatchObject({ action: "revert", outcome: "rejected", errorCode: "RevertSkipped", revertOf: due.changeId });
+      expect(won.record).toMatchObject({
+        action: "revert",
+        outcome: "rejected",
+        errorCode: "RevertSkipped",
+        revertOf: due.changeId,
+      });
       expect((await store.query({ actor: "capstan" })).records).toHaveLength(1);
       expect(await store.pendingRevert("us-east-1", "app")).toBeNull();
       expect(await store.dueReverts(at(120))).toEqual([]);
@@ -84,12 +114,33 @@ export function revertContract(open: () => Promise<AuditHarness & { second?: Aud
       const ext = await store.settleRevert(
         s.id,
         { dueAt: at(120) },
-        { ...rec({ action: "revert", idempotencyKey: null, from: null, revertOf: record.id, revertAt: at(120) }), outcome: "succeeded" },
+        {
+          ...rec({
+            action: "revert",
+            idempotencyKey: null,
+            from: null,
+            revertOf: record.id,
+            revertAt: at(120),
+          }),
+          outcome: "succeeded",
+        },
       );
       expect(ext?.revert.dueAt).toBe(at(120));
-      expect(ext?.record).toMatchObject({ action: "revert", revertAt: at(120), revertOf: record.id, outcome: "succeeded" });
+      expect(ext?.record).toMatchObject({
+        action: "revert",
+        revertAt: at(120),
+        revertOf: record.id,
+        outcome: "succeeded",
+      });
       expect(await store.dueReverts(at(90))).toEqual([]);
-      const cancel = await store.settleRevert(s.id, { state: "cancelled" }, { ...rec({ action: "revert", idempotencyKey: null, from: null, revertOf: record.id }), outcome: "succeeded" });
+      const cancel = await store.settleRevert(
+        s.id,
+        { state: "cancelled" },
+        {
+          ...rec({ action: "revert", idempotencyKey: null, from: null, revertOf: record.id }),
+          outcome: "succeeded",
+        },
+      );
       expect(cancel?.revert).toMatchObject({ state: "cancelled", resultId: cancel!.record!.id });
       expect(await store.dueReverts(at(200))).toEqual([]);
       expect(await store.settleRevert(s.id, { dueAt: at(300) })).toBeNull();
@@ -101,8 +152,12 @@ export function revertContract(open: () => Promise<AuditHarness & { second?: Aud
     it("the new columns are as immutable as the rest", async () => {
       const { record } = await store.recordIntent(rec({ revertOf: "x", batchId: "b-1" }));
       expect(record).toMatchObject({ revertOf: "x", batchId: "b-1" });
-      await expect(h.raw(`UPDATE audit_log SET outcome = 'succeeded', batch_id = 'b-2' WHERE id = '${record.id}'`)).rejects.toThrow(/only updated/);
-      await expect(h.raw(`UPDATE audit_log SET outcome = 'succeeded', revert_of = NULL WHERE id = '${record.id}'`)).rejects.toThrow(/only updated/);
+      await expect(
+        h.raw(`UPDATE audit_log SET outcome = 'succeeded', batch_id = 'b-2' WHERE id = '${record.id}'`),
+      ).rejects.toThrow(/only updated/);
+      await expect(
+        h.raw(`UPDATE audit_log SET outcome = 'succeeded', revert_of = NULL WHERE id = '${record.id}'`),
+      ).rejects.toThrow(/only updated/);
       await expect(h.raw("DELETE FROM audit_log")).rejects.toThrow(/never deleted/);
     });
   });

@@ -9,7 +9,11 @@ import { SqliteStore } from "@/lib/store/sqlite";
 // its own inside the test file's database (a fresh schema per test is much cheaper than a fresh
 // database, and the audit log's triggers forbid emptying a table).
 
-export function sqliteForTest(): { store: SqliteStore; raw(sql: string): Promise<unknown>; close(): Promise<void> } {
+export function sqliteForTest(): {
+  store: SqliteStore;
+  raw(sql: string): Promise<unknown>;
+  close(): Promise<void>;
+} {
   const dir = tempDataDir();
   const audit = new SqliteAuditStore(dir.file);
   const store = new SqliteStore(audit);
@@ -42,7 +46,9 @@ export function pgStoreAt(url: string, lockWaitMs?: number): PgStore {
   return new PgStore(databaseSettings({ CAPSTAN_DATABASE_URL: url })!, { lockWaitMs });
 }
 
-export async function pgForTest(databaseUrl: string): Promise<{ store: PgStore; url: string; raw(sql: string): Promise<unknown>; close(): Promise<void> }> {
+export async function pgForTest(
+  databaseUrl: string,
+): Promise<{ store: PgStore; url: string; raw(sql: string): Promise<unknown>; close(): Promise<void> }> {
   const url = await pgSchemaUrl(databaseUrl);
   const store = pgStoreAt(url);
   await store.ready;

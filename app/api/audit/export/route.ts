@@ -5,7 +5,10 @@ import { exportAuditCsv, parseAuditFilters } from "@/lib/services/read-audit";
 /** The filtered audit log (every page) as a CSV download. Same filters as GET /api/audit. */
 export async function GET(req: Request) {
   try {
-    const { filename, csv } = await exportAuditCsv(await currentIdentity(), parseAuditFilters(new URL(req.url).searchParams));
+    const { filename, csv } = await exportAuditCsv(
+      await currentIdentity(),
+      parseAuditFilters(new URL(req.url).searchParams),
+    );
     return new Response(csv, {
       headers: {
         "Content-Type": "text/csv; charset=utf-8",

@@ -41,15 +41,30 @@ export default async function PoolPage({ params, searchParams }: Props) {
     <div className="space-y-4">
       <div className="flex flex-wrap items-end gap-4">
         <div>
-          <nav aria-label="Breadcrumb" className="text-xs text-slate-500 dark:text-slate-400"><Link href="/" className="hover:underline">Overview</Link> / {region}</nav>
+          <nav aria-label="Breadcrumb" className="text-xs text-slate-500 dark:text-slate-400">
+            <Link href="/" className="hover:underline">
+              Overview
+            </Link>{" "}
+            / {region}
+          </nav>
           <h1 className="text-xl font-semibold">
-            {pool} <span className="text-base font-normal text-slate-500 dark:text-slate-400">· {conf?.name ?? "discovered pool"} · {region} ({role})</span>
+            {pool}{" "}
+            <span className="text-base font-normal text-slate-500 dark:text-slate-400">
+              · {conf?.name ?? "discovered pool"} · {region} ({role})
+            </span>
           </h1>
         </div>
-        <Link href={`/pools/${other.region}/${pool}?range=${range}`} className="text-sm text-sky-700 hover:underline dark:text-sky-400" data-testid="other-region">
+        <Link
+          href={`/pools/${other.region}/${pool}?range=${range}`}
+          className="text-sm text-sky-700 hover:underline dark:text-sky-400"
+          data-testid="other-region"
+        >
           Same pool in {other.region} ({other.role}) →
         </Link>
-        <nav aria-label="Time range" className="ml-auto flex overflow-hidden rounded border border-slate-300 text-sm dark:border-slate-700">
+        <nav
+          aria-label="Time range"
+          className="ml-auto flex overflow-hidden rounded border border-slate-300 text-sm dark:border-slate-700"
+        >
           {RANGE_KEYS.map((r) => (
             <Link
               key={r}
@@ -69,7 +84,17 @@ export default async function PoolPage({ params, searchParams }: Props) {
   );
 }
 
-async function PoolBody({ identity, region, pool, range }: { identity: Awaited<ReturnType<typeof pageIdentity>>; region: string; pool: string; range: (typeof RANGE_KEYS)[number] }) {
+async function PoolBody({
+  identity,
+  region,
+  pool,
+  range,
+}: {
+  identity: Awaited<ReturnType<typeof pageIdentity>>;
+  region: string;
+  pool: string;
+  range: (typeof RANGE_KEYS)[number];
+}) {
   const detail = await readPool(identity, region, pool, range).catch((e: unknown) => {
     if (e instanceof NotFoundError) notFound();
     throw e;
@@ -78,7 +103,14 @@ async function PoolBody({ identity, region, pool, range }: { identity: Awaited<R
     const conf = findPool(getConfig(), pool);
     const resize =
       conf && can(identity, "capacity:change", { region, pool })
-        ? { config: { id: conf.id, guardrails: conf.guardrails, instance: { hourlyPrice: conf.instance.hourlyPrice } }, admin: can(identity, "bounds:change", { region, pool }) }
+        ? {
+            config: {
+              id: conf.id,
+              guardrails: conf.guardrails,
+              instance: { hourlyPrice: conf.instance.hourlyPrice },
+            },
+            admin: can(identity, "bounds:change", { region, pool }),
+          }
         : null;
     return <PoolLive initial={detail} resize={resize} />;
   }

@@ -38,9 +38,21 @@ afterEach(() => {
 });
 
 let k = 0;
-function post(headers: Record<string, string>, body: unknown = { desired: 16, expectedDesired: 12, reason: "page load climbing", idempotencyKey: `route-key-${++k}` }) {
+function post(
+  headers: Record<string, string>,
+  body: unknown = {
+    desired: 16,
+    expectedDesired: 12,
+    reason: "page load climbing",
+    idempotencyKey: `route-key-${++k}`,
+  },
+) {
   return POST(
-    new Request(URL_, { method: "POST", headers: { "content-type": "application/json", ...headers }, body: typeof body === "string" ? body : JSON.stringify(body) }),
+    new Request(URL_, {
+      method: "POST",
+      headers: { "content-type": "application/json", ...headers },
+      body: typeof body === "string" ? body : JSON.stringify(body),
+    }),
     ctx(),
   );
 }
@@ -75,7 +87,11 @@ describe("POST /api/pools/{region}/{pool}/capacity", () => {
   it("invalid JSON is a 400 with a readable error", async () => {
     const res = await post({ origin: "http://localhost:3000" }, "{desired: 16");
     expect(res.status).toBe(400);
-    expect(await res.json()).toMatchObject({ error: "Request body is not valid JSON.", kind: "validation", fields: { _: "expected a JSON object" } });
+    expect(await res.json()).toMatchObject({
+      error: "Request body is not valid JSON.",
+      kind: "validation",
+      fields: { _: "expected a JSON object" },
+    });
     expect(backend.writes).toHaveLength(0);
   });
 
@@ -94,15 +110,30 @@ describe("POST /api/pools/{region}/{pool}/capacity", () => {
 
   it("the rules answer with their status and body: 400 fields, 409 current, 422", async () => {
     const origin = { origin: "http://localhost:3000" };
-    const bounds = await post(origin, { desired: 60, expectedDesired: 12, reason: "too many", idempotencyKey: "route-bounds-1" });
+    const bounds = await post(origin, {
+      desired: 60,
+      expectedDesired: 12,
+      reason: "too many",
+      idempotencyKey: "route-bounds-1",
+    });
     expect(bounds.status).toBe(400);
     expect((await bounds.json()).fields).toEqual({ desired: "must be at most the maximum (max 48)" });
 
-    const stale = await post(origin, { desired: 16, expectedDesired: 10, reason: "stale page", idempotencyKey: "route-stale-1" });
+    const stale = await post(origin, {
+      desired: 16,
+      expectedDesired: 10,
+      reason: "stale page",
+      idempotencyKey: "route-stale-1",
+    });
     expect(stale.status).toBe(409);
     expect((await stale.json()).current).toEqual({ desired: 12, min: 4, max: 48, inService: 12 });
 
-    const body = { desired: 14, expectedDesired: 12, reason: "double click", idempotencyKey: "route-double-1" };
+    const body = {
+      desired: 14,
+      expectedDesired: 12,
+      reason: "double click",
+      idempotencyKey: "route-double-1",
+    };
     const [a, b] = [await post(origin, body), await post(origin, body)];
     expect([a.status, b.status]).toEqual([200, 200]);
     expect((await a.json()).record.id).toBe((await b.json()).record.id);

@@ -47,7 +47,13 @@ async function timeBoxedBump() {
     new Request(`${BASE}/capacity`, {
       method: "POST",
       headers: json,
-      body: JSON.stringify({ desired: 16, expectedDesired: 12, reason: "page load climbing", idempotencyKey: "route-revert-1", revertAfterMinutes: 120 }),
+      body: JSON.stringify({
+        desired: 16,
+        expectedDesired: 12,
+        reason: "page load climbing",
+        idempotencyKey: "route-revert-1",
+        revertAfterMinutes: 120,
+      }),
     }),
     ctx(),
   );
@@ -64,7 +70,12 @@ describe("/api/pools/{region}/{pool}/revert", () => {
     const body = await res.json();
     expect(body.revert).toMatchObject({ to: 12, from: 16, by: "olga", changeId: bump.record.id });
     expect(Date.parse(body.revert.at) - Date.now()).toBeGreaterThan(299 * 60_000);
-    expect(body.record).toMatchObject({ action: "revert", actor: "olga", revertOf: bump.record.id, revertAt: body.revert.at });
+    expect(body.record).toMatchObject({
+      action: "revert",
+      actor: "olga",
+      revertOf: bump.record.id,
+      revertAt: body.revert.at,
+    });
   });
 
   it("DELETE cancels: the revert is gone and a second DELETE is 404", async () => {
@@ -83,7 +94,13 @@ describe("/api/pools/{region}/{pool}/revert", () => {
     expect((await send("DELETE", { origin: "http://localhost:3000" })).status).toBe(403);
     const denied = (await store.query({ actor: "vera" })).records;
     expect(denied).toHaveLength(1);
-    expect(denied[0]).toMatchObject({ action: "revert", outcome: "denied", errorCode: "Forbidden", region: "us-east-1", pool: "app" });
+    expect(denied[0]).toMatchObject({
+      action: "revert",
+      outcome: "denied",
+      errorCode: "Forbidden",
+      region: "us-east-1",
+      pool: "app",
+    });
     expect((await send("POST", json, "{not json")).status).toBe(403); // who first, then the body
     h.identity = null;
     expect((await send("POST", json, "{not json")).status).toBe(401);
