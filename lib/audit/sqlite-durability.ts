@@ -1,13 +1,46 @@
 import "server-only";
 import { existsSync, readFileSync, renameSync, statSync, writeFileSync } from "node:fs";
-import type Database from "better-sqlite3";
-import { PRIVATE_FILE_MODE } from "@/lib/store/private-files";
+import Database from "better-sqlite3";
+import { ensurePrivateFile, PRIVATE_FILE_MODE } from "@/lib/store/private-files";
+import { migrate } from "./migrations";
 
 // The audit log must not vanish silently. SQLite keeps recent commits in audit.sqlite-wal until a
 // checkpoint: a backup of the database file alone, or a lost -wal file, would quietly drop them.
 // So: checkpoint and close on shutdown; at start-up an integrity check, and the row count compared
 // with a high-water mark kept beside the file (audit.sqlite.hwm), written after every new row.
 // A damaged or shortened log stops the start, naming the file: restoring it is a person's call.
+
+/** The log open and checked: its rows, and which file it is (null for `:memory:`). */
+export interface OpenedLog {
+  db: Database.Database;
+  rows: number;
+  opened: FileIdentity | null;
+}
+
+/** Opens (0600, WAL, synchronous FULL), migrates and checks the log; throws naming the file. */
+export function openAuditLog(file: string): OpenedLog {
+  if (file !== ":memory:") ensurePrivateFile(file, [`${file}-wal`, `${file}-shm`]); // 0600 before SQLite opens it (its -wal/-shm follow)
+  const db = new Database(file);
+  try {
+    db.pragma("journal_mode = WAL");
+    // FULL: a committed intent survives a power loss, not only a process crash.
+    db.pragma("synchronous = FULL");
+    db.pragma("busy_timeout = 5000");
+    migrate(db);
+    if (file === ":memory:") return { db, rows: 0, opened: null };
+    const rows = checkAuditFile(db, file);
+    writeHighWater(file, rows);
+    return { db, rows, opened: identify(file) };
+  } catch (err) {
+    db.close();
+    const message = (err as Error).message;
+    throw new Error(
+      message.startsWith(file)
+        ? message
+        : `${file}: the audit log cannot be opened (${message}); restore it from a backup`,
+    );
+  }
+}
 
 export function highWaterFile(file: string): string {
   return `${file}.hwm`;

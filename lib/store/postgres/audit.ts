@@ -1,7 +1,7 @@
 import "server-only";
 import type { Pool, PoolClient } from "pg";
 import { toMarker, toParams, toRecord, toRevert, type RevertRow, type Row } from "@/lib/audit/sqlite-rows";
-import { parseCursor, revertParams, toEffect, VOID_OUTCOMES, type EffectRow } from "@/lib/audit/sqlite-store";
+import { parseCursor, revertParams, toEffect, VOID_OUTCOMES, type EffectRow } from "@/lib/audit/store-shared";
 import type { OutboxEntry } from "@/lib/audit/outbox";
 import { inTransaction } from "./connection";
 import { claimOutbox, finishOutbox, insertOutbox, listOutbox, observeState } from "./outbox";
