@@ -4,8 +4,8 @@ import type { OutboxEntry } from "@/lib/audit/outbox";
 import { insertOutbox } from "./sqlite-outbox";
 import { getRecord } from "./sqlite-queries";
 import { INSERT, toParams, toRevert, type RevertRow } from "./sqlite-rows";
-import { revertParams, VOID_OUTCOMES } from "./store-shared";
-import type { AuditRecord, NewAuditRecord, RevertState, ScheduledRevert } from "./types";
+import { revertParams, VOID_OUTCOMES, type RevertChange, type RevertRecord } from "./store-shared";
+import type { AuditRecord, ScheduledRevert } from "./types";
 
 // Scheduled reverts in SQLite (the scheduled_changes table): the way back of a time-boxed change,
 // written with its intent, listed while it is due, and settled exactly once.
@@ -63,15 +63,6 @@ export function voidReverts(db: Database.Database): number {
     )
     .run(new Date().toISOString()).changes;
 }
-
-export type RevertChange =
-  { state: Exclude<RevertState, "scheduled">; resultId?: string | null } | { dueAt: string };
-
-export type RevertRecord = NewAuditRecord & {
-  outcome: "succeeded" | "rejected";
-  errorCode?: string | null;
-  errorMessage?: string | null;
-};
 
 /**
  * Conditional on 'scheduled', with its audit row and notifications, in one IMMEDIATE transaction:

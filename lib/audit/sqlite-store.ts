@@ -27,10 +27,9 @@ import {
   pendingReverts,
   settleRevert,
   voidReverts,
-  type RevertChange,
-  type RevertRecord,
 } from "./sqlite-reverts";
 import { insertAttempt, insertIntent, updateOutcome } from "./sqlite-writes";
+import type { RevertChange, RevertRecord } from "./store-shared";
 import type {
   AuditMarker,
   AuditPage,
