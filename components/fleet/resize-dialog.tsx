@@ -11,8 +11,10 @@ import {
 import { api, type CapacityChange } from "@/lib/client/api";
 import { Button } from "@/components/ui/button";
 import { CONTROL, Field } from "@/components/ui/field";
-import { fmtUsd } from "@/components/ui/format";
-import { PredictionLine } from "./prediction-line";
+import { CapacityFields } from "./capacity-fields";
+import { ResizePreview } from "./resize-preview";
+import { failureOf, newKey, submittedMessage, type Errors } from "./resize-submit";
+import { RevertAfter, revertMinutes } from "./revert-after";
 
 export interface ResizeRequest {
   region: string;
@@ -23,28 +25,7 @@ export interface ResizeRequest {
   admin: boolean;
 }
 
-type Errors = Record<string, string>;
-
-/** "then back to N after": none, or minutes. Custom opens a minutes field. */
-const REVERT_CHOICES: { value: string; label: string }[] = [
-  { value: "", label: "no, keep it" },
-  { value: "30", label: "30 min" },
-  { value: "60", label: "1 h" },
-  { value: "120", label: "2 h" },
-  { value: "240", label: "4 h" },
-  { value: "480", label: "8 h" },
-  { value: "1440", label: "24 h" },
-  { value: "custom", label: "custom…" },
-];
-
 const field = CONTROL;
-const input = `${field} w-24 text-right tabular-nums`;
-
-function newKey(): string {
-  return typeof crypto !== "undefined" && "randomUUID" in crypto
-    ? crypto.randomUUID()
-    : `${Date.now()}-${Math.random().toString(36).slice(2)}`;
-}
 
 /**
  * The one confirmation for every capacity change (overview − / + and the pool page's form):
@@ -130,47 +111,27 @@ export function ResizeDialog({
     if (request.admin && parsed.min !== request.group.min) body.min = parsed.min;
     if (request.admin && parsed.max !== request.group.max) body.max = parsed.max;
     if (preview.requiresOverride && confirm) body.override = { confirm };
-    if (revertChoice && !boundsChanged)
-      body.revertAfterMinutes = Number(revertChoice === "custom" ? revertCustom : revertChoice);
+    const minutes = revertMinutes(revertChoice, revertCustom);
+    if (minutes !== undefined && !boundsChanged) body.revertAfterMinutes = minutes;
     try {
       const res = await api.changeCapacity(request.region, request.pool.id, body);
       if (res.ok) {
         ref.current?.close();
-        const back = res.data?.record?.revertAt
-          ? `, back to ${expected} at ${new Date(res.data.record.revertAt).toISOString().slice(11, 16)} UTC`
-          : "";
-        onDone(`${request.pool.id} in ${request.region}: ${preview.summary} submitted${back}.`);
+        onDone(
+          submittedMessage(
+            request.region,
+            request.pool.id,
+            preview.summary,
+            expected,
+            res.data?.record?.revertAt,
+          ),
+        );
         return;
       }
-      const json = res.error;
-      if (res.status === 409 && json.kind === "outcome_pending") {
-        // Same key kept: submitting again asks about the same first attempt, never a second change.
-        setErrors({
-          _: `The first attempt's outcome is not known yet: nothing was sent again. Watch the pool and check the audit log (${json.auditId}) before trying again.`,
-        });
-        return;
-      }
-      key.current = newKey();
-      if (res.status === 0) {
-        // No reply: the change may have been made. Sending again repeats the same key (written once).
-        setErrors({ _: json.error });
-        return;
-      }
-      key.current = newKey();
-      if (res.status === 409 && json.current) {
-        setExpected(json.current.desired);
-        setErrors({
-          _: `Someone changed this pool meanwhile: desired is now ${json.current.desired} (in service ${json.current.inService}). Review the change and submit again.`,
-        });
-      } else if (res.status === 502 && json.outcome === "unknown") {
-        setErrors({
-          _: `No reply from the backend (${json.code}: ${json.error}) The change may have been applied: watch the pool and check the audit log before trying again.`,
-        });
-      } else if (res.status === 502) {
-        setErrors({ _: `AWS refused the change: ${json.code}: ${json.error}` });
-      } else {
-        setErrors({ _: json.error, ...(json.fields ?? {}) });
-      }
+      const failure = failureOf(res.status, res.error);
+      if (failure.renewKey) key.current = newKey();
+      if (failure.expected !== undefined) setExpected(failure.expected);
+      setErrors(failure.errors);
     } catch (err) {
       setErrors({ _: `Network error: ${(err as Error).message}` });
     } finally {
@@ -194,79 +155,19 @@ export function ResizeDialog({
           Resize {request.pool.id}{" "}
           <span className="text-sm font-normal text-slate-500 dark:text-slate-400">in {request.region}</span>
         </h2>
-        <div className="flex flex-wrap gap-4">
-          <Field id="desired" label="Desired" error={shownErrors.desired}>
-            <input
-              id="desired"
-              inputMode="numeric"
-              className={input}
-              value={desired}
-              onChange={(e) => edit(setDesired)(e.target.value)}
-              aria-invalid={!!shownErrors.desired}
-              aria-describedby="desired-error"
-              autoFocus
-            />
-          </Field>
-          {request.admin && (
-            <>
-              <Field id="min" label="Min" error={shownErrors.min}>
-                <input
-                  id="min"
-                  inputMode="numeric"
-                  className={input}
-                  value={min}
-                  onChange={(e) => edit(setMin)(e.target.value)}
-                  aria-invalid={!!shownErrors.min}
-                  aria-describedby="min-error"
-                />
-              </Field>
-              <Field id="max" label="Max" error={shownErrors.max}>
-                <input
-                  id="max"
-                  inputMode="numeric"
-                  className={input}
-                  value={max}
-                  onChange={(e) => edit(setMax)(e.target.value)}
-                  aria-invalid={!!shownErrors.max}
-                  aria-describedby="max-error"
-                />
-              </Field>
-            </>
-          )}
-        </div>
-        <div
-          className="rounded bg-slate-100 px-3 py-2 dark:bg-slate-800"
-          data-testid="resize-preview"
-          aria-live="polite"
-        >
-          {preview ? (
-            <>
-              <div className="font-semibold">{preview.summary}</div>
-              {preview.boundsSummary.map((b) => (
-                <div key={b} className="text-sm">
-                  {b}
-                </div>
-              ))}
-              <div className="text-sm text-slate-600 dark:text-slate-300">
-                Cost: {preview.costSummary} at {fmtUsd(request.pool.instance.hourlyPrice)}/h per instance
-              </div>
-              <PredictionLine
-                region={request.region}
-                pool={request.pool.id}
-                desired={preview.noChange ? null : parsed.desired}
-              />
-            </>
-          ) : (
-            <div className="text-sm text-red-700 dark:text-red-400">Enter whole numbers of 0 or more.</div>
-          )}
-        </div>
-        {preview && preview.warnings.length > 0 && (
-          <ul className="space-y-1 text-sm text-amber-900 dark:text-amber-300" data-testid="resize-warnings">
-            {preview.warnings.map((w) => (
-              <li key={w}>⚠ {w}</li>
-            ))}
-          </ul>
-        )}
+        <CapacityFields
+          admin={request.admin}
+          values={{ desired, min, max }}
+          onChange={{ desired: edit(setDesired), min: edit(setMin), max: edit(setMax) }}
+          errors={shownErrors}
+        />
+        <ResizePreview
+          preview={preview}
+          region={request.region}
+          pool={request.pool.id}
+          hourlyPrice={request.pool.instance.hourlyPrice}
+          desired={parsed.desired}
+        />
         {preview?.requiresOverride && request.admin && (
           <Field
             id="override"
@@ -285,41 +186,14 @@ export function ResizeDialog({
           </Field>
         )}
         {!boundsChanged && (
-          <div className="flex flex-wrap items-start gap-4">
-            <Field
-              id="revert"
-              label={`Then back to ${expected} after`}
-              error={revertChoice === "custom" ? undefined : shownErrors.revertAfterMinutes}
-            >
-              <select
-                id="revert"
-                className={`${field} w-40`}
-                value={revertChoice}
-                onChange={(e) => edit(setRevertChoice)(e.target.value)}
-                aria-describedby="revert-error"
-                data-testid="revert-after"
-              >
-                {REVERT_CHOICES.map((c) => (
-                  <option key={c.value} value={c.value}>
-                    {c.label}
-                  </option>
-                ))}
-              </select>
-            </Field>
-            {revertChoice === "custom" && (
-              <Field id="revert-minutes" label="Minutes (1–10080)" error={shownErrors.revertAfterMinutes}>
-                <input
-                  id="revert-minutes"
-                  inputMode="numeric"
-                  className={input}
-                  value={revertCustom}
-                  onChange={(e) => edit(setRevertCustom)(e.target.value)}
-                  aria-invalid={!!shownErrors.revertAfterMinutes}
-                  aria-describedby="revert-minutes-error"
-                />
-              </Field>
-            )}
-          </div>
+          <RevertAfter
+            expected={expected}
+            choice={revertChoice}
+            custom={revertCustom}
+            onChoice={edit(setRevertChoice)}
+            onCustom={edit(setRevertCustom)}
+            error={shownErrors.revertAfterMinutes}
+          />
         )}
         <Field id="reason" label="Reason (required, kept in the audit log)" error={shownErrors.reason}>
           <input
