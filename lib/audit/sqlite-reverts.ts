@@ -4,8 +4,8 @@ import type { OutboxEntry } from "@/lib/audit/outbox";
 import { insertOutbox } from "./sqlite-outbox";
 import { getRecord } from "./sqlite-queries";
 import { INSERT, toParams, toRevert, type RevertRow } from "./sqlite-rows";
-import { revertParams, VOID_OUTCOMES, type RevertChange, type RevertRecord } from "./store-shared";
-import type { AuditRecord, ScheduledRevert } from "./types";
+import { revertParams, VOID_OUTCOMES } from "./store-shared";
+import type { AuditRecord, RevertChange, RevertRecord, ScheduledRevert } from "./types";
 
 // Scheduled reverts in SQLite (the scheduled_changes table): the way back of a time-boxed change,
 // written with its intent, listed while it is due, and settled exactly once.

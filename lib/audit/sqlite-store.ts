@@ -29,7 +29,6 @@ import {
   voidReverts,
 } from "./sqlite-reverts";
 import { insertAttempt, insertIntent, updateOutcome } from "./sqlite-writes";
-import type { RevertChange, RevertRecord } from "./store-shared";
 import type {
   AuditMarker,
   AuditPage,
@@ -42,6 +41,8 @@ import type {
   NewAuditRecord,
   Observation,
   OutcomeUpdate,
+  RevertChange,
+  RevertRecord,
   ScheduledRevert,
 } from "./types";
 

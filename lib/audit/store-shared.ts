@@ -1,14 +1,6 @@
 import "server-only";
 import { randomUUID } from "node:crypto";
-import {
-  DEFAULT_LIMIT,
-  MAX_LIMIT,
-  type AuditPage,
-  type AuditRecord,
-  type ChangeEffect,
-  type NewAuditRecord,
-  type RevertState,
-} from "./types";
+import { DEFAULT_LIMIT, MAX_LIMIT, type AuditPage, type AuditRecord, type ChangeEffect } from "./types";
 
 // The pieces of the audit store that do not depend on the dialect: the SQLite store (lib/audit)
 // and the PostgreSQL store (lib/store/postgres) both build on them, so the two cannot drift.
@@ -31,16 +23,6 @@ export function revertParams(rec: AuditRecord, dueAt: string) {
     created_at: rec.time,
   };
 }
-
-/** How settleRevert changes a scheduled revert: settle it, or move it to a new time. */
-export type RevertChange =
-  { state: Exclude<RevertState, "scheduled">; resultId?: string | null } | { dueAt: string };
-
-export type RevertRecord = NewAuditRecord & {
-  outcome: "succeeded" | "rejected";
-  errorCode?: string | null;
-  errorMessage?: string | null;
-};
 
 /** Why a revert never runs: its original change did not succeed. */
 export const VOID_OUTCOMES = ["failed", "rejected", "denied", "unknown"] as const;

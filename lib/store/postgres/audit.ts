@@ -1,7 +1,6 @@
 import "server-only";
 import type { Pool } from "pg";
 import type { OutboxEntry } from "@/lib/audit/outbox";
-import type { RevertChange, RevertRecord } from "@/lib/audit/store-shared";
 import type {
   AuditMarker,
   AuditPage,
@@ -14,6 +13,8 @@ import type {
   NewAuditRecord,
   Observation,
   OutcomeUpdate,
+  RevertChange,
+  RevertRecord,
   ScheduledRevert,
 } from "@/lib/audit/types";
 import type { TimeRange } from "@/lib/fleet/types";
