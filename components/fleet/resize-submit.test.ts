@@ -28,9 +28,9 @@ describe("failureOf", () => {
     );
   });
 
-  it("no reply at all shows the client's sentence; a validation error puts each field's message by it", () => {
+  it("no reply at all shows the client's sentence and keeps the key (a resend is written once); a validation error puts each field's message by it", () => {
     expect(failureOf(0, { error: "Network error", kind: "network" })).toEqual({
-      renewKey: true,
+      renewKey: false,
       errors: { _: "Network error" },
     });
     expect(failureOf(400, { error: "invalid", fields: { reason: "too short" } }).errors).toEqual({

@@ -31,8 +31,9 @@ export function failureOf(status: number, json: ApiErrorBody): Failure {
       },
     };
   }
-  // No reply (status 0): the change may have been made; the error says so.
-  if (status === 0) return { renewKey: true, errors: { _: json.error } };
+  // No reply (status 0): the change may have been made. Sending again repeats the same key, so the
+  // server writes it once (or answers that the first attempt's outcome is not known yet).
+  if (status === 0) return { renewKey: false, errors: { _: json.error } };
   if (status === 409 && json.current) {
     return {
       renewKey: true,
