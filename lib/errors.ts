@@ -163,3 +163,17 @@ export class RateLimitedError extends AppError {
     return { retryAfterSeconds: this.retryAfterSeconds };
   }
 }
+
+const STORE_ERROR = Symbol.for("capstan.StoreUnavailableError");
+
+/** The database cannot be reached or locked: a write must not go ahead. */
+export class StoreUnavailableError extends Error {
+  /** Next.js may bundle this module into several chunks: recognise an error from any copy. */
+  static [Symbol.hasInstance](value: unknown): boolean {
+    return (
+      typeof value === "object" && value !== null && (value as Record<symbol, unknown>)[STORE_ERROR] === true
+    );
+  }
+  readonly [STORE_ERROR] = true;
+  override readonly name = "StoreUnavailableError";
+}

@@ -1,5 +1,5 @@
 import { Pool, type PoolClient, type PoolConfig } from "pg";
-import { StoreUnavailableError } from "../types";
+import { StoreUnavailableError } from "@/lib/errors";
 
 // The PostgreSQL connection: one pool per process, from CAPSTAN_DATABASE_URL (libpq-style URL;
 // `sslmode` and `sslrootcert` are honoured by node-postgres) and CAPSTAN_DATABASE_POOL_SIZE.
