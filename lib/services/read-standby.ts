@@ -123,20 +123,20 @@ export function judge(
     primary && standby && primary.inService > 0
       ? Math.round((standby.inService / primary.inService) * 100) / 100
       : null;
+  const view = (verdict: Verdict, explanation: string, needed: number | null): StandbyPoolView => ({
+    ...base,
+    primary,
+    standby,
+    ratio,
+    needed,
+    verdict,
+    explanation,
+  });
   if (!standby) {
     const why = standbyDown ? "standby region unreachable" : "no group in the standby region";
-    return { ...base, primary, standby, ratio, needed: null, verdict: "cannot", explanation: why };
+    return view("cannot", why, null);
   }
-  if (!primary)
-    return {
-      ...base,
-      primary,
-      standby,
-      ratio,
-      needed: null,
-      verdict: "unknown",
-      explanation: "primary not readable",
-    };
+  if (!primary) return view("unknown", "primary not readable", null);
   // CPU measures the load the primary carries now, which is not its demand when it is short of
   // instances or saturated (CPU caps at 100 %): then the standby needs at least the primary's desired.
   const shortOrSaturated = primary.inService < primary.desired || (primary.cpu ?? 0) >= SATURATED_CPU;
@@ -152,15 +152,7 @@ export function judge(
     // The last read of the standby failed: what is on hand is its last good data, and a verdict
     // built on it ("can take over after scaling") would be a guess presented as a fact.
     const age = standbyDataAt === null ? "of unknown age" : `${formatAge(now - standbyDataAt)} old`;
-    return {
-      ...base,
-      primary,
-      standby,
-      ratio,
-      needed,
-      verdict: "unknown",
-      explanation: `standby region unreachable: its last good data is ${age}`,
-    };
+    return view("unknown", `standby region unreachable: its last good data is ${age}`, needed);
   }
   const stale = standby.metricAgeMs === null || standby.metricAgeMs > FRESH_MS;
   const notes = [
@@ -169,47 +161,15 @@ export function judge(
   ].filter(Boolean);
   const suffix = notes.length ? ` (${notes.join(", ")})` : "";
   if (needed > standby.max) {
-    return {
-      ...base,
-      primary,
-      standby,
-      ratio,
-      needed,
-      verdict: "cannot",
-      explanation: `needs ${needed}, standby max is ${standby.max}: raise max first${suffix}`,
-    };
+    return view("cannot", `needs ${needed}, standby max is ${standby.max}: raise max first${suffix}`, needed);
   }
   if (healthy >= needed && !stale) {
-    return {
-      ...base,
-      primary,
-      standby,
-      ratio,
-      needed,
-      verdict: "ready",
-      explanation: `${healthy} healthy ≥ ${needed} needed`,
-    };
+    return view("ready", `${healthy} healthy ≥ ${needed} needed`, needed);
   }
   if (healthy >= needed) {
-    return {
-      ...base,
-      primary,
-      standby,
-      ratio,
-      needed,
-      verdict: "unknown",
-      explanation: `${healthy} healthy ≥ ${needed} needed, but standby metrics are stale`,
-    };
+    return view("unknown", `${healthy} healthy ≥ ${needed} needed, but standby metrics are stale`, needed);
   }
-  return {
-    ...base,
-    primary,
-    standby,
-    ratio,
-    needed,
-    verdict: "scale",
-    explanation: `scale ${standby.desired} → ${needed}${suffix}`,
-  };
+  return view("scale", `scale ${standby.desired} → ${needed}${suffix}`, needed);
 }
 
 function formatAge(ms: number): string {
